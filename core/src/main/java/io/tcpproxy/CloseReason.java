@@ -1,0 +1,64 @@
+package io.tcpproxy;
+
+import java.util.Locale;
+
+/**
+ * Why a connection ended: shared by the relay, the metrics and the log.
+ */
+public enum CloseReason
+{
+    /** Both directions finished; the client sent its FIN first. */
+    CLIENT_FIN,
+    /** Both directions finished; the upstream sent its FIN first. */
+    UPSTREAM_FIN,
+    /** The client reset the connection or an I/O error happened on its socket. */
+    CLIENT_RESET,
+    /** The upstream reset the connection or an I/O error happened on its socket. */
+    UPSTREAM_RESET,
+    /** The upstream refused the connection. */
+    CONNECT_REFUSED,
+    /** The upstream did not accept within {@code connect_timeout_ms}. */
+    CONNECT_TIMEOUT,
+    /** The upstream host name did not resolve. */
+    CONNECT_UNRESOLVED,
+    /** Connecting to the upstream failed for another reason (no route, network down...). */
+    CONNECT_ERROR,
+    /** Silent in both directions for {@code idle_timeout_secs}. */
+    IDLE_TIMEOUT,
+    /** Closed at accept because {@code max_connections} were open. */
+    MAX_CONNECTIONS,
+    /** Closed by shutdown: the grace period ended, or the proxy was closed. */
+    SHUTDOWN,
+    /** An unexpected error in the proxy; closes only this connection. */
+    INTERNAL_ERROR;
+
+    private static final CloseReason[] VALUES = values();
+
+    private final String label = name().toLowerCase(Locale.ROOT);
+
+    /**
+     * @return the lower-case name used in metrics labels and log lines, e.g. {@code client_fin}.
+     */
+    public String label()
+    {
+        return label;
+    }
+
+    /**
+     * @return true for the reasons that mean the upstream connect failed.
+     */
+    public boolean isConnectFailure()
+    {
+        return this == CONNECT_REFUSED || this == CONNECT_TIMEOUT || this == CONNECT_UNRESOLVED ||
+            this == CONNECT_ERROR;
+    }
+
+    /**
+     * @param ordinal of a reason.
+     * @return the reason, without allocating a values() copy.
+     */
+    public static CloseReason fromOrdinal(final int ordinal)
+    {
+        return VALUES[ordinal];
+    }
+}

@@ -1,0 +1,22 @@
+package io.tcpproxy.metrics;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.function.Supplier;
+
+/**
+ * Starts a metrics endpoint; found with {@link java.util.ServiceLoader} so the core does not depend on the HTTP
+ * module. {@code Proxy.start} uses the first one on the class path when {@code metrics_addr} is set.
+ */
+public interface MetricsEndpointFactory
+{
+    /**
+     * Bind and start serving.
+     *
+     * @param bindAddress where to listen (port 0 binds a free port).
+     * @param snapshots   the latest snapshot each time it is called (cheap: a volatile read).
+     * @return the running endpoint.
+     * @throws IOException if the address cannot be bound.
+     */
+    MetricsEndpoint start(InetSocketAddress bindAddress, Supplier<MetricsSnapshot> snapshots) throws IOException;
+}
