@@ -1,22 +1,59 @@
 package io.tcpproxy;
 
+import io.tcpproxy.engine.Engine;
+import io.tcpproxy.metrics.MetricsEndpoint;
+import io.tcpproxy.metrics.MetricsEndpointFactory;
 import io.tcpproxy.metrics.MetricsSnapshot;
 
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Iterator;
+import java.util.ServiceLoader;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
- * A running proxy. API SKELETON: the engine fills this in.
+ * A running proxy: listeners, selector workers relaying both directions, the metrics collector and, when
+ * {@code metrics_addr} is set, the HTTP metrics endpoint.
+ *
+ * <pre>{@code
+ * Config config = Config.fromFile(Path.of("proxy.toml"));
+ * try (Proxy proxy = Proxy.start(config)) {
+ *     System.out.println("Proxy listening on " + proxy.localAddress());
+ *     proxy.awaitShutdown();
+ * }
+ * }</pre>
+ * Thread-safe. {@link #shutdown(Duration)} and {@link #close()} may be called from any thread, any number of times.
  */
 public final class Proxy implements AutoCloseable
 {
-    private Proxy()
+    private static final long COUNTDOWN_INTERVAL_NS = TimeUnit.SECONDS.toNanos(5);
+    private static final long DRAIN_POLL_MS = 5;
+    private static final String PREFIX = "[SHUTDOWN] ";
+
+    private final Engine engine;
+    private final MetricsEndpoint metricsEndpoint;
+    private final PrintStream console;
+    private final Object lock = new Object();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private boolean shutdownStarted;
+    private long deadlineNs;
+
+    private Proxy(final Engine engine, final MetricsEndpoint metricsEndpoint, final PrintStream console)
     {
+        this.engine = engine;
+        this.metricsEndpoint = metricsEndpoint;
+        this.console = console;
     }
 
     /**
-     * Bind the listener(s) and the metrics endpoint, start the workers and the collector.
+     * Bind the listener(s) and the metrics endpoint, start the workers and the collector. Console lines go to
+     * standard output (UTF-8).
      *
      * @param config the settings.
      * @return the running proxy.
@@ -24,54 +61,281 @@ public final class Proxy implements AutoCloseable
      */
     public static Proxy start(final Config config) throws IOException
     {
-        throw new UnsupportedOperationException("engine not written yet");
+        return start(config, new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8));
+    }
+
+    /**
+     * As {@link #start(Config)}, with the console lines (events, summaries, shutdown progress) sent to
+     * {@code console}.
+     *
+     * @param config  the settings.
+     * @param console where console lines go.
+     * @return the running proxy.
+     * @throws IOException if an address cannot be bound.
+     */
+    public static Proxy start(final Config config, final PrintStream console) throws IOException
+    {
+        final Engine engine = Engine.start(config, console);
+        MetricsEndpoint endpoint = null;
+        try
+        {
+            final HostPort metricsAddress = config.metricsAddress();
+            if (metricsAddress != null)
+            {
+                endpoint = startMetricsEndpoint(metricsAddress, engine);
+            }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            engine.stop(false);
+            throw ex;
+        }
+        return new Proxy(engine, endpoint, console);
+    }
+
+    private static MetricsEndpoint startMetricsEndpoint(final HostPort address, final Engine engine)
+        throws IOException
+    {
+        final Iterator<MetricsEndpointFactory> factories =
+            ServiceLoader.load(MetricsEndpointFactory.class, Proxy.class.getClassLoader()).iterator();
+        if (!factories.hasNext())
+        {
+            throw new IllegalStateException("metrics_addr is set to " + address +
+                " but no metrics endpoint is on the class path (add tcp-proxy-metrics-http, or set metrics_addr = \"\")");
+        }
+        final InetSocketAddress bindAddress = address.resolve();
+        if (bindAddress.isUnresolved())
+        {
+            throw new IOException("cannot serve metrics on " + address + ": host name does not resolve");
+        }
+        try
+        {
+            return factories.next().start(bindAddress, engine.collector()::snapshot);
+        }
+        catch (final IOException ex)
+        {
+            throw new IOException("cannot serve metrics on " + address + ": " + ex.getMessage(), ex);
+        }
     }
 
     /** @return the address clients connect to (the real port when 0 was configured). */
     public InetSocketAddress localAddress()
     {
-        throw new UnsupportedOperationException();
+        return engine.localAddress();
     }
 
     /** @return the metrics endpoint's address (the real port), or null when metrics_addr is empty. */
     public InetSocketAddress metricsAddress()
     {
-        throw new UnsupportedOperationException();
+        return metricsEndpoint == null ? null : metricsEndpoint.localAddress();
     }
 
     /** @return the target as configured. */
     public HostPort targetAddress()
     {
-        throw new UnsupportedOperationException();
+        return engine.config().targetAddress();
     }
 
-    /** @return the latest metrics snapshot (at most ~100 ms old while traffic flows). */
+    /** @return the settings this proxy runs with. */
+    public Config config()
+    {
+        return engine.config();
+    }
+
+    /** @return the latest metrics snapshot (at most ~100 ms old while anything changes). */
     public MetricsSnapshot metrics()
     {
-        throw new UnsupportedOperationException();
+        return engine.collector().snapshot();
+    }
+
+    /** @return connections open right now (exact, unlike the snapshot which may be ~100 ms old). */
+    public int activeConnections()
+    {
+        return engine.activeConnections();
     }
 
     /**
-     * Graceful stop: stop accepting at once, let open connections finish for up to {@code grace}, close the rest
-     * (reason {@link CloseReason#SHUTDOWN}), drain the metrics, print the final summary, release everything.
-     * Returns when done. Calling it again while a shutdown runs shortens the grace period to the new value.
+     * Graceful stop: stop accepting at once (the listen sockets close, so new connects are refused), mark the
+     * metrics as draining, let open connections finish for up to {@code grace}, close the rest (reason
+     * {@link CloseReason#SHUTDOWN}), drain the metrics, print the final summary and release every thread, socket and
+     * buffer. Returns when done, as soon as no connection is left.
+     * <p>
+     * Called again while a shutdown runs (a second Ctrl+C, or {@link #close()}), it shortens the grace period to the
+     * new value and returns when the shutdown is done.
      *
      * @param grace how long to wait for open connections.
      */
     public void shutdown(final Duration grace)
     {
-        throw new UnsupportedOperationException();
+        final long graceNs = grace.isNegative() ? 0 : saturatedNanos(grace);
+        final boolean owner;
+        synchronized (lock)
+        {
+            final long newDeadlineNs = System.nanoTime() + graceNs;
+            owner = !shutdownStarted;
+            if (owner)
+            {
+                shutdownStarted = true;
+                deadlineNs = newDeadlineNs;
+            }
+            else if (newDeadlineNs - deadlineNs < 0)
+            {
+                deadlineNs = newDeadlineNs;
+                lock.notifyAll();
+            }
+        }
+        if (owner)
+        {
+            try
+            {
+                runShutdown(graceNs);
+            }
+            finally
+            {
+                stopped.countDown();
+            }
+        }
+        else
+        {
+            awaitStoppedUninterruptibly();
+        }
     }
 
-    /** Block until the proxy has stopped (after {@link #shutdown(Duration)} or {@link #close()}). */
+    private void runShutdown(final long graceNs)
+    {
+        engine.collector().draining();
+        engine.stopAccepting();
+        int active = engine.activeConnections();
+        if (graceNs > 0)
+        {
+            console.println(PREFIX + "stopped accepting; waiting up to " + formatSeconds(graceNs) + " for " + active +
+                " connection" + (active == 1 ? "" : "s"));
+        }
+        long lastCountdownNs = System.nanoTime();
+        while (true)
+        {
+            active = engine.activeConnections();
+            if (active == 0)
+            {
+                console.println(PREFIX + "all connections closed");
+                break;
+            }
+            final long nowNs = System.nanoTime();
+            final long remainingNs;
+            synchronized (lock)
+            {
+                remainingNs = deadlineNs - nowNs;
+            }
+            if (remainingNs <= 0)
+            {
+                console.println(PREFIX + (graceNs > 0 ? "grace period over: " : "") + "closing " + active +
+                    " connection" + (active == 1 ? "" : "s"));
+                engine.closeAllConnections();
+                break;
+            }
+            if (nowNs - lastCountdownNs >= COUNTDOWN_INTERVAL_NS)
+            {
+                lastCountdownNs = nowNs;
+                console.println(PREFIX + "draining: " + active + " connection" + (active == 1 ? "" : "s") +
+                    " open, " + formatSeconds(remainingNs) + " left");
+            }
+            synchronized (lock)
+            {
+                try
+                {
+                    lock.wait(Math.max(1, Math.min(DRAIN_POLL_MS, TimeUnit.NANOSECONDS.toMillis(remainingNs))));
+                }
+                catch (final InterruptedException ex)
+                {
+                    deadlineNs = System.nanoTime(); // an interrupted shutdown stops waiting, never hangs
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+        engine.stop(true);
+        if (metricsEndpoint != null)
+        {
+            metricsEndpoint.close();
+        }
+        console.println(PREFIX + "stopped");
+    }
+
+    /**
+     * Block until the proxy has stopped (after {@link #shutdown(Duration)} or {@link #close()} from another thread).
+     *
+     * @throws InterruptedException if interrupted while waiting.
+     */
     public void awaitShutdown() throws InterruptedException
     {
-        throw new UnsupportedOperationException();
+        stopped.await();
     }
 
-    /** Shutdown with no grace: closes every connection now and releases every thread, socket and buffer. */
+    /**
+     * Block until the proxy has stopped, or the timeout passes.
+     *
+     * @param timeout how long to wait.
+     * @return true if the proxy has stopped.
+     * @throws InterruptedException if interrupted while waiting.
+     */
+    public boolean awaitShutdown(final Duration timeout) throws InterruptedException
+    {
+        return stopped.await(saturatedNanos(timeout), TimeUnit.NANOSECONDS);
+    }
+
+    /** @return true once a shutdown has begun (the proxy no longer accepts). */
+    public boolean isShuttingDown()
+    {
+        synchronized (lock)
+        {
+            return shutdownStarted;
+        }
+    }
+
+    /**
+     * Shutdown with no grace: closes every connection now and releases every thread, socket and buffer. Returns
+     * when done; does nothing more if the proxy has already stopped.
+     */
     public void close()
     {
-        throw new UnsupportedOperationException();
+        shutdown(Duration.ZERO);
+    }
+
+    private void awaitStoppedUninterruptibly()
+    {
+        boolean interrupted = false;
+        while (true)
+        {
+            try
+            {
+                stopped.await();
+                break;
+            }
+            catch (final InterruptedException ex)
+            {
+                interrupted = true;
+            }
+        }
+        if (interrupted)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static long saturatedNanos(final Duration duration)
+    {
+        try
+        {
+            return duration.toNanos();
+        }
+        catch (final ArithmeticException ex)
+        {
+            return Long.MAX_VALUE / 2;
+        }
+    }
+
+    private static String formatSeconds(final long ns)
+    {
+        final long secs = TimeUnit.NANOSECONDS.toSeconds(ns + 999_999_999L);
+        return secs + "s";
     }
 }

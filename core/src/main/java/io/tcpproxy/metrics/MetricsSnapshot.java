@@ -30,6 +30,9 @@ public final class MetricsSnapshot
     private final boolean clientLabelsExported;
     private final HistogramSnapshot connectionDuration;
     private final HistogramSnapshot upstreamConnectTime;
+    private final long bufferBytesInUse;
+    private final long bufferBytesHighWater;
+    private final long bufferBytesLimit;
 
     /**
      * Called by the collector; all arrays and lists are copied.
@@ -37,7 +40,7 @@ public final class MetricsSnapshot
      * @param timestampMs             wall clock when taken (epoch ms).
      * @param uptimeMs                time since the proxy started.
      * @param activeConnections       client connections open now.
-     * @param totalConnections        client connections accepted (including those closed at once).
+     * @param totalConnections        client connections accepted and opened (rejected ones are counted apart).
      * @param bytesUpstream           bytes relayed client to upstream.
      * @param bytesDownstream         bytes relayed upstream to client.
      * @param rejectedConnections     clients closed at accept because max_connections were open.
@@ -73,6 +76,60 @@ public final class MetricsSnapshot
         final HistogramSnapshot connectionDuration,
         final HistogramSnapshot upstreamConnectTime)
     {
+        this(timestampMs, uptimeMs, activeConnections, totalConnections, bytesUpstream, bytesDownstream,
+            rejectedConnections, closesByReason, connectFailuresByReason, ringFullCount, acceptPauses, draining,
+            workers, topClients, otherClients, clientLabelsExported, connectionDuration, upstreamConnectTime,
+            0, 0, 0);
+    }
+
+    /**
+     * As the other constructor, plus the relay buffer figures summed over the workers.
+     *
+     * @param timestampMs             wall clock when taken (epoch ms).
+     * @param uptimeMs                time since the proxy started.
+     * @param activeConnections       client connections open now.
+     * @param totalConnections        client connections accepted.
+     * @param bytesUpstream           bytes relayed client to upstream.
+     * @param bytesDownstream         bytes relayed upstream to client.
+     * @param rejectedConnections     clients closed at accept because max_connections were open.
+     * @param closesByReason          closes indexed by {@link CloseReason#ordinal()}.
+     * @param connectFailuresByReason upstream connect failures indexed by {@link CloseReason#ordinal()}.
+     * @param ringFullCount           times a worker found its metrics ring full.
+     * @param acceptPauses            times accepting paused because file descriptors ran out.
+     * @param draining                true once a graceful shutdown has begun.
+     * @param workers                 per-worker figures.
+     * @param topClients              top K client IPs by bytes.
+     * @param otherClients            the other clients, summed.
+     * @param clientLabelsExported    whether Prometheus output should include per-client series.
+     * @param connectionDuration      histogram of connection lifetimes.
+     * @param upstreamConnectTime     histogram of upstream connect times.
+     * @param bufferBytesInUse        relay buffer bytes held now.
+     * @param bufferBytesHighWater    most relay buffer bytes held at once (summed per worker high-water marks).
+     * @param bufferBytesLimit        the relay buffer bound over all workers.
+     */
+    public MetricsSnapshot(
+        final long timestampMs,
+        final long uptimeMs,
+        final long activeConnections,
+        final long totalConnections,
+        final long bytesUpstream,
+        final long bytesDownstream,
+        final long rejectedConnections,
+        final long[] closesByReason,
+        final long[] connectFailuresByReason,
+        final long ringFullCount,
+        final long acceptPauses,
+        final boolean draining,
+        final List<TrafficStats> workers,
+        final List<TrafficStats> topClients,
+        final TrafficStats otherClients,
+        final boolean clientLabelsExported,
+        final HistogramSnapshot connectionDuration,
+        final HistogramSnapshot upstreamConnectTime,
+        final long bufferBytesInUse,
+        final long bufferBytesHighWater,
+        final long bufferBytesLimit)
+    {
         if (closesByReason.length != REASONS || connectFailuresByReason.length != REASONS)
         {
             throw new IllegalArgumentException("reason arrays must have one slot per CloseReason");
@@ -95,6 +152,9 @@ public final class MetricsSnapshot
         this.clientLabelsExported = clientLabelsExported;
         this.connectionDuration = connectionDuration;
         this.upstreamConnectTime = upstreamConnectTime;
+        this.bufferBytesInUse = bufferBytesInUse;
+        this.bufferBytesHighWater = bufferBytesHighWater;
+        this.bufferBytesLimit = bufferBytesLimit;
     }
 
     /** @return wall clock when taken (epoch ms). */
@@ -203,5 +263,23 @@ public final class MetricsSnapshot
     public HistogramSnapshot upstreamConnectTime()
     {
         return upstreamConnectTime;
+    }
+
+    /** @return relay buffer bytes held now, over all workers. */
+    public long bufferBytesInUse()
+    {
+        return bufferBytesInUse;
+    }
+
+    /** @return the sum of each worker's high-water mark of relay buffer bytes held at once. */
+    public long bufferBytesHighWater()
+    {
+        return bufferBytesHighWater;
+    }
+
+    /** @return the bound on relay buffer bytes over all workers. */
+    public long bufferBytesLimit()
+    {
+        return bufferBytesLimit;
     }
 }

@@ -1,0 +1,567 @@
+package io.tcpproxy.bench.loadgen;
+
+import org.HdrHistogram.Histogram;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+
+/**
+ * One selector thread of the generator and the connections it owns. Everything here runs on that thread;
+ * the coordinator only reads the counters after {@link Thread#join()}.
+ */
+final class LoadWorker implements Runnable
+{
+    private static final int MAX_PENDING_CONNECTS = 128;
+    private static final long TIMEOUT_SCAN_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(10);
+    private static final long NS_PER_MS = TimeUnit.MILLISECONDS.toNanos(1);
+    private static final long MAX_PARK_NS = TimeUnit.MICROSECONDS.toNanos(50);
+    static final long HIGHEST_LATENCY_NS = TimeUnit.SECONDS.toNanos(120);
+
+    /**
+     * Lets all workers connect first, then start on one common clock.
+     */
+    static final class StartGate
+    {
+        final CountDownLatch connected;
+        final CountDownLatch go = new CountDownLatch(1);
+        volatile long startNs;
+
+        StartGate(final int workers)
+        {
+            connected = new CountDownLatch(workers);
+        }
+    }
+
+    private final InetSocketAddress address;
+    private final LoadSpec spec;
+    private final LoadConnection[] connections;
+    private final StartGate gate;
+    private final boolean openLoop;
+    private final double schedulePeriodNs;
+    private final int totalConnections;
+    private final ByteBuffer scratch = ByteBuffer.allocateDirect(4096);
+    private final Consumer<SelectionKey> onReady = this::onReady;
+    final Histogram latencyNs = new Histogram(HIGHEST_LATENCY_NS, 3);
+
+    private Selector selector;
+    private int pendingConnects;
+    private int openConnections;
+    private long measureStartNs;
+    private long measureEndNs;
+    private long drainDeadlineNs;
+    private long outstandingInWindow;
+    private long scheduleK;
+    private int scheduleIndex;
+    private boolean scheduling;
+
+    long requests;
+    long completedInWindow;
+    int connectionsOpened;
+    long connectErrors;
+    long resets;
+    long mismatches;
+    long timeouts;
+    volatile Throwable failure;
+
+    LoadWorker(
+        final InetSocketAddress address,
+        final LoadSpec spec,
+        final LoadConnection[] connections,
+        final StartGate gate)
+    {
+        this.address = address;
+        this.spec = spec;
+        this.connections = connections;
+        this.gate = gate;
+        this.openLoop = spec.isOpenLoop();
+        this.schedulePeriodNs = openLoop ? 1_000_000_000.0 / spec.ratePerSec() : 0;
+        this.totalConnections = spec.connections();
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void run()
+    {
+        boolean countedDown = false;
+        try
+        {
+            selector = Selector.open();
+            connectAll();
+            gate.connected.countDown();
+            countedDown = true;
+            gate.go.await();
+            runLoad(gate.startNs);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        catch (final Throwable ex)
+        {
+            failure = ex;
+        }
+        finally
+        {
+            if (!countedDown)
+            {
+                gate.connected.countDown();
+            }
+            closeAll();
+        }
+    }
+
+    private void connectAll() throws IOException
+    {
+        final long deadlineNs = System.nanoTime() + spec.timeoutNs();
+        int next = 0;
+        while ((next < connections.length || pendingConnects > 0) && System.nanoTime() < deadlineNs)
+        {
+            while (next < connections.length && pendingConnects < MAX_PENDING_CONNECTS)
+            {
+                startConnect(connections[next++]);
+            }
+            selector.select(onReady, 10);
+        }
+        for (final LoadConnection connection : connections)
+        {
+            if (connection.connecting)
+            {
+                connectErrors++;
+                closeConnection(connection);
+            }
+        }
+        while (next < connections.length)
+        {
+            connectErrors++;
+            next++;
+        }
+    }
+
+    private void startConnect(final LoadConnection connection)
+    {
+        try
+        {
+            final SocketChannel channel = SocketChannel.open();
+            connection.channel = channel;
+            channel.configureBlocking(false);
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, Boolean.TRUE);
+            if (channel.connect(address))
+            {
+                connection.key = channel.register(selector, SelectionKey.OP_READ, connection);
+                onConnected(connection);
+            }
+            else
+            {
+                connection.key = channel.register(selector, SelectionKey.OP_CONNECT, connection);
+                connection.connecting = true;
+                pendingConnects++;
+            }
+        }
+        catch (final IOException ex)
+        {
+            connectErrors++;
+            closeConnection(connection);
+        }
+    }
+
+    private void onConnected(final LoadConnection connection)
+    {
+        connection.open = true;
+        connectionsOpened++;
+        openConnections++;
+    }
+
+    private void runLoad(final long startNs) throws IOException
+    {
+        measureStartNs = startNs + spec.warmupNs();
+        measureEndNs = measureStartNs + spec.durationNs();
+        drainDeadlineNs = measureEndNs + spec.timeoutNs();
+        scheduling = openLoop;
+
+        if (!openLoop)
+        {
+            for (final LoadConnection connection : connections)
+            {
+                if (connection.open)
+                {
+                    sendRequest(connection, startNs, System.nanoTime());
+                }
+            }
+        }
+
+        long nextTimeoutScanNs = startNs + TIMEOUT_SCAN_INTERVAL_NS;
+        while (true)
+        {
+            final long nowNs = System.nanoTime();
+            long nextScheduledNs = Long.MAX_VALUE;
+            if (scheduling)
+            {
+                nextScheduledNs = dispatchDueRequests(nowNs);
+            }
+            if (nowNs >= nextTimeoutScanNs)
+            {
+                expireSlowReplies(nowNs);
+                nextTimeoutScanNs = nowNs + TIMEOUT_SCAN_INTERVAL_NS;
+            }
+            if (openConnections == 0 || (nowNs >= measureEndNs && outstandingInWindow == 0))
+            {
+                break;
+            }
+            if (nowNs >= drainDeadlineNs)
+            {
+                expireOutstanding();
+                break;
+            }
+
+            long wakeNs = Math.min(nextTimeoutScanNs, drainDeadlineNs);
+            wakeNs = Math.min(wakeNs, nextScheduledNs);
+            if (nowNs < measureEndNs)
+            {
+                wakeNs = Math.min(wakeNs, measureEndNs);
+            }
+            waitForEvents(wakeNs - nowNs);
+        }
+    }
+
+    private void waitForEvents(final long waitNs) throws IOException
+    {
+        if (waitNs >= NS_PER_MS)
+        {
+            selector.select(onReady, waitNs / NS_PER_MS);
+        }
+        else if (selector.selectNow(onReady) == 0 && waitNs > 0)
+        {
+            // select cannot wait less than a millisecond; a short park keeps the schedule without spinning a core
+            LockSupport.parkNanos(Math.min(waitNs, MAX_PARK_NS));
+        }
+    }
+
+    /**
+     * Hands each request whose intended time has come to its connection, in intended-time order, and sends it
+     * if the connection is idle; otherwise it queues behind the reply in flight.
+     *
+     * @return the intended time of the next request, or {@link Long#MAX_VALUE} when the schedule is over.
+     */
+    private long dispatchDueRequests(final long nowNs)
+    {
+        while (true)
+        {
+            final LoadConnection connection = connections[scheduleIndex];
+            final long intendedNs = intendedNs(connection, scheduleK);
+            if (intendedNs >= measureEndNs)
+            {
+                scheduling = false;
+                return Long.MAX_VALUE;
+            }
+            if (intendedNs > nowNs)
+            {
+                return intendedNs;
+            }
+            if (connection.open)
+            {
+                connection.scheduledRequests++;
+                if (intendedNs >= measureStartNs)
+                {
+                    requests++;
+                    outstandingInWindow++;
+                    connection.inWindowOutstanding++;
+                }
+                if (!connection.awaitingReply)
+                {
+                    sendRequest(connection, intendedNs, nowNs);
+                }
+            }
+            if (++scheduleIndex == connections.length)
+            {
+                scheduleIndex = 0;
+                scheduleK++;
+            }
+        }
+    }
+
+    private long intendedNs(final LoadConnection connection, final long k)
+    {
+        return gate.startNs + (long)(((double)k * totalConnections + connection.globalIndex) * schedulePeriodNs);
+    }
+
+    private void sendRequest(final LoadConnection connection, final long startNs, final long nowNs)
+    {
+        connection.messageNumber++;
+        Payload.fill(connection.request, connection.seed, connection.messageNumber);
+        connection.request.clear();
+        connection.reply.clear();
+        connection.requestStartNs = startNs;
+        connection.requestWrittenNs = nowNs;
+        connection.awaitingReply = true;
+        connection.currentInWindow = startNs >= measureStartNs && startNs < measureEndNs;
+        if (openLoop)
+        {
+            connection.sentRequests++;
+        }
+        else if (connection.currentInWindow)
+        {
+            requests++;
+            outstandingInWindow++;
+            connection.inWindowOutstanding++;
+        }
+        write(connection);
+    }
+
+    private void write(final LoadConnection connection)
+    {
+        try
+        {
+            connection.channel.write(connection.request);
+            final int interestOps = connection.key.interestOps();
+            if (connection.request.hasRemaining())
+            {
+                if ((interestOps & SelectionKey.OP_WRITE) == 0)
+                {
+                    connection.key.interestOps(interestOps | SelectionKey.OP_WRITE);
+                }
+            }
+            else if ((interestOps & SelectionKey.OP_WRITE) != 0)
+            {
+                connection.key.interestOps(interestOps & ~SelectionKey.OP_WRITE);
+            }
+        }
+        catch (final IOException ex)
+        {
+            resets++;
+            closeConnection(connection);
+        }
+    }
+
+    private void onReady(final SelectionKey key)
+    {
+        final LoadConnection connection = (LoadConnection)key.attachment();
+        if (!key.isValid())
+        {
+            return;
+        }
+        if (connection.connecting)
+        {
+            finishConnect(connection);
+            return;
+        }
+        final int readyOps = key.readyOps();
+        if ((readyOps & SelectionKey.OP_WRITE) != 0)
+        {
+            write(connection);
+        }
+        if (connection.open && (readyOps & SelectionKey.OP_READ) != 0)
+        {
+            read(connection);
+        }
+    }
+
+    private void finishConnect(final LoadConnection connection)
+    {
+        connection.connecting = false;
+        pendingConnects--;
+        try
+        {
+            if (connection.channel.finishConnect())
+            {
+                connection.key.interestOps(SelectionKey.OP_READ);
+                onConnected(connection);
+            }
+            else
+            {
+                connection.connecting = true;
+                pendingConnects++;
+            }
+        }
+        catch (final IOException ex)
+        {
+            connectErrors++;
+            closeConnection(connection);
+        }
+    }
+
+    private void read(final LoadConnection connection)
+    {
+        try
+        {
+            if (!connection.awaitingReply)
+            {
+                scratch.clear();
+                final int bytesRead = connection.channel.read(scratch);
+                if (bytesRead < 0)
+                {
+                    fail(connection, false);
+                }
+                else if (bytesRead > 0)
+                {
+                    fail(connection, true);
+                }
+                return;
+            }
+
+            final ByteBuffer reply = connection.reply;
+            if (connection.channel.read(reply) < 0)
+            {
+                fail(connection, false);
+            }
+            else if (reply.position() > connection.request.position())
+            {
+                // the echo returned bytes that were never sent
+                fail(connection, true);
+            }
+            else if (!reply.hasRemaining())
+            {
+                onReply(connection);
+            }
+        }
+        catch (final IOException ex)
+        {
+            fail(connection, false);
+        }
+    }
+
+    private void onReply(final LoadConnection connection)
+    {
+        final ByteBuffer reply = connection.reply;
+        final ByteBuffer request = connection.request;
+        reply.flip();
+        request.clear();
+        if (reply.mismatch(request) != -1)
+        {
+            fail(connection, true);
+            return;
+        }
+
+        final long nowNs = System.nanoTime();
+        connection.awaitingReply = false;
+        if (connection.currentInWindow)
+        {
+            latencyNs.recordValue(Math.min(nowNs - connection.requestStartNs, HIGHEST_LATENCY_NS));
+            outstandingInWindow--;
+            connection.inWindowOutstanding--;
+        }
+        if (nowNs >= measureStartNs && nowNs < measureEndNs)
+        {
+            completedInWindow++;
+        }
+
+        if (openLoop)
+        {
+            if (connection.scheduledRequests > connection.sentRequests)
+            {
+                sendRequest(connection, intendedNs(connection, connection.sentRequests), nowNs);
+            }
+        }
+        else if (nowNs < measureEndNs)
+        {
+            sendRequest(connection, nowNs, nowNs);
+        }
+    }
+
+    private void fail(final LoadConnection connection, final boolean mismatch)
+    {
+        if (mismatch)
+        {
+            mismatches++;
+        }
+        else
+        {
+            resets++;
+        }
+        closeConnection(connection);
+    }
+
+    private void expireSlowReplies(final long nowNs)
+    {
+        for (final LoadConnection connection : connections)
+        {
+            if (connection.open && connection.awaitingReply &&
+                nowNs - connection.requestWrittenNs > spec.timeoutNs())
+            {
+                timeouts++;
+                closeConnection(connection);
+            }
+        }
+    }
+
+    private void expireOutstanding()
+    {
+        for (final LoadConnection connection : connections)
+        {
+            if (connection.open && connection.inWindowOutstanding > 0)
+            {
+                timeouts += connection.inWindowOutstanding;
+                closeConnection(connection);
+            }
+        }
+    }
+
+    private void closeConnection(final LoadConnection connection)
+    {
+        if (connection.open)
+        {
+            openConnections--;
+        }
+        connection.open = false;
+        connection.connecting = false;
+        connection.awaitingReply = false;
+        outstandingInWindow -= connection.inWindowOutstanding;
+        connection.inWindowOutstanding = 0;
+        if (connection.key != null)
+        {
+            connection.key.cancel();
+        }
+        if (connection.channel != null)
+        {
+            try
+            {
+                connection.channel.close();
+            }
+            catch (final IOException ignore)
+            {
+                // closing a failed connection; nothing left to do
+            }
+        }
+    }
+
+    private void closeAll()
+    {
+        for (final LoadConnection connection : connections)
+        {
+            if (connection.channel != null && connection.channel.isOpen())
+            {
+                connection.open = false;
+                try
+                {
+                    connection.channel.close();
+                }
+                catch (final IOException ignore)
+                {
+                    // shutting down
+                }
+            }
+        }
+        if (selector != null)
+        {
+            try
+            {
+                // a closed registered channel frees its descriptor only at the next select
+                selector.selectNow();
+                selector.close();
+            }
+            catch (final IOException ignore)
+            {
+                // shutting down
+            }
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package io.tcpproxy.bench.report;
+
+import io.tcpproxy.bench.scenario.Scenario;
+import io.tcpproxy.bench.scenario.ScenarioFile;
+
+import java.util.List;
+
+/**
+ * The seed README's benchmark table, one block of columns per target, then the RPS ratio of the first
+ * target to each other one.
+ */
+public final class MarkdownTable
+{
+    private MarkdownTable()
+    {
+    }
+
+    /**
+     * @param report the measurements.
+     * @return the table, a legend line and an errors line, each ending in a newline.
+     */
+    public static String render(final BenchReport report)
+    {
+        final List<Target> targets = report.targets();
+        final StringBuilder out = new StringBuilder(1024);
+        out.append("| Scenario | Connections | Message Size |");
+        for (final Target target : targets)
+        {
+            final String name = target.name();
+            out.append(' ').append(name).append(" RPS | ").append(name).append(" p50 | ")
+                .append(name).append(" p99 | ").append(name).append(" Throughput |");
+        }
+        for (int i = 1; i < targets.size(); i++)
+        {
+            out.append(' ').append(targets.get(0).name()).append('/').append(targets.get(i).name()).append(" RPS |");
+        }
+        out.append('\n');
+
+        final int columns = 3 + 4 * targets.size() + Math.max(0, targets.size() - 1);
+        out.append('|');
+        for (int i = 0; i < columns; i++)
+        {
+            out.append(i < 1 ? " --- |" : " ---: |");
+        }
+        out.append('\n');
+
+        final StringBuilder errors = new StringBuilder();
+        for (final Scenario scenario : report.scenarios())
+        {
+            out.append("| ").append(scenario.name()).append(" | ").append(scenario.connections()).append(" | ")
+                .append(ScenarioFile.formatSize(scenario.messageBytes())).append(" |");
+            double firstRps = Double.NaN;
+            for (final Target target : targets)
+            {
+                final Measurement cell = report.median(scenario.name(), target.name());
+                if (cell == null)
+                {
+                    out.append(" - | - | - | - |");
+                    continue;
+                }
+                if (Double.isNaN(firstRps))
+                {
+                    firstRps = cell.requestsPerSec();
+                }
+                out.append(' ').append(Units.rps(cell.requestsPerSec())).append(" | ")
+                    .append(Units.latency(cell.p50Ns())).append(" | ")
+                    .append(Units.latency(cell.p99Ns())).append(" | ")
+                    .append(Units.throughput(cell.throughputMbPerSec())).append(" |");
+                if (cell.errors() > 0)
+                {
+                    errors.append(errors.length() == 0 ? "" : "; ").append(scenario.name()).append('/')
+                        .append(target.name()).append(": ").append(cell.errors()).append(" (connect ")
+                        .append(cell.connectErrors()).append(", reset ").append(cell.resets()).append(", mismatch ")
+                        .append(cell.mismatches()).append(", timeout ").append(cell.timeouts()).append(')');
+                }
+            }
+            for (int i = 1; i < targets.size(); i++)
+            {
+                final Measurement other = report.median(scenario.name(), targets.get(i).name());
+                final double ratio = other == null || other.requestsPerSec() == 0 ? Double.NaN :
+                    firstRps / other.requestsPerSec();
+                out.append(' ').append(Units.ratio(ratio)).append(" |");
+            }
+            out.append('\n');
+        }
+
+        out.append('\n')
+            .append("RPS: echoes per second; p50/p99: round-trip latency; Throughput: echoed payload bytes per second, ")
+            .append("one direction (MB = 10^6 bytes). ")
+            .append(report.runs() > 1 ? "Medians of " + report.runs() + " runs. " : "One run. ")
+            .append("Mode: ").append(report.mode()).append(".\n");
+        out.append("Errors: ").append(errors.length() == 0 ? "none" : errors.toString()).append('\n');
+        return out.toString();
+    }
+}

@@ -1,0 +1,233 @@
+package io.tcpproxy.cli;
+
+import io.tcpproxy.Config;
+import io.tcpproxy.ConfigException;
+import io.tcpproxy.ConfigKey;
+import io.tcpproxy.HostPort;
+import io.tcpproxy.Proxy;
+import io.tcpproxy.config.TomlConfigLoader;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParseResult;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * {@code tcp-proxy run}: the configuration from {@code --config} (or ./proxy.toml, or the defaults), overridden by
+ * one flag per {@link ConfigKey}, then the proxy until SIGINT/SIGTERM. The flags are generated from the
+ * {@link ConfigKey} table so that the table stays the one list of settings.
+ */
+final class RunCommand
+{
+    static final Path DEFAULT_CONFIG = Path.of("proxy.toml");
+
+    private final CommandSpec spec;
+    private final OptionSpec configOption;
+    private final Map<ConfigKey, OptionSpec> keyOptions = new EnumMap<>(ConfigKey.class);
+
+    RunCommand()
+    {
+        spec = CommandSpec.create().name(TcpProxyCli.RUN).mixinStandardHelpOptions(true)
+            .version(TcpProxyCli.NAME + " " + Version.text());
+        spec.usageMessage()
+            .description(
+                "Run the proxy until SIGINT or SIGTERM: the first one stops accepting and lets open connections " +
+                "finish for grace_period_secs; a second one closes them at once.",
+                "Settings come from the config file, then from these flags, which win.")
+            .sortOptions(false)
+            .sortSynopsis(false);
+
+        configOption = OptionSpec.builder("--config", "-c")
+            .paramLabel("PATH")
+            .type(String.class)
+            .description("TOML configuration file (default: ./proxy.toml, or the built-in defaults if it is absent)")
+            .build();
+        spec.addOption(configOption);
+
+        final Map<ConfigKey, Object> defaults = Config.builder().build().values();
+        for (final ConfigKey key : ConfigKey.values())
+        {
+            final OptionSpec option = optionFor(key, defaults.get(key));
+            keyOptions.put(key, option);
+            spec.addOption(option);
+        }
+    }
+
+    CommandSpec spec()
+    {
+        return spec;
+    }
+
+    int execute(final ParseResult parseResult, final PrintStream out, final PrintStream err)
+    {
+        return run(resolveConfig(parseResult), out, err);
+    }
+
+    /**
+     * The file (or defaults), then the flags that were given.
+     *
+     * @throws ConfigException naming the file and line, or the flag, at fault.
+     */
+    Config resolveConfig(final ParseResult parseResult)
+    {
+        final Config.Builder builder;
+        if (parseResult.hasMatchedOption(configOption))
+        {
+            final String path = configOption.getValue();
+            builder = TomlConfigLoader.load(Path.of(path));
+        }
+        else if (Files.exists(DEFAULT_CONFIG))
+        {
+            builder = TomlConfigLoader.load(DEFAULT_CONFIG);
+        }
+        else
+        {
+            builder = Config.builder();
+        }
+
+        for (final Map.Entry<ConfigKey, OptionSpec> entry : keyOptions.entrySet())
+        {
+            final OptionSpec option = entry.getValue();
+            if (parseResult.hasMatchedOption(option))
+            {
+                final ConfigKey key = entry.getKey();
+                final String value = option.getValue();
+                try
+                {
+                    builder.set(key, value);
+                }
+                catch (final IllegalArgumentException ex)
+                {
+                    throw new ConfigException(key.tomlName(), 0, key.flag() + ": " + ex.getMessage());
+                }
+            }
+        }
+        return builder.build();
+    }
+
+    /**
+     * Start the proxy, print the startup line, stop on SIGINT/SIGTERM, return when it has stopped.
+     */
+    static int run(final Config config, final PrintStream out, final PrintStream err)
+    {
+        final Proxy proxy;
+        try
+        {
+            proxy = Proxy.start(config);
+        }
+        catch (final IOException ex)
+        {
+            err.println(TcpProxyCli.NAME + ": error: cannot start: " + ex.getMessage());
+            err.flush();
+            return TcpProxyCli.EXIT_START_FAILED;
+        }
+
+        try (proxy)
+        {
+            final ShutdownOnSignal onSignal = new ShutdownOnSignal(proxy, Duration.ofSeconds(config.gracePeriodSecs()));
+            Signals.handle("INT", onSignal);
+            Signals.handle("TERM", onSignal);
+
+            out.println(startupLine(proxy.localAddress(), proxy.targetAddress(), proxy.metricsAddress()));
+            out.flush();
+
+            proxy.awaitShutdown();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        return TcpProxyCli.EXIT_OK;
+    }
+
+    static String startupLine(final InetSocketAddress listen, final HostPort target, final InetSocketAddress metrics)
+    {
+        return TcpProxyCli.NAME + " listening on " + HostPort.format(listen) + ", forwarding to " + target +
+            (metrics == null ? ", metrics disabled" : ", metrics on http://" + HostPort.format(metrics) + "/metrics");
+    }
+
+    private static OptionSpec optionFor(final ConfigKey key, final Object defaultValue)
+    {
+        final String alias = alias(key);
+        final String[] names = alias == null ? new String[]{ key.flag() } : new String[]{ key.flag(), alias };
+        final OptionSpec.Builder builder = OptionSpec.builder(names)
+            .type(String.class)
+            .description(key.description() + " (default: " + display(defaultValue) + ")");
+
+        switch (key.kind())
+        {
+            case ADDRESS:
+            case ADDRESS_OR_EMPTY:
+                builder.paramLabel("HOST:PORT");
+                break;
+            case INTEGER:
+                builder.paramLabel("N");
+                break;
+            case BOOLEAN:
+                builder.paramLabel("true|false").arity("0..1").fallbackValue("true");
+                break;
+            default:
+                builder.paramLabel(String.join("|", key.choices()));
+                break;
+        }
+        return builder.build();
+    }
+
+    private static String alias(final ConfigKey key)
+    {
+        switch (key)
+        {
+            case LISTEN_ADDR:
+                return "--listen";
+            case TARGET_ADDR:
+                return "--target";
+            case METRICS_ADDR:
+                return "--metrics";
+            default:
+                return null;
+        }
+    }
+
+    private static String display(final Object value)
+    {
+        return value instanceof String && ((String)value).isEmpty() ? "\"\"" : String.valueOf(value);
+    }
+
+    /**
+     * First signal: a graceful stop on a new thread (the signal thread must not block). Later signals: stop now,
+     * which cuts short the grace period of the stop already under way.
+     */
+    static final class ShutdownOnSignal implements Runnable
+    {
+        private final Proxy proxy;
+        private final Duration grace;
+        private final AtomicInteger signals = new AtomicInteger();
+
+        ShutdownOnSignal(final Proxy proxy, final Duration grace)
+        {
+            this.proxy = proxy;
+            this.grace = grace;
+        }
+
+        public void run()
+        {
+            final Duration thisGrace = signals.getAndIncrement() == 0 ? grace : Duration.ZERO;
+            final Thread thread = new Thread(() -> proxy.shutdown(thisGrace), "tcp-proxy-shutdown");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        public String toString()
+        {
+            return "ShutdownOnSignal{grace=" + grace + ", signals=" + signals.get() + "}";
+        }
+    }
+}

@@ -1,0 +1,221 @@
+package io.tcpproxy.cli;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The shaded jar running in a child process, with its output collected line by line.
+ */
+final class JarProcess implements AutoCloseable
+{
+    static final Path JAR = Path.of(System.getProperty("tcpproxy.jar", "target/tcp-proxy.jar")).toAbsolutePath();
+    static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    private final Process process;
+    private final String commandLine;
+    private final BlockingQueue<String> unreadStdoutLines = new LinkedBlockingQueue<>();
+    private final List<String> stdoutLines = new ArrayList<>();
+    private final List<String> stderrLines = new ArrayList<>();
+    private final Thread stdoutReader;
+    private final Thread stderrReader;
+
+    private JarProcess(final Process process, final String commandLine)
+    {
+        this.process = process;
+        this.commandLine = commandLine;
+        stdoutReader = reader(process.getInputStream(), stdoutLines, unreadStdoutLines, "stdout");
+        stderrReader = reader(process.getErrorStream(), stderrLines, null, "stderr");
+    }
+
+    /**
+     * Start {@code java -jar tcp-proxy.jar args...} in a directory (which decides what ./proxy.toml is).
+     */
+    static JarProcess start(final Path workDir, final String... args) throws IOException
+    {
+        assertTrue(Files.isRegularFile(JAR), "the shaded jar is missing (run mvn verify): " + JAR);
+        final List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xmx128m");
+        command.add("-jar");
+        command.add(JAR.toString());
+        command.addAll(List.of(args));
+        final Process process = new ProcessBuilder(command).directory(workDir.toFile()).start();
+        process.getOutputStream().close();
+        return new JarProcess(process, String.join(" ", args));
+    }
+
+    /**
+     * Run to completion.
+     */
+    static JarProcess runToExit(final Path workDir, final String... args) throws IOException
+    {
+        final JarProcess jar = start(workDir, args);
+        jar.awaitExit(TIMEOUT);
+        return jar;
+    }
+
+    long pid()
+    {
+        return process.pid();
+    }
+
+    /**
+     * Wait for the next stdout line matching a pattern (earlier lines are skipped).
+     *
+     * @return the matcher of the matching line.
+     */
+    Matcher awaitStdoutLine(final Pattern pattern, final Duration timeout) throws InterruptedException
+    {
+        final long deadlineNs = System.nanoTime() + timeout.toNanos();
+        while (true)
+        {
+            final long remainingNs = deadlineNs - System.nanoTime();
+            final String line = remainingNs > 0 ? unreadStdoutLines.poll(remainingNs, TimeUnit.NANOSECONDS) : null;
+            if (line == null)
+            {
+                fail("no stdout line matching /" + pattern + "/ within " + timeout + " from `" + commandLine + "`" +
+                    describeOutput());
+            }
+            final Matcher matcher = pattern.matcher(line);
+            if (matcher.matches())
+            {
+                return matcher;
+            }
+        }
+    }
+
+    /**
+     * Wait for the process to exit.
+     *
+     * @return its exit status.
+     */
+    int awaitExit(final Duration timeout)
+    {
+        try
+        {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS))
+            {
+                fail("`" + commandLine + "` still running after " + timeout + describeOutput());
+            }
+            stdoutReader.join(timeout.toMillis());
+            stderrReader.join(timeout.toMillis());
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            fail("interrupted");
+        }
+        return process.exitValue();
+    }
+
+    int exitValue()
+    {
+        return process.exitValue();
+    }
+
+    boolean isAlive()
+    {
+        return process.isAlive();
+    }
+
+    /**
+     * Send a signal by name (INT, TERM) with kill(1), as a user would.
+     */
+    void signal(final String name) throws IOException, InterruptedException
+    {
+        final Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
+            .redirectErrorStream(true)
+            .start();
+        assertTrue(kill.waitFor(10, TimeUnit.SECONDS), "kill did not finish");
+        assertTrue(kill.exitValue() == 0, "kill -" + name + " failed");
+    }
+
+    List<String> stderrLines()
+    {
+        synchronized (stderrLines)
+        {
+            return new ArrayList<>(stderrLines);
+        }
+    }
+
+    List<String> stdoutLines()
+    {
+        synchronized (stdoutLines)
+        {
+            return new ArrayList<>(stdoutLines);
+        }
+    }
+
+    String stdout()
+    {
+        return String.join("\n", stdoutLines());
+    }
+
+    String describeOutput()
+    {
+        return "\n--- stdout ---\n" + String.join("\n", stdoutLines()) +
+            "\n--- stderr ---\n" + String.join("\n", stderrLines());
+    }
+
+    public void close()
+    {
+        if (process.isAlive())
+        {
+            process.destroyForcibly();
+            try
+            {
+                process.waitFor(10, TimeUnit.SECONDS);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static Thread reader(
+        final InputStream in, final List<String> lines, final BlockingQueue<String> queue, final String name)
+    {
+        final Thread thread = new Thread(() ->
+        {
+            try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)))
+            {
+                String line;
+                while ((line = reader.readLine()) != null)
+                {
+                    synchronized (lines)
+                    {
+                        lines.add(line);
+                    }
+                    if (queue != null)
+                    {
+                        queue.add(line);
+                    }
+                }
+            }
+            catch (final IOException ignore)
+            {
+                // the process is gone
+            }
+        }, "jar-" + name);
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
+    }
+}

@@ -1,0 +1,121 @@
+package io.tcpproxy.cli;
+
+import io.tcpproxy.Config;
+import io.tcpproxy.ConfigException;
+import io.tcpproxy.HostPort;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine.ParameterException;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The command line in-process: argument handling and configuration precedence, nothing started.
+ */
+class TcpProxyCliTest
+{
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldRunWhenNoCommandIsGiven()
+    {
+        assertArrayEquals(new String[]{ "run" }, TcpProxyCli.withDefaultCommand(new String[0]));
+        assertArrayEquals(new String[]{ "run", "--listen", "x:1" },
+            TcpProxyCli.withDefaultCommand(new String[]{ "--listen", "x:1" }));
+        assertArrayEquals(new String[]{ "echo" }, TcpProxyCli.withDefaultCommand(new String[]{ "echo" }));
+        assertArrayEquals(new String[]{ "--help" }, TcpProxyCli.withDefaultCommand(new String[]{ "--help" }));
+        assertNull(TcpProxyCli.withDefaultCommand(new String[]{ "serve" }));
+    }
+
+    @Test
+    void shouldLetFlagsOverrideTheFileAndTheFileOverrideDefaults() throws Exception
+    {
+        final Path file = dir.resolve("p.toml");
+        Files.writeString(file, "listen_addr = \"127.0.0.1:4000\"\nworkers = 3\ngrace_period_secs = 9\n");
+
+        final Config config = TcpProxyCli.resolveRunConfig(new String[]{
+            "--config", file.toString(), "--workers", "5", "--metrics", "", "--cpu-affinity", "--log-events", "all" });
+
+        assertEquals(HostPort.of("127.0.0.1", 4000), config.listenAddress());
+        assertEquals(5, config.workers());
+        assertEquals(9, config.gracePeriodSecs());
+        assertNull(config.metricsAddress());
+        assertTrue(config.cpuAffinity());
+        assertEquals(Config.LogEvents.ALL, config.logEvents());
+        assertEquals(HostPort.of("127.0.0.1", 8081), config.targetAddress());
+    }
+
+    @Test
+    void shouldAcceptEveryFlagUnderItsLongAndShortNames()
+    {
+        final Config config = TcpProxyCli.resolveRunConfig(new String[]{
+            "run", "--listen-addr", "127.0.0.1:1", "--target-addr=10.0.0.1:2", "--metrics-addr", "[::1]:3",
+            "--cpu-affinity=false", "--idle-timeout-secs", "4", "--listen", "127.0.0.1:5" });
+
+        assertEquals(HostPort.of("127.0.0.1", 5), config.listenAddress(), "the last value wins");
+        assertEquals(HostPort.of("10.0.0.1", 2), config.targetAddress());
+        assertEquals(HostPort.of("::1", 3), config.metricsAddress());
+        assertEquals(4, config.idleTimeoutSecs());
+    }
+
+    @Test
+    void shouldNameTheFlagInAValueError()
+    {
+        final ConfigException ex = assertThrows(ConfigException.class,
+            () -> TcpProxyCli.resolveRunConfig(new String[]{ "--idle-strategy", "nap" }));
+
+        assertEquals("--idle-strategy: expected one of \"block\", \"backoff\", \"spin\", got \"nap\"", ex.getMessage());
+        assertEquals("idle_strategy", ex.key());
+    }
+
+    @Test
+    void shouldRefuseAnUnknownFlag()
+    {
+        assertThrows(ParameterException.class, () -> TcpProxyCli.resolveRunConfig(new String[]{ "--nope" }));
+    }
+
+    @Test
+    void shouldPrintOneErrorLineAndReturnTwoForABadFlag()
+    {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+        final int status = TcpProxyCli.execute(
+            new String[]{ "--buffer-size", "1" }, printStream(out), printStream(err));
+
+        assertEquals(2, status);
+        assertEquals("tcp-proxy: error: --buffer-size: expected an integer from 512 to 16777216, got 1\n",
+            err.toString(StandardCharsets.UTF_8));
+        assertEquals("", out.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void shouldFormatTheStartupLine()
+    {
+        assertEquals(
+            "tcp-proxy listening on 127.0.0.1:3000, forwarding to example.com:80, " +
+            "metrics on http://127.0.0.1:9090/metrics",
+            RunCommand.startupLine(new InetSocketAddress("127.0.0.1", 3000), HostPort.of("example.com", 80),
+                new InetSocketAddress("127.0.0.1", 9090)));
+        assertEquals(
+            "tcp-proxy listening on [::1]:3000, forwarding to 127.0.0.1:8081, metrics disabled",
+            RunCommand.startupLine(new InetSocketAddress("::1", 3000), HostPort.of("127.0.0.1", 8081), null));
+    }
+
+    private static PrintStream printStream(final ByteArrayOutputStream bytes)
+    {
+        return new PrintStream(bytes, true, StandardCharsets.UTF_8);
+    }
+}

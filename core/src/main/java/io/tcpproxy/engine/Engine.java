@@ -1,0 +1,298 @@
+package io.tcpproxy.engine;
+
+import io.tcpproxy.Config;
+import io.tcpproxy.HostPort;
+import io.tcpproxy.metrics.MetricsCollector;
+import io.tcpproxy.metrics.MetricsRing;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.BusySpinIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.NoOpIdleStrategy;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The running engine: listeners, workers, the metrics collector and (for host-name targets) the resolver.
+ * Built and driven by the {@code Proxy} facade; every method here is called from the facade's threads, never from a
+ * worker.
+ */
+public final class Engine
+{
+    private static final int BACKLOG = 4096;
+    private static final long PHASE_ACK_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(5);
+
+    private final Config config;
+    private final EngineContext context;
+    private final List<ServerSocketChannel> listeners;
+    private final InetSocketAddress localAddress;
+    private final Worker[] workers;
+    private final AgentRunner[] workerRunners;
+    private final MetricsRing[] rings;
+    private final MetricsCollector collector;
+    private final AgentRunner collectorRunner;
+    private final TargetResolver resolver;
+
+    private Engine(final Config config, final PrintStream console, final InetSocketAddress target) throws IOException
+    {
+        this.config = config;
+        this.context = new EngineContext(config, target);
+        final int workerCount = config.effectiveWorkers();
+        final Config.AcceptMode acceptMode = effectiveAcceptMode(config, console);
+        this.listeners = bindListeners(config.listenAddress(), acceptMode == Config.AcceptMode.REUSE_PORT ?
+            workerCount : 1);
+        this.localAddress = (InetSocketAddress)listeners.get(0).getLocalAddress();
+        this.rings = new MetricsRing[workerCount];
+        this.workers = new Worker[workerCount];
+        this.workerRunners = new AgentRunner[workerCount];
+        try
+        {
+            for (int i = 0; i < workerCount; i++)
+            {
+                rings[i] = new MetricsRing(i, config.channelBufferSize());
+                final boolean ownListener = acceptMode == Config.AcceptMode.REUSE_PORT;
+                workers[i] = new Worker(i, context, listeners.get(ownListener ? i : 0), ownListener, rings[i],
+                    config.idleStrategy() == Config.IdleStrategyKind.BLOCK);
+            }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            closeListeners();
+            throw ex;
+        }
+        this.collector = new MetricsCollector(config, rings, console);
+        this.collectorRunner = new AgentRunner(new SleepingMillisIdleStrategy(1), Engine::onAgentError, null, collector);
+        this.resolver = isLiteralIp(config.targetAddress().host()) ? null : new TargetResolver(config, context);
+    }
+
+    /**
+     * Bind the listeners and start every thread.
+     *
+     * @param config  the settings.
+     * @param console where the collector prints.
+     * @return the running engine.
+     * @throws IOException when the listen address cannot be bound.
+     */
+    public static Engine start(final Config config, final PrintStream console) throws IOException
+    {
+        final InetSocketAddress target = config.targetAddress().resolve();
+        final Engine engine = new Engine(config, console, target);
+        for (int i = 0; i < engine.workers.length; i++)
+        {
+            final Worker worker = engine.workers[i];
+            engine.workerRunners[i] = new AgentRunner(idleStrategy(config), Engine::onAgentError, null, worker);
+            AgentRunner.startOnThread(engine.workerRunners[i]);
+        }
+        AgentRunner.startOnThread(engine.collectorRunner);
+        if (engine.resolver != null)
+        {
+            engine.resolver.start();
+        }
+        return engine;
+    }
+
+    private static Config.AcceptMode effectiveAcceptMode(final Config config, final PrintStream console)
+        throws IOException
+    {
+        if (config.acceptMode() == Config.AcceptMode.REUSE_PORT)
+        {
+            try (ServerSocketChannel probe = ServerSocketChannel.open())
+            {
+                if (!probe.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT))
+                {
+                    console.println("[WARN] SO_REUSEPORT is not supported here; using accept_mode = \"shared\"");
+                    return Config.AcceptMode.SHARED;
+                }
+            }
+        }
+        return config.acceptMode();
+    }
+
+    private static List<ServerSocketChannel> bindListeners(final HostPort listen, final int count) throws IOException
+    {
+        final List<ServerSocketChannel> bound = new ArrayList<>(count);
+        InetSocketAddress address = listen.resolve();
+        if (address.isUnresolved())
+        {
+            throw new BindException("cannot listen on " + listen + ": host name does not resolve");
+        }
+        try
+        {
+            for (int i = 0; i < count; i++)
+            {
+                final ServerSocketChannel channel = ServerSocketChannel.open();
+                bound.add(channel);
+                channel.configureBlocking(false);
+                channel.setOption(StandardSocketOptions.SO_REUSEADDR, Boolean.TRUE);
+                if (count > 1)
+                {
+                    channel.setOption(StandardSocketOptions.SO_REUSEPORT, Boolean.TRUE);
+                }
+                channel.bind(address, BACKLOG);
+                if (i == 0)
+                {
+                    // the others must share the first one's port, also when port 0 asked for a free one
+                    address = (InetSocketAddress)channel.getLocalAddress();
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            for (final ServerSocketChannel channel : bound)
+            {
+                closeQuietly(channel);
+            }
+            final BindException bindException = new BindException("cannot listen on " + listen + ": " + ex.getMessage());
+            bindException.initCause(ex);
+            throw bindException;
+        }
+        return bound;
+    }
+
+    private static IdleStrategy idleStrategy(final Config config)
+    {
+        switch (config.idleStrategy())
+        {
+            case SPIN:
+                return new BusySpinIdleStrategy();
+            case BACKOFF:
+                return new BackoffIdleStrategy();
+            default:
+                return NoOpIdleStrategy.INSTANCE; // the worker blocks in select itself
+        }
+    }
+
+    private static boolean isLiteralIp(final String host)
+    {
+        return host.indexOf(':') >= 0 || host.matches("\\d{1,3}(\\.\\d{1,3}){3}");
+    }
+
+    private static void onAgentError(final Throwable error)
+    {
+        System.err.println("[ERROR] " + Thread.currentThread().getName() + ": " + error);
+    }
+
+    /** @return the address clients connect to. */
+    public InetSocketAddress localAddress()
+    {
+        return localAddress;
+    }
+
+    /** @return the metrics collector. */
+    public MetricsCollector collector()
+    {
+        return collector;
+    }
+
+    /** @return connections open now, over all workers. */
+    public int activeConnections()
+    {
+        return context.activeConnections.get();
+    }
+
+    /** @return the settings. */
+    public Config config()
+    {
+        return config;
+    }
+
+    /**
+     * Close every listener at once (new connects are refused) and wait until each worker has done so.
+     */
+    public void stopAccepting()
+    {
+        requestPhase(Worker.STOP_ACCEPTING);
+        closeListeners();
+    }
+
+    /**
+     * Close every remaining connection (reason {@code shutdown}) and wait until each worker has done so.
+     */
+    public void closeAllConnections()
+    {
+        requestPhase(Worker.CLOSE_ALL);
+    }
+
+    private void requestPhase(final int phase)
+    {
+        for (final Worker worker : workers)
+        {
+            worker.requestPhase(phase);
+        }
+        final long deadlineNs = System.nanoTime() + PHASE_ACK_TIMEOUT_NS;
+        for (final Worker worker : workers)
+        {
+            while (worker.acknowledgedPhase() < phase && System.nanoTime() - deadlineNs < 0)
+            {
+                Thread.onSpinWait();
+                Thread.yield();
+            }
+        }
+    }
+
+    /**
+     * Stop every thread, drain the metrics, release every socket and buffer.
+     *
+     * @param printFinalSummary whether the collector prints the final summary line.
+     */
+    public void stop(final boolean printFinalSummary)
+    {
+        closeListeners();
+        for (final Worker worker : workers)
+        {
+            worker.stopping();
+        }
+        for (int i = 0; i < workers.length; i++)
+        {
+            if (workerRunners[i] != null)
+            {
+                workerRunners[i].close();
+            }
+        }
+        collectorRunner.close();
+        collector.finish(printFinalSummary);
+        if (resolver != null)
+        {
+            resolver.close();
+        }
+    }
+
+    private void closeListeners()
+    {
+        for (final ServerSocketChannel listener : listeners)
+        {
+            closeQuietly(listener);
+        }
+    }
+
+    private static void closeQuietly(final AutoCloseable closeable)
+    {
+        try
+        {
+            closeable.close();
+        }
+        catch (final Exception ignore)
+        {
+            // shutting down
+        }
+    }
+
+    int workerCount()
+    {
+        return workers.length;
+    }
+
+    Worker worker(final int index)
+    {
+        return workers[index];
+    }
+}

@@ -1,0 +1,42 @@
+package io.tcpproxy.engine;
+
+import io.tcpproxy.Config;
+
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * What every worker shares: settings resolved once, the global open-connection count (for max_connections and
+ * draining), and the resolved upstream address (refreshed off the relay threads).
+ */
+final class EngineContext
+{
+    final Config config;
+    final int maxConnections;
+    final long connectTimeoutNs;
+    final long idleTimeoutNs;
+    final AtomicInteger activeConnections = new AtomicInteger();
+    private volatile InetSocketAddress target;
+
+    EngineContext(final Config config, final InetSocketAddress target)
+    {
+        this.config = config;
+        this.maxConnections = config.maxConnections();
+        this.connectTimeoutNs = TimeUnit.MILLISECONDS.toNanos(config.connectTimeoutMs());
+        this.idleTimeoutNs = TimeUnit.SECONDS.toNanos(config.idleTimeoutSecs());
+        this.target = target;
+    }
+
+    /** @return the upstream address, possibly unresolved if its name did not resolve at the last attempt. */
+    InetSocketAddress target()
+    {
+        return target;
+    }
+
+    /** @param target a freshly resolved upstream address. */
+    void target(final InetSocketAddress target)
+    {
+        this.target = target;
+    }
+}

@@ -1,0 +1,59 @@
+package io.tcpproxy.engine;
+
+import io.tcpproxy.CloseReason;
+
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+
+/**
+ * One direction of a connection: bytes read from {@code source} and written to {@code sink}.
+ * Holds a buffer only while a write to the sink is partial.
+ */
+final class Flow
+{
+    final Connection connection;
+    final boolean upstreamBound;
+    final CloseReason sourceError;
+    final CloseReason sinkError;
+    final CloseReason finReason;
+    SocketChannel source;
+    SocketChannel sink;
+    SelectionKey sourceKey;
+    SelectionKey sinkKey;
+    Flow reverse;
+
+    /** Bytes read from the source but not yet fully written to the sink; null when nothing is pending. */
+    ByteBuffer pending;
+    /** The source sent its FIN. */
+    boolean sourceEof;
+    /** The sink's output has been shut down (FIN forwarded). */
+    boolean sinkShut;
+    /** Reading paused because the worker's buffer pool was exhausted. */
+    boolean starved;
+    /** Bytes relayed in this direction. */
+    long totalBytes;
+    /** Bytes relayed and not yet published to the metrics ring. */
+    long unpublishedBytes;
+
+    Flow(final Connection connection, final boolean upstreamBound)
+    {
+        this.connection = connection;
+        this.upstreamBound = upstreamBound;
+        this.sourceError = upstreamBound ? CloseReason.CLIENT_RESET : CloseReason.UPSTREAM_RESET;
+        this.sinkError = upstreamBound ? CloseReason.UPSTREAM_RESET : CloseReason.CLIENT_RESET;
+        this.finReason = upstreamBound ? CloseReason.CLIENT_FIN : CloseReason.UPSTREAM_FIN;
+    }
+
+    /** @return true once the source's FIN has been forwarded and nothing is pending. */
+    boolean isDone()
+    {
+        return sourceEof && pending == null;
+    }
+
+    /** @return true while the worker should read from the source. */
+    boolean wantsRead()
+    {
+        return !sourceEof && pending == null && !starved;
+    }
+}

@@ -1,0 +1,79 @@
+package io.tcpproxy.engine;
+
+import io.tcpproxy.Config;
+
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Re-resolves a host-name target off the relay threads (workers never block on DNS): every 30 s, or every second
+ * while the name does not resolve. Only started when the target is a name rather than a literal IP.
+ */
+final class TargetResolver implements Runnable, AutoCloseable
+{
+    private static final long REFRESH_MS = TimeUnit.SECONDS.toMillis(30);
+    private static final long RETRY_MS = TimeUnit.SECONDS.toMillis(1);
+
+    private final Config config;
+    private final EngineContext context;
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    TargetResolver(final Config config, final EngineContext context)
+    {
+        this.config = config;
+        this.context = context;
+        this.thread = new Thread(this, "tcp-proxy-resolver");
+        this.thread.setDaemon(true);
+    }
+
+    void start()
+    {
+        thread.start();
+    }
+
+    public void run()
+    {
+        while (running)
+        {
+            try
+            {
+                final boolean resolved = !context.target().isUnresolved();
+                synchronized (this)
+                {
+                    wait(resolved ? REFRESH_MS : RETRY_MS);
+                }
+                if (!running)
+                {
+                    return;
+                }
+                final InetSocketAddress fresh = config.targetAddress().resolve();
+                if (!fresh.isUnresolved() || context.target().isUnresolved())
+                {
+                    context.target(fresh); // keep the last good address when a refresh fails
+                }
+            }
+            catch (final InterruptedException ex)
+            {
+                return;
+            }
+        }
+    }
+
+    public void close()
+    {
+        running = false;
+        synchronized (this)
+        {
+            notifyAll();
+        }
+        try
+        {
+            thread.join(TimeUnit.SECONDS.toMillis(10));
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

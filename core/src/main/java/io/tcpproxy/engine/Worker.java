@@ -1,0 +1,964 @@
+package io.tcpproxy.engine;
+
+import io.tcpproxy.CloseReason;
+import io.tcpproxy.metrics.MetricsRing;
+import org.agrona.DeadlineTimerWheel;
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.concurrent.Agent;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.NoRouteToHostException;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.channels.UnresolvedAddressException;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * A selector thread that owns its connections for their whole life: it accepts (from its own reuse-port listener
+ * or a shared one), connects upstream, relays both directions through pooled direct buffers, expires timers and
+ * publishes metrics to its ring. Nothing on the relay path locks or allocates.
+ * <p>
+ * Other threads talk to a worker only through {@link #requestPhase(int)} (a volatile write plus a wake-up).
+ */
+final class Worker implements Agent
+{
+    static final int RUNNING = 0;
+    static final int STOP_ACCEPTING = 1;
+    static final int CLOSE_ALL = 2;
+
+    /** A bound on reads per connection per event, so one bulk stream cannot starve the others. */
+    private static final int MAX_READS_PER_EVENT = 4;
+    private static final int MAX_ACCEPTS_PER_EVENT = 64;
+    private static final long ACCEPT_PAUSE_NS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final long IDLE_SELECT_TIMEOUT_MS = 1000;
+    private static final int TIMER_TICK_BITS = 24;
+    private static final int TIMER_EXPIRY_LIMIT = 1024;
+    private static final int MAX_TIMER_CATCH_UP_POLLS = 4096;
+
+    private final int index;
+    private final EngineContext context;
+    private final Selector selector;
+    private final boolean blocking;
+    private final BufferPool pool;
+    private final DeadlineTimerWheel timers;
+    private final Long2ObjectHashMap<Connection> connectionByTimerId = new Long2ObjectHashMap<>();
+    private final MetricsRing metrics;
+    private final ArrayDeque<Flow> starvedFlows = new ArrayDeque<>();
+    private final Consumer<SelectionKey> keyHandler = this::onSelected;
+    private final DeadlineTimerWheel.TimerHandler timerHandler = this::onTimerExpiry;
+    private final ServerSocketChannel listener;
+    private final boolean ownsListener;
+    private SelectionKey listenerKey;
+
+    private Connection[] openConnections = new Connection[64];
+    private int openCount;
+    private Connection[] dirtyConnections = new Connection[64];
+    private int dirtyCount;
+    private long nowNs;
+    private long nextConnectionSequence;
+    private long acceptResumeTimerId = Connection.NO_TIMER;
+    private long rejectedUnpublished;
+    private long acceptPausesUnpublished;
+    private long internalErrors;
+    private int phase = RUNNING;
+
+    private volatile boolean stopping;
+    private volatile int requestedPhase = RUNNING;
+    private volatile int acknowledgedPhase = RUNNING;
+
+    /**
+     * @param index        the worker's number (also the high bits of its connection ids).
+     * @param context      shared settings and counters.
+     * @param listener     the listener this worker polls (its own, or one shared by all workers).
+     * @param ownsListener whether this worker closes the listener when it stops accepting.
+     * @param metrics      the worker's metrics ring.
+     * @param blocking     block in select when idle (otherwise poll with selectNow; the runner's idle strategy waits).
+     */
+    Worker(
+        final int index,
+        final EngineContext context,
+        final ServerSocketChannel listener,
+        final boolean ownsListener,
+        final MetricsRing metrics,
+        final boolean blocking) throws IOException
+    {
+        this.index = index;
+        this.context = context;
+        this.listener = listener;
+        this.ownsListener = ownsListener;
+        this.metrics = metrics;
+        this.blocking = blocking;
+        this.selector = Selector.open();
+        this.pool = new BufferPool(context.config.bufferSizeBytes(), context.config.bufferPoolMb() * 1024L * 1024L);
+        this.nowNs = System.nanoTime();
+        this.timers = new DeadlineTimerWheel(TimeUnit.NANOSECONDS, nowNs, 1L << TIMER_TICK_BITS, 512);
+        this.listenerKey = listener.register(selector, SelectionKey.OP_ACCEPT, null);
+    }
+
+    public String roleName()
+    {
+        return "tcp-proxy-worker-" + index;
+    }
+
+    int index()
+    {
+        return index;
+    }
+
+    /**
+     * Ask the worker to move to a later phase; it acts on its own thread and acknowledges.
+     *
+     * @param newPhase {@link #STOP_ACCEPTING} or {@link #CLOSE_ALL}.
+     */
+    void requestPhase(final int newPhase)
+    {
+        if (newPhase > requestedPhase)
+        {
+            requestedPhase = newPhase;
+        }
+        selector.wakeup();
+    }
+
+    /** Never block in select again (the runner is about to stop this agent), and wake up now. */
+    void stopping()
+    {
+        stopping = true;
+        selector.wakeup();
+    }
+
+    /** @return the last phase the worker has completed. */
+    int acknowledgedPhase()
+    {
+        return acknowledgedPhase;
+    }
+
+    /** Wake the worker if it is blocked in select (used when stopping). */
+    void wakeup()
+    {
+        selector.wakeup();
+    }
+
+    /** @return buffers held now (for tests; racy read of a single-writer field is fine there). */
+    BufferPool pool()
+    {
+        return pool;
+    }
+
+    public int doWork() throws IOException
+    {
+        nowNs = System.nanoTime();
+        int workCount = 0;
+        if (requestedPhase != phase)
+        {
+            workCount += onPhaseRequested();
+        }
+
+        if (blocking && !stopping)
+        {
+            workCount += selector.select(keyHandler, selectTimeoutMs());
+        }
+        else
+        {
+            workCount += selector.selectNow(keyHandler);
+        }
+
+        nowNs = System.nanoTime();
+        workCount += pollTimers();
+        if (!starvedFlows.isEmpty())
+        {
+            workCount += resumeStarvedFlows();
+        }
+        workCount += flushMetrics();
+        metrics.bufferUse(
+            (long)pool.inUse() * pool.bufferBytes(),
+            (long)pool.highWaterInUse() * pool.bufferBytes(),
+            (long)pool.maxBuffers() * pool.bufferBytes());
+        return workCount;
+    }
+
+    public void onClose()
+    {
+        nowNs = System.nanoTime();
+        closeListener();
+        closeAll(CloseReason.SHUTDOWN);
+        try
+        {
+            selector.selectNow();
+        }
+        catch (final IOException ignore)
+        {
+            // closing anyway
+        }
+        closeQuietly(selector);
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while ((dirtyCount > 0 || rejectedUnpublished > 0 || acceptPausesUnpublished > 0) &&
+            System.nanoTime() < deadlineNs)
+        {
+            if (flushMetrics() == 0)
+            {
+                Thread.onSpinWait();
+            }
+        }
+        metrics.bufferUse(0, (long)pool.highWaterInUse() * pool.bufferBytes(),
+            (long)pool.maxBuffers() * pool.bufferBytes());
+        pool.free();
+    }
+
+    private long selectTimeoutMs()
+    {
+        if (dirtyCount > 0 || rejectedUnpublished > 0 || acceptPausesUnpublished > 0)
+        {
+            return 1; // the ring was full: publish again soon
+        }
+        if (timers.timerCount() > 0)
+        {
+            return Math.max(1, (timers.currentTickTime() - nowNs) / 1_000_000 + 1);
+        }
+        return IDLE_SELECT_TIMEOUT_MS;
+    }
+
+    private int onPhaseRequested()
+    {
+        final int target = requestedPhase;
+        if (target >= STOP_ACCEPTING && phase < STOP_ACCEPTING)
+        {
+            closeListener();
+        }
+        if (target >= CLOSE_ALL && phase < CLOSE_ALL)
+        {
+            closeAll(CloseReason.SHUTDOWN);
+        }
+        phase = target;
+        acknowledgedPhase = target;
+        return 1;
+    }
+
+    private void closeListener()
+    {
+        if (listenerKey != null)
+        {
+            listenerKey.cancel();
+            listenerKey = null;
+            if (ownsListener)
+            {
+                closeQuietly(listener);
+            }
+            cancelTimer(acceptResumeTimerId);
+            acceptResumeTimerId = Connection.NO_TIMER;
+            try
+            {
+                selector.selectNow(); // completes the deregistration so the listening fd is released now
+            }
+            catch (final IOException ignore)
+            {
+                // the listener is closed either way
+            }
+        }
+    }
+
+    private void closeAll(final CloseReason reason)
+    {
+        while (openCount > 0)
+        {
+            close(openConnections[openCount - 1], reason);
+        }
+    }
+
+    private void onSelected(final SelectionKey key)
+    {
+        final Object attachment = key.attachment();
+        if (attachment == null)
+        {
+            onAcceptable();
+            return;
+        }
+
+        final Connection connection = (Connection)attachment;
+        if (connection.state == Connection.CLOSED || !key.isValid())
+        {
+            return;
+        }
+        try
+        {
+            final int readyOps = key.readyOps();
+            if (key == connection.upstreamKey)
+            {
+                if ((readyOps & SelectionKey.OP_CONNECT) != 0)
+                {
+                    onConnectable(connection);
+                    return;
+                }
+                if ((readyOps & SelectionKey.OP_WRITE) != 0)
+                {
+                    onWritable(connection.up);
+                }
+                if ((readyOps & SelectionKey.OP_READ) != 0)
+                {
+                    onReadable(connection.down);
+                }
+            }
+            else
+            {
+                if ((readyOps & SelectionKey.OP_WRITE) != 0)
+                {
+                    onWritable(connection.down);
+                }
+                if ((readyOps & SelectionKey.OP_READ) != 0)
+                {
+                    onReadable(connection.up);
+                }
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            internalErrors++;
+            System.err.println("[ERROR] " + roleName() + ": closing connection " + connection.id + ": " + ex);
+            close(connection, CloseReason.INTERNAL_ERROR);
+        }
+    }
+
+    private void onAcceptable()
+    {
+        for (int i = 0; i < MAX_ACCEPTS_PER_EVENT && listenerKey != null; i++)
+        {
+            final SocketChannel channel;
+            try
+            {
+                channel = listener.accept();
+            }
+            catch (final IOException ex)
+            {
+                if (isOutOfFileDescriptors(ex))
+                {
+                    pauseAccepting();
+                }
+                return;
+            }
+            if (channel == null)
+            {
+                return;
+            }
+            onAccepted(channel);
+        }
+    }
+
+    private static boolean isOutOfFileDescriptors(final IOException ex)
+    {
+        final String message = ex.getMessage();
+        return message != null && message.contains("Too many open files");
+    }
+
+    private void pauseAccepting()
+    {
+        // The pending connection stays in the backlog and OP_ACCEPT would fire forever: stop polling the
+        // listener for a moment instead of spinning, and keep it open.
+        listenerKey.interestOps(0);
+        acceptResumeTimerId = timers.scheduleTimer(nowNs + ACCEPT_PAUSE_NS);
+        acceptPausesUnpublished++;
+    }
+
+    private void onAccepted(final SocketChannel channel)
+    {
+        if (context.activeConnections.incrementAndGet() > context.maxConnections)
+        {
+            context.activeConnections.decrementAndGet();
+            rejectedUnpublished++;
+            closeQuietly(channel);
+            return;
+        }
+
+        final InetSocketAddress remote;
+        try
+        {
+            channel.configureBlocking(false);
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, Boolean.TRUE);
+            remote = (InetSocketAddress)channel.getRemoteAddress();
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            context.activeConnections.decrementAndGet();
+            closeQuietly(channel);
+            return;
+        }
+
+        final byte[] address = remote.getAddress().getAddress();
+        final Connection connection = new Connection(
+            ((long)index << 48) | nextConnectionSequence++, channel, address, remote.getPort(), nowNs);
+        addOpen(connection);
+        markDirty(connection);
+        connectUpstream(connection);
+    }
+
+    private void connectUpstream(final Connection connection)
+    {
+        connection.connectStartNs = nowNs;
+        final InetSocketAddress target = context.target();
+        if (target.isUnresolved())
+        {
+            failConnect(connection, CloseReason.CONNECT_UNRESOLVED);
+            return;
+        }
+
+        SocketChannel upstream = null;
+        try
+        {
+            upstream = SocketChannel.open();
+            upstream.configureBlocking(false);
+            upstream.setOption(StandardSocketOptions.TCP_NODELAY, Boolean.TRUE);
+            final SelectionKey clientKey = connection.client.register(selector, 0, connection);
+            final SelectionKey upstreamKey = upstream.register(selector, SelectionKey.OP_CONNECT, connection);
+            connection.attach(upstream, clientKey, upstreamKey);
+            if (upstream.connect(target))
+            {
+                onConnected(connection);
+            }
+            else
+            {
+                scheduleTimer(connection, nowNs + context.connectTimeoutNs);
+            }
+        }
+        catch (final IOException | UnresolvedAddressException ex)
+        {
+            if (connection.upstream == null)
+            {
+                closeQuietly(upstream);
+            }
+            failConnect(connection, connectFailureReason(ex));
+        }
+    }
+
+    private static CloseReason connectFailureReason(final Exception ex)
+    {
+        if (ex instanceof ConnectException && !(ex instanceof NoRouteToHostException))
+        {
+            final String message = ex.getMessage();
+            return message != null && message.contains("timed out") ?
+                CloseReason.CONNECT_TIMEOUT : CloseReason.CONNECT_REFUSED;
+        }
+        if (ex instanceof UnresolvedAddressException)
+        {
+            return CloseReason.CONNECT_UNRESOLVED;
+        }
+        return CloseReason.CONNECT_ERROR;
+    }
+
+    private void onConnectable(final Connection connection)
+    {
+        try
+        {
+            if (!connection.upstream.finishConnect())
+            {
+                return;
+            }
+        }
+        catch (final IOException ex)
+        {
+            failConnect(connection, connectFailureReason(ex));
+            return;
+        }
+        onConnected(connection);
+    }
+
+    private void onConnected(final Connection connection)
+    {
+        cancelTimer(connection);
+        connection.state = Connection.OPEN;
+        connection.connectDurationNs = nowNs - connection.connectStartNs;
+        connection.connectedUnpublished = true;
+        connection.lastActivityNs = nowNs;
+        markDirty(connection);
+        if (context.idleTimeoutNs > 0)
+        {
+            scheduleTimer(connection, nowNs + context.idleTimeoutNs);
+        }
+        updateInterest(connection);
+    }
+
+    private void failConnect(final Connection connection, final CloseReason reason)
+    {
+        connection.connectDurationNs = nowNs - connection.connectStartNs;
+        connection.connectFailedUnpublished = true;
+        close(connection, reason);
+    }
+
+    private void onReadable(final Flow flow)
+    {
+        if (!flow.wantsRead() || flow.connection.state != Connection.OPEN)
+        {
+            return; // interest changed earlier in this select round
+        }
+        final ByteBuffer buffer = pool.acquire();
+        if (buffer == null)
+        {
+            flow.starved = true;
+            starvedFlows.add(flow);
+            updateInterest(flow.connection);
+            return;
+        }
+
+        final Connection connection = flow.connection;
+        for (int reads = 1; ; reads++)
+        {
+            final int bytesRead;
+            try
+            {
+                bytesRead = flow.source.read(buffer);
+            }
+            catch (final IOException ex)
+            {
+                pool.release(buffer);
+                close(connection, flow.sourceError);
+                return;
+            }
+
+            if (bytesRead <= 0)
+            {
+                pool.release(buffer);
+                if (bytesRead < 0)
+                {
+                    onEndOfStream(flow);
+                }
+                return;
+            }
+
+            connection.lastActivityNs = nowNs;
+            flow.totalBytes += bytesRead;
+            flow.unpublishedBytes += bytesRead;
+            markDirty(connection);
+
+            buffer.flip();
+            try
+            {
+                flow.sink.write(buffer);
+            }
+            catch (final IOException ex)
+            {
+                pool.release(buffer);
+                close(connection, flow.sinkError);
+                return;
+            }
+
+            if (buffer.hasRemaining())
+            {
+                flow.pending = buffer;
+                updateInterest(connection);
+                return;
+            }
+            if (buffer.limit() < buffer.capacity() || reads >= MAX_READS_PER_EVENT)
+            {
+                pool.release(buffer);
+                return;
+            }
+            buffer.clear();
+        }
+    }
+
+    private void onWritable(final Flow flow)
+    {
+        final ByteBuffer pending = flow.pending;
+        if (pending == null)
+        {
+            updateInterest(flow.connection);
+            return;
+        }
+        try
+        {
+            flow.sink.write(pending);
+        }
+        catch (final IOException ex)
+        {
+            close(flow.connection, flow.sinkError);
+            return;
+        }
+        if (pending.hasRemaining())
+        {
+            return;
+        }
+
+        flow.pending = null;
+        pool.release(pending);
+        if (flow.sourceEof && !finishFlow(flow))
+        {
+            return;
+        }
+        updateInterest(flow.connection);
+    }
+
+    private void onEndOfStream(final Flow flow)
+    {
+        final Connection connection = flow.connection;
+        flow.sourceEof = true;
+        if (connection.finReason == null)
+        {
+            connection.finReason = flow.finReason;
+        }
+        if (flow.pending == null && !finishFlow(flow))
+        {
+            return;
+        }
+        updateInterest(connection);
+    }
+
+    /**
+     * Forward the source's FIN to the sink; close the connection when both directions are done.
+     *
+     * @return false if the connection closed.
+     */
+    private boolean finishFlow(final Flow flow)
+    {
+        final Connection connection = flow.connection;
+        if (!flow.sinkShut)
+        {
+            flow.sinkShut = true;
+            try
+            {
+                flow.sink.shutdownOutput();
+            }
+            catch (final IOException ex)
+            {
+                close(connection, flow.sinkError);
+                return false;
+            }
+        }
+        if (flow.reverse.isDone())
+        {
+            close(connection, connection.finReason);
+            return false;
+        }
+        return true;
+    }
+
+    private static void updateInterest(final Connection connection)
+    {
+        if (connection.state != Connection.OPEN)
+        {
+            return;
+        }
+        final Flow up = connection.up;
+        final Flow down = connection.down;
+        setInterest(connection.clientKey,
+            (up.wantsRead() ? SelectionKey.OP_READ : 0) | (down.pending != null ? SelectionKey.OP_WRITE : 0));
+        setInterest(connection.upstreamKey,
+            (down.wantsRead() ? SelectionKey.OP_READ : 0) | (up.pending != null ? SelectionKey.OP_WRITE : 0));
+    }
+
+    private static void setInterest(final SelectionKey key, final int ops)
+    {
+        if (key.interestOps() != ops)
+        {
+            key.interestOps(ops);
+        }
+    }
+
+    private int resumeStarvedFlows()
+    {
+        int resumed = 0;
+        while (!starvedFlows.isEmpty() && pool.available() > 0)
+        {
+            final Flow flow = starvedFlows.poll();
+            if (flow.starved && flow.connection.state == Connection.OPEN)
+            {
+                flow.starved = false;
+                updateInterest(flow.connection);
+                resumed++;
+            }
+        }
+        return resumed;
+    }
+
+    private void close(final Connection connection, final CloseReason reason)
+    {
+        if (connection.state == Connection.CLOSED)
+        {
+            return;
+        }
+        final boolean connected = connection.state == Connection.OPEN;
+        connection.state = Connection.CLOSED;
+        connection.closeReason = reason;
+        cancelTimer(connection);
+        releasePending(connection.up);
+        releasePending(connection.down);
+
+        // An abort on one side is passed on as an abort (RST) to the other, so the peer does not mistake a
+        // truncated stream for a complete one.
+        if (connected && (reason == CloseReason.CLIENT_RESET || reason == CloseReason.INTERNAL_ERROR))
+        {
+            abortOnClose(connection.upstream);
+        }
+        if (reason == CloseReason.UPSTREAM_RESET || reason == CloseReason.INTERNAL_ERROR)
+        {
+            abortOnClose(connection.client);
+        }
+        closeQuietly(connection.client);
+        closeQuietly(connection.upstream);
+
+        removeOpen(connection);
+        context.activeConnections.decrementAndGet();
+        connection.closedDurationNs = nowNs - connection.openedNs;
+        connection.closedUnpublished = true;
+        markDirty(connection);
+    }
+
+    private void releasePending(final Flow flow)
+    {
+        flow.starved = false;
+        if (flow.pending != null)
+        {
+            pool.release(flow.pending);
+            flow.pending = null;
+        }
+    }
+
+    private static void abortOnClose(final SocketChannel channel)
+    {
+        if (channel != null && channel.isOpen())
+        {
+            try
+            {
+                channel.setOption(StandardSocketOptions.SO_LINGER, 0);
+            }
+            catch (final IOException | RuntimeException ignore)
+            {
+                // the socket is already gone; a plain close is all that is left
+            }
+        }
+    }
+
+    private void scheduleTimer(final Connection connection, final long deadlineNs)
+    {
+        final long timerId = timers.scheduleTimer(deadlineNs);
+        connection.timerId = timerId;
+        connectionByTimerId.put(timerId, connection);
+    }
+
+    private void cancelTimer(final Connection connection)
+    {
+        if (connection.timerId != Connection.NO_TIMER)
+        {
+            connectionByTimerId.remove(connection.timerId);
+            timers.cancelTimer(connection.timerId);
+            connection.timerId = Connection.NO_TIMER;
+        }
+    }
+
+    private void cancelTimer(final long timerId)
+    {
+        if (timerId != Connection.NO_TIMER)
+        {
+            timers.cancelTimer(timerId);
+        }
+    }
+
+    private int pollTimers()
+    {
+        if (timers.timerCount() == 0)
+        {
+            timers.currentTickTime(nowNs);
+            return 0;
+        }
+        int expired = 0;
+        for (int i = 0; i < MAX_TIMER_CATCH_UP_POLLS && timers.currentTickTime() <= nowNs; i++)
+        {
+            expired += timers.poll(nowNs, timerHandler, TIMER_EXPIRY_LIMIT);
+        }
+        return expired;
+    }
+
+    private boolean onTimerExpiry(final TimeUnit timeUnit, final long now, final long timerId)
+    {
+        if (timerId == acceptResumeTimerId)
+        {
+            acceptResumeTimerId = Connection.NO_TIMER;
+            if (listenerKey != null)
+            {
+                listenerKey.interestOps(SelectionKey.OP_ACCEPT);
+            }
+            return true;
+        }
+
+        final Connection connection = connectionByTimerId.remove(timerId);
+        if (connection == null || connection.timerId != timerId)
+        {
+            return true;
+        }
+        connection.timerId = Connection.NO_TIMER;
+        if (connection.state == Connection.CONNECTING)
+        {
+            failConnect(connection, CloseReason.CONNECT_TIMEOUT);
+        }
+        else if (connection.state == Connection.OPEN)
+        {
+            final long idleDeadlineNs = connection.lastActivityNs + context.idleTimeoutNs;
+            if (now - idleDeadlineNs >= 0)
+            {
+                close(connection, CloseReason.IDLE_TIMEOUT);
+            }
+            else
+            {
+                scheduleTimer(connection, idleDeadlineNs);
+            }
+        }
+        return true;
+    }
+
+    private void addOpen(final Connection connection)
+    {
+        if (openCount == openConnections.length)
+        {
+            openConnections = Arrays.copyOf(openConnections, openCount * 2);
+        }
+        connection.index = openCount;
+        openConnections[openCount++] = connection;
+    }
+
+    private void removeOpen(final Connection connection)
+    {
+        final int i = connection.index;
+        if (i < 0)
+        {
+            return;
+        }
+        final Connection last = openConnections[--openCount];
+        openConnections[i] = last;
+        last.index = i;
+        openConnections[openCount] = null;
+        connection.index = -1;
+    }
+
+    private void markDirty(final Connection connection)
+    {
+        if (!connection.dirty)
+        {
+            connection.dirty = true;
+            if (dirtyCount == dirtyConnections.length)
+            {
+                dirtyConnections = Arrays.copyOf(dirtyConnections, dirtyCount * 2);
+            }
+            dirtyConnections[dirtyCount++] = connection;
+        }
+    }
+
+    private int flushMetrics()
+    {
+        if (rejectedUnpublished > 0)
+        {
+            if (!metrics.rejected(rejectedUnpublished))
+            {
+                metrics.onRingFull();
+                return 0;
+            }
+            rejectedUnpublished = 0;
+        }
+        if (acceptPausesUnpublished > 0)
+        {
+            if (!metrics.acceptPaused(acceptPausesUnpublished))
+            {
+                metrics.onRingFull();
+                return 0;
+            }
+            acceptPausesUnpublished = 0;
+        }
+
+        final Connection[] dirty = dirtyConnections;
+        final int count = dirtyCount;
+        int published = 0;
+        while (published < count)
+        {
+            final Connection connection = dirty[published];
+            if (!publish(connection))
+            {
+                metrics.onRingFull();
+                break;
+            }
+            connection.dirty = false;
+            published++;
+        }
+        if (published > 0)
+        {
+            System.arraycopy(dirty, published, dirty, 0, count - published);
+            Arrays.fill(dirty, count - published, count, null);
+            dirtyCount = count - published;
+        }
+        return published;
+    }
+
+    private boolean publish(final Connection connection)
+    {
+        if (connection.openedUnpublished)
+        {
+            if (!metrics.opened(connection.id, connection.clientAddress, connection.clientPort))
+            {
+                return false;
+            }
+            connection.openedUnpublished = false;
+        }
+        if (connection.connectedUnpublished)
+        {
+            if (!metrics.connected(connection.id, connection.connectDurationNs))
+            {
+                return false;
+            }
+            connection.connectedUnpublished = false;
+        }
+        if (connection.up.unpublishedBytes != 0 || connection.down.unpublishedBytes != 0)
+        {
+            if (!metrics.bytes(connection.id, connection.up.unpublishedBytes, connection.down.unpublishedBytes))
+            {
+                return false;
+            }
+            connection.up.unpublishedBytes = 0;
+            connection.down.unpublishedBytes = 0;
+        }
+        if (connection.connectFailedUnpublished)
+        {
+            if (!metrics.connectFailed(connection.id, connection.closeReason, connection.connectDurationNs))
+            {
+                return false;
+            }
+            connection.connectFailedUnpublished = false;
+        }
+        if (connection.closedUnpublished)
+        {
+            if (!metrics.closed(
+                connection.id,
+                connection.closeReason,
+                connection.closedDurationNs,
+                connection.up.totalBytes,
+                connection.down.totalBytes))
+            {
+                return false;
+            }
+            connection.closedUnpublished = false;
+        }
+        return true;
+    }
+
+    long internalErrors()
+    {
+        return internalErrors;
+    }
+
+    private static void closeQuietly(final AutoCloseable closeable)
+    {
+        if (closeable != null)
+        {
+            try
+            {
+                closeable.close();
+            }
+            catch (final Exception ignore)
+            {
+                // nothing more can be done for this socket
+            }
+        }
+    }
+}

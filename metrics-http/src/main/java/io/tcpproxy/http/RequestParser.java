@@ -1,0 +1,402 @@
+package io.tcpproxy.http;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Parses one HTTP/1.x request head from the start of a buffer, in place, without allocating. Strict about the
+ * request line and header syntax; only the few headers the responder needs are interpreted. One instance is
+ * reused by the responder thread; the fields hold the result of the last {@link #parse} call.
+ */
+final class RequestParser
+{
+    static final int NEED_MORE = 0;
+    static final int COMPLETE = 1;
+    static final int BAD_REQUEST = 2;
+
+    static final int METHOD_GET = 0;
+    static final int METHOD_HEAD = 1;
+    static final int METHOD_OTHER = 2;
+
+    static final int ROUTE_NOT_FOUND = 0;
+    static final int ROUTE_METRICS = 1;
+    static final int ROUTE_HEALTHZ = 2;
+
+    private static final byte CR = '\r';
+    private static final byte LF = '\n';
+    private static final byte SP = ' ';
+    private static final byte HTAB = '\t';
+
+    private static final byte[] GET = ascii("GET");
+    private static final byte[] HEAD = ascii("HEAD");
+    private static final byte[] HTTP_1_0 = ascii("HTTP/1.0");
+    private static final byte[] HTTP_1_1 = ascii("HTTP/1.1");
+    private static final byte[] METRICS_PATH = ascii("/metrics");
+    private static final byte[] HEALTHZ_PATH = ascii("/healthz");
+    private static final byte[] FORMAT_JSON = ascii("format=json");
+    private static final byte[] CONNECTION = ascii("connection");
+    private static final byte[] CONTENT_LENGTH = ascii("content-length");
+    private static final byte[] TRANSFER_ENCODING = ascii("transfer-encoding");
+    private static final byte[] CLOSE = ascii("close");
+    private static final byte[] KEEP_ALIVE = ascii("keep-alive");
+
+    private static final boolean[] TCHAR = new boolean[128];
+
+    static
+    {
+        for (int c = '0'; c <= '9'; c++)
+        {
+            TCHAR[c] = true;
+        }
+        for (int c = 'a'; c <= 'z'; c++)
+        {
+            TCHAR[c] = true;
+            TCHAR[c - 'a' + 'A'] = true;
+        }
+        for (final char c : "!#$%&'*+-.^_`|~".toCharArray())
+        {
+            TCHAR[c] = true;
+        }
+    }
+
+    /** Bytes of the head including leading blank lines and the terminating empty line, when complete. */
+    int headLength;
+    /** Where the search for the end of the head may resume, when more bytes are needed. */
+    int scannedTo;
+    int method;
+    int route;
+    boolean json;
+    boolean keepAlive;
+    boolean hasBody;
+    private boolean http11;
+
+    /**
+     * @param buffer    bytes received, from index 0.
+     * @param length    how many bytes are valid.
+     * @param scanFrom  {@link #scannedTo} from the previous call on the same bytes, or 0.
+     * @return {@link #NEED_MORE}, {@link #COMPLETE} or {@link #BAD_REQUEST}.
+     */
+    int parse(final ByteBuffer buffer, final int length, final int scanFrom)
+    {
+        int start = 0;
+        while (start < length)
+        {
+            final byte b = buffer.get(start);
+            if (LF == b)
+            {
+                start++;
+            }
+            else if (CR == b && start + 1 < length && LF == buffer.get(start + 1))
+            {
+                start += 2;
+            }
+            else if (CR == b && start + 1 == length)
+            {
+                scannedTo = 0;
+                return NEED_MORE;
+            }
+            else
+            {
+                break;
+            }
+        }
+
+        final int headEnd = findHeadEnd(buffer, Math.max(start, scanFrom), length);
+        if (headEnd < 0)
+        {
+            if (start < length && !isTchar(buffer.get(start)))
+            {
+                // Not the start of a method: answer garbage now rather than wait for a head that never ends.
+                return BAD_REQUEST;
+            }
+            scannedTo = Math.max(start, length - 2);
+            return NEED_MORE;
+        }
+        headLength = headEnd;
+        scannedTo = 0;
+
+        final int requestLineEnd = lineEnd(buffer, start);
+        if (!parseRequestLine(buffer, start, contentEnd(buffer, start, requestLineEnd)))
+        {
+            return BAD_REQUEST;
+        }
+
+        boolean closeAsked = false;
+        boolean keepAliveAsked = false;
+        hasBody = false;
+        int lineStart = requestLineEnd + 1;
+        while (true)
+        {
+            final int end = lineEnd(buffer, lineStart);
+            final int contentEnd = contentEnd(buffer, lineStart, end);
+            if (contentEnd == lineStart)
+            {
+                break;
+            }
+
+            int colon = lineStart;
+            while (colon < contentEnd && isTchar(buffer.get(colon)))
+            {
+                colon++;
+            }
+            if (colon == lineStart || colon == contentEnd || ':' != buffer.get(colon))
+            {
+                return BAD_REQUEST;
+            }
+
+            int valueStart = colon + 1;
+            int valueEnd = contentEnd;
+            while (valueStart < valueEnd && isWhitespace(buffer.get(valueStart)))
+            {
+                valueStart++;
+            }
+            while (valueEnd > valueStart && isWhitespace(buffer.get(valueEnd - 1)))
+            {
+                valueEnd--;
+            }
+            for (int i = valueStart; i < valueEnd; i++)
+            {
+                final int b = buffer.get(i) & 0xFF;
+                if (b < 0x20 && HTAB != b || 0x7F == b)
+                {
+                    return BAD_REQUEST;
+                }
+            }
+
+            final int nameLength = colon - lineStart;
+            if (equalsIgnoreCase(buffer, lineStart, nameLength, CONNECTION))
+            {
+                int tokenStart = valueStart;
+                for (int i = valueStart; i <= valueEnd; i++)
+                {
+                    if (i == valueEnd || ',' == buffer.get(i))
+                    {
+                        int ts = tokenStart;
+                        int te = i;
+                        while (ts < te && isWhitespace(buffer.get(ts)))
+                        {
+                            ts++;
+                        }
+                        while (te > ts && isWhitespace(buffer.get(te - 1)))
+                        {
+                            te--;
+                        }
+                        closeAsked |= equalsIgnoreCase(buffer, ts, te - ts, CLOSE);
+                        keepAliveAsked |= equalsIgnoreCase(buffer, ts, te - ts, KEEP_ALIVE);
+                        tokenStart = i + 1;
+                    }
+                }
+            }
+            else if (equalsIgnoreCase(buffer, lineStart, nameLength, CONTENT_LENGTH))
+            {
+                if (valueStart == valueEnd)
+                {
+                    return BAD_REQUEST;
+                }
+                for (int i = valueStart; i < valueEnd; i++)
+                {
+                    final byte b = buffer.get(i);
+                    if (b < '0' || b > '9')
+                    {
+                        return BAD_REQUEST;
+                    }
+                    hasBody |= '0' != b;
+                }
+            }
+            else if (equalsIgnoreCase(buffer, lineStart, nameLength, TRANSFER_ENCODING))
+            {
+                hasBody = true;
+            }
+
+            lineStart = end + 1;
+        }
+
+        keepAlive = http11 ? !closeAsked : keepAliveAsked && !closeAsked;
+        return COMPLETE;
+    }
+
+    private boolean parseRequestLine(final ByteBuffer buffer, final int start, final int end)
+    {
+        int i = start;
+        while (i < end && isTchar(buffer.get(i)))
+        {
+            i++;
+        }
+        if (i == start || i == end || SP != buffer.get(i))
+        {
+            return false;
+        }
+        final int methodLength = i - start;
+        if (equals(buffer, start, methodLength, GET))
+        {
+            method = METHOD_GET;
+        }
+        else if (equals(buffer, start, methodLength, HEAD))
+        {
+            method = METHOD_HEAD;
+        }
+        else
+        {
+            method = METHOD_OTHER;
+        }
+
+        final int targetStart = i + 1;
+        i = targetStart;
+        while (i < end)
+        {
+            final int b = buffer.get(i) & 0xFF;
+            if (SP == b)
+            {
+                break;
+            }
+            if (b < 0x21 || b > 0x7E)
+            {
+                return false;
+            }
+            i++;
+        }
+        final int targetEnd = i;
+        if (targetStart == targetEnd || '/' != buffer.get(targetStart) || i == end)
+        {
+            return false;
+        }
+
+        final int versionStart = i + 1;
+        final int versionLength = end - versionStart;
+        if (equals(buffer, versionStart, versionLength, HTTP_1_1))
+        {
+            http11 = true;
+        }
+        else if (equals(buffer, versionStart, versionLength, HTTP_1_0))
+        {
+            http11 = false;
+        }
+        else
+        {
+            return false;
+        }
+
+        parseTarget(buffer, targetStart, targetEnd);
+        return true;
+    }
+
+    private void parseTarget(final ByteBuffer buffer, final int start, final int end)
+    {
+        int pathEnd = start;
+        while (pathEnd < end && '?' != buffer.get(pathEnd))
+        {
+            pathEnd++;
+        }
+
+        json = false;
+        final int pathLength = pathEnd - start;
+        if (equals(buffer, start, pathLength, METRICS_PATH))
+        {
+            route = ROUTE_METRICS;
+            int paramStart = pathEnd + 1;
+            for (int i = paramStart; i <= end; i++)
+            {
+                if (i == end || '&' == buffer.get(i))
+                {
+                    json |= equals(buffer, paramStart, i - paramStart, FORMAT_JSON);
+                    paramStart = i + 1;
+                }
+            }
+        }
+        else if (equals(buffer, start, pathLength, HEALTHZ_PATH))
+        {
+            route = ROUTE_HEALTHZ;
+        }
+        else
+        {
+            route = ROUTE_NOT_FOUND;
+        }
+    }
+
+    private static int findHeadEnd(final ByteBuffer buffer, final int from, final int length)
+    {
+        for (int i = from; i < length; i++)
+        {
+            if (LF == buffer.get(i))
+            {
+                if (i + 1 < length && LF == buffer.get(i + 1))
+                {
+                    return i + 2;
+                }
+                if (i + 2 < length && CR == buffer.get(i + 1) && LF == buffer.get(i + 2))
+                {
+                    return i + 3;
+                }
+            }
+        }
+        return -1;
+    }
+
+    private static int lineEnd(final ByteBuffer buffer, final int from)
+    {
+        int i = from;
+        while (LF != buffer.get(i))
+        {
+            i++;
+        }
+        return i;
+    }
+
+    private static int contentEnd(final ByteBuffer buffer, final int start, final int lineFeed)
+    {
+        return lineFeed > start && CR == buffer.get(lineFeed - 1) ? lineFeed - 1 : lineFeed;
+    }
+
+    private static boolean isTchar(final byte b)
+    {
+        return b >= 0 && TCHAR[b];
+    }
+
+    private static boolean isWhitespace(final byte b)
+    {
+        return SP == b || HTAB == b;
+    }
+
+    private static boolean equals(final ByteBuffer buffer, final int start, final int length, final byte[] expected)
+    {
+        if (length != expected.length)
+        {
+            return false;
+        }
+        for (int i = 0; i < length; i++)
+        {
+            if (buffer.get(start + i) != expected[i])
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean equalsIgnoreCase(
+        final ByteBuffer buffer, final int start, final int length, final byte[] expectedLowerCase)
+    {
+        if (length != expectedLowerCase.length)
+        {
+            return false;
+        }
+        for (int i = 0; i < length; i++)
+        {
+            int b = buffer.get(start + i);
+            if (b >= 'A' && b <= 'Z')
+            {
+                b += 'a' - 'A';
+            }
+            if (b != expectedLowerCase[i])
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static byte[] ascii(final String s)
+    {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+}
