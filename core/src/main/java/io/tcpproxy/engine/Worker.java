@@ -104,6 +104,17 @@ final class Worker implements Agent
         this.listenerKey = listener.register(selector, SelectionKey.OP_ACCEPT, null);
     }
 
+    public void onStart()
+    {
+        if (context.config.cpuAffinity())
+        {
+            final int cpu = index % Runtime.getRuntime().availableProcessors();
+            final String failure = CpuAffinity.pinCurrentThread(cpu);
+            System.err.println(failure == null ?
+                "[INFO] " + roleName() + " pinned to CPU " + cpu : "[WARN] " + roleName() + ": " + failure);
+        }
+    }
+
     public String roleName()
     {
         return "tcp-proxy-worker-" + index;
