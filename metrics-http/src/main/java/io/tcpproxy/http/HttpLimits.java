@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
  * @param maxHeadBytes     request head limit (request line and headers); beyond it 431.
  * @param headTimeoutNs    a request head must arrive within this, from its first byte (or from accept).
  * @param idleTimeoutNs    a kept-alive connection with no request in progress is closed after this.
- * @param writeTimeoutNs   a response must be written within this.
+ * @param writeTimeoutNs   a response write that makes no progress this long closes the connection.
  * @param lingerTimeoutNs  after the last response of a closing connection, how long unread input is drained.
  * @param acceptPauseNs    how long accepting pauses after accept fails (out of file descriptors).
  */

@@ -32,6 +32,7 @@ final class HttpMetricsEndpoint implements MetricsEndpoint, Runnable
 
     private static final int ACCEPTS_PER_WAKEUP = 64;
     private static final int INITIAL_RESPONSE_BYTES = 16 * 1024;
+    private static final int MAX_RETAINED_RESPONSE_BYTES = 1024 * 1024;
     private static final int MAX_LINGER_DISCARD_BYTES = 64 * 1024;
     private static final long NO_DEADLINE_NS = TimeUnit.HOURS.toNanos(1);
     private static final DateTimeFormatter HTTP_DATE =
@@ -67,7 +68,7 @@ final class HttpMetricsEndpoint implements MetricsEndpoint, Runnable
     private final RenderedBody prometheusBody = new RenderedBody();
     private final RenderedBody jsonBody = new RenderedBody();
 
-    private int connectionCount;
+    private volatile int connectionCount;
     private int freeCount;
     private long nextDeadlineNs;
     private long acceptResumeNs;
@@ -80,6 +81,7 @@ final class HttpMetricsEndpoint implements MetricsEndpoint, Runnable
     private volatile long refusedConnections;
     private volatile long timedOutConnections;
     private volatile long acceptPauses;
+    private volatile long deferredWrites;
 
     HttpMetricsEndpoint(
         final InetSocketAddress bindAddress, final Supplier<MetricsSnapshot> snapshots, final HttpLimits limits)
@@ -153,6 +155,11 @@ final class HttpMetricsEndpoint implements MetricsEndpoint, Runnable
         }
     }
 
+    int connectionCount()
+    {
+        return connectionCount;
+    }
+
     long errorCount()
     {
         return errorCount;
@@ -166,6 +173,11 @@ final class HttpMetricsEndpoint implements MetricsEndpoint, Runnable
     long timedOutConnections()
     {
         return timedOutConnections;
+    }
+
+    long deferredWrites()
+    {
+        return deferredWrites;
     }
 
     long acceptPauses()
@@ -266,6 +278,11 @@ final class HttpMetricsEndpoint implements MetricsEndpoint, Runnable
         }
 
         final HttpConnection connection = (HttpConnection)key.attachment();
+        if (connection.key != key)
+        {
+            // Cancelled earlier in this select pass; the pooled connection may already serve another socket.
+            return;
+        }
         try
         {
             if (!key.isValid())
@@ -419,7 +436,10 @@ final class HttpMetricsEndpoint implements MetricsEndpoint, Runnable
 
     private void onWritable(final HttpConnection connection) throws IOException
     {
-        connection.channel.write(connection.out);
+        if (connection.channel.write(connection.out) > 0)
+        {
+            arm(connection, System.nanoTime() + limits.writeTimeoutNs());
+        }
         if (!connection.out.hasRemaining())
         {
             onResponseWritten(connection);
@@ -572,10 +592,10 @@ final class HttpMetricsEndpoint implements MetricsEndpoint, Runnable
         {
             PrometheusTextFormat.render(snapshot, text);
         }
-        final int maxBytes = text.length() * Utf8.MAX_BYTES_PER_CHAR;
-        if (body.bytes.length < maxBytes)
+        final int bytes = Utf8.encodedLength(text);
+        if (body.bytes.length < bytes)
         {
-            body.bytes = new byte[maxBytes];
+            body.bytes = new byte[bytes + (bytes >> 2)];
         }
         body.length = Utf8.encode(text, body.bytes);
         body.source = snapshot;
@@ -635,7 +655,11 @@ final class HttpMetricsEndpoint implements MetricsEndpoint, Runnable
             closeConnection(connection);
             return;
         }
-        if (!out.hasRemaining())
+        if (out.hasRemaining())
+        {
+            deferredWrites++;
+        }
+        else
         {
             onResponseWritten(connection);
         }
@@ -644,6 +668,11 @@ final class HttpMetricsEndpoint implements MetricsEndpoint, Runnable
     private void onResponseWritten(final HttpConnection connection)
     {
         connection.writing = false;
+        if (connection.out.capacity() > MAX_RETAINED_RESPONSE_BYTES)
+        {
+            // Pooled connections would otherwise each pin the direct memory of the largest response they ever sent.
+            connection.out = ByteBuffer.allocateDirect(INITIAL_RESPONSE_BYTES);
+        }
         connection.out.clear();
         if (connection.closeAfterWrite)
         {

@@ -6,15 +6,48 @@ package io.tcpproxy.http;
  */
 final class Utf8
 {
-    static final int MAX_BYTES_PER_CHAR = 3;
-
     private Utf8()
     {
     }
 
     /**
+     * @param text to measure.
+     * @return the bytes {@link #encode} will write for it.
+     */
+    static int encodedLength(final CharSequence text)
+    {
+        int bytes = 0;
+        for (int i = 0, n = text.length(); i < n; i++)
+        {
+            final char c = text.charAt(i);
+            if (c < 0x80)
+            {
+                bytes++;
+            }
+            else if (c < 0x800)
+            {
+                bytes += 2;
+            }
+            else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(text.charAt(i + 1)))
+            {
+                bytes += 4;
+                i++;
+            }
+            else if (Character.isSurrogate(c))
+            {
+                bytes++;
+            }
+            else
+            {
+                bytes += 3;
+            }
+        }
+        return bytes;
+    }
+
+    /**
      * @param text to encode; unpaired surrogates become '?'.
-     * @param dst  at least {@code text.length() * MAX_BYTES_PER_CHAR} long.
+     * @param dst  at least {@link #encodedLength} long.
      * @return bytes written from index 0.
      */
     static int encode(final CharSequence text, final byte[] dst)

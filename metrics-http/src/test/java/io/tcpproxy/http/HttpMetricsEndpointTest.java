@@ -1,0 +1,561 @@
+package io.tcpproxy.http;
+
+import io.tcpproxy.metrics.MetricsSnapshot;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+class HttpMetricsEndpointTest
+{
+    private static final InetSocketAddress ANY_PORT = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+    private static final long AWAIT_NS = TimeUnit.SECONDS.toNanos(10);
+
+    private final AtomicReference<MetricsSnapshot> snapshot = new AtomicReference<>(Snapshots.sample(true, false));
+    private final List<TestHttp> clients = new ArrayList<>();
+    private HttpMetricsEndpoint endpoint;
+
+    @AfterEach
+    void tearDown() throws IOException
+    {
+        for (final TestHttp client : clients)
+        {
+            client.close();
+        }
+        if (null != endpoint)
+        {
+            final long errors = endpoint.errorCount();
+            endpoint.close();
+            assertEquals(0, errors, "nothing a client sends is an internal error");
+        }
+    }
+
+    private InetSocketAddress start() throws IOException
+    {
+        return start(HttpLimits.defaults());
+    }
+
+    private InetSocketAddress start(final HttpLimits limits) throws IOException
+    {
+        endpoint = new HttpMetricsEndpoint(ANY_PORT, snapshot::get, limits);
+        return endpoint.localAddress();
+    }
+
+    private TestHttp connect(final InetSocketAddress address) throws IOException
+    {
+        final TestHttp client = new TestHttp(address);
+        clients.add(client);
+        return client;
+    }
+
+    @Test
+    void shouldServePrometheusTextThatParses() throws IOException
+    {
+        final InetSocketAddress address = start();
+        assertTrue(address.getPort() > 0);
+
+        final TestHttp.Response response = TestHttp.get(address, "/metrics");
+
+        assertEquals(200, response.status());
+        assertEquals("text/plain; version=0.0.4; charset=utf-8", response.header("Content-Type"));
+        final Map<String, ExpositionParser.Family> families = ExpositionParser.parse(response.body());
+        assertEquals(42, families.get("tcp_proxy_connections_total").samples.get(0).value());
+        assertTrue(families.containsKey("tcp_proxy_client_bytes_upstream_total"));
+    }
+
+    @Test
+    void shouldServeJsonOnlyForFormatJson() throws IOException
+    {
+        final InetSocketAddress address = start();
+
+        final TestHttp.Response json = TestHttp.get(address, "/metrics?format=json");
+        assertEquals(200, json.status());
+        assertEquals("application/json", json.header("Content-Type"));
+        assertTrue(json.body().startsWith("{\"active_connections\":3,\"total_connections\":42,"), json.body());
+        JsonParser.parse(json.body());
+
+        assertEquals(json.body(), TestHttp.get(address, "/metrics?x=1&format=json").body());
+        for (final String target : new String[]{"/metrics?format=prometheus", "/metrics?format=text", "/metrics?",
+            "/metrics?format=JSON", "/metrics?format=jsonx"})
+        {
+            final TestHttp.Response response = TestHttp.get(address, target);
+            assertEquals(200, response.status(), target);
+            assertEquals(PrometheusTextFormat.CONTENT_TYPE, response.header("Content-Type"), target);
+            ExpositionParser.parse(response.body());
+        }
+    }
+
+    @Test
+    void shouldFollowNewSnapshots() throws IOException
+    {
+        final InetSocketAddress address = start();
+        assertTrue(TestHttp.get(address, "/metrics").body().contains("\ntcp_proxy_connections_total 42\n"));
+
+        snapshot.set(Snapshots.empty());
+
+        assertTrue(TestHttp.get(address, "/metrics").body().contains("\ntcp_proxy_connections_total 0\n"));
+    }
+
+    @Test
+    void shouldReportHealthThenDraining() throws IOException
+    {
+        final InetSocketAddress address = start();
+
+        final TestHttp.Response healthy = TestHttp.get(address, "/healthz");
+        assertEquals(200, healthy.status());
+        assertEquals("ok", healthy.body().trim());
+
+        snapshot.set(Snapshots.sample(true, true));
+        final TestHttp.Response draining = TestHttp.get(address, "/healthz");
+        assertEquals(503, draining.status());
+        assertEquals("draining", draining.body().trim());
+    }
+
+    @Test
+    void shouldAnswer503BeforeTheFirstSnapshot() throws IOException
+    {
+        snapshot.set(null);
+        final InetSocketAddress address = start();
+
+        assertEquals(503, TestHttp.get(address, "/metrics").status());
+        assertEquals(503, TestHttp.get(address, "/healthz").status());
+    }
+
+    @Test
+    void shouldAnswerHeadWithHeadersOnly() throws IOException
+    {
+        final InetSocketAddress address = start();
+        final int getLength = TestHttp.get(address, "/metrics").body().getBytes(StandardCharsets.UTF_8).length;
+        final TestHttp client = connect(address);
+
+        client.send("HEAD /metrics HTTP/1.1\r\nHost: t\r\n\r\nGET /healthz HTTP/1.1\r\nHost: t\r\n\r\n");
+        final TestHttp.Response head = client.read(true);
+        final TestHttp.Response next = client.read(false);
+
+        assertEquals(200, head.status());
+        assertEquals(String.valueOf(getLength), head.header("Content-Length"));
+        assertEquals(PrometheusTextFormat.CONTENT_TYPE, head.header("Content-Type"));
+        assertEquals("ok\n", next.body(), "no body bytes were sent for HEAD");
+    }
+
+    @Test
+    void shouldAnswerOtherMethodsWith405() throws IOException
+    {
+        final InetSocketAddress address = start();
+        final TestHttp client = connect(address);
+
+        client.send("POST /metrics HTTP/1.1\r\nHost: t\r\n\r\nDELETE /healthz HTTP/1.1\r\nHost: t\r\n\r\n");
+        final TestHttp.Response post = client.read(false);
+        final TestHttp.Response delete = client.read(false);
+        assertEquals(405, post.status());
+        assertEquals("GET, HEAD", post.header("Allow"));
+        assertEquals("keep-alive", post.header("Connection"));
+        assertEquals(405, delete.status());
+
+        client.send("PUT /metrics HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nhello");
+        final TestHttp.Response put = client.read(false);
+        assertEquals(405, put.status());
+        assertEquals("close", put.header("Connection"));
+        assertTrue(client.awaitClosed());
+    }
+
+    @Test
+    void shouldAnswerUnknownPathsWith404AndKeepServing() throws IOException
+    {
+        final InetSocketAddress address = start();
+        final TestHttp client = connect(address);
+
+        for (final String target : new String[]{"/", "/metricsx", "/metrics/", "/healthz/x", "/METRICS"})
+        {
+            client.send("GET " + target + " HTTP/1.1\r\nHost: t\r\n\r\n");
+            assertEquals(404, client.read(false).status(), target);
+        }
+        client.send("GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n");
+        assertEquals(200, client.read(false).status());
+    }
+
+    @Test
+    void shouldAnswerMalformedRequestsWith400AndClose() throws IOException
+    {
+        final InetSocketAddress address = start();
+        final String[] requests = {
+            "GET /metrics\r\n\r\n",
+            "GET /metrics HTTP/2.0\r\n\r\n",
+            "GET /metrics HTTP/1.1 extra\r\n\r\n",
+            "GET  /metrics HTTP/1.1\r\n\r\n",
+            "GET metrics HTTP/1.1\r\n\r\n",
+            "GET /metrics http/1.1\r\n\r\n",
+            "GET /met\u0001rics HTTP/1.1\r\n\r\n",
+            "GET /metrics HTTP/1.1\r\nNoColon\r\n\r\n",
+            "GET /metrics HTTP/1.1\r\nBad Name: x\r\n\r\n",
+            "GET /metrics HTTP/1.1\r\n folded: x\r\n\r\n",
+            "GET /metrics HTTP/1.1\r\nX: a\rb\r\n\r\n",
+            "GET /metrics HTTP/1.1\r\nContent-Length: x\r\n\r\n",
+            "GET /metrics HTTP/1.1\r\nContent-Length: 4\r\n\r\nbody",
+            "GET /metrics HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+            "\u0000\u00ff\u0016\u0003\u0001garbage",
+            " GET /metrics HTTP/1.1\r\n\r\n",
+        };
+        for (final String request : requests)
+        {
+            final TestHttp client = connect(address);
+            client.send(request);
+            final TestHttp.Response response = client.read(false);
+            assertEquals(400, response.status(), request);
+            assertEquals("close", response.header("Connection"), request);
+            assertTrue(client.awaitClosed(), request);
+        }
+        assertEquals(200, TestHttp.get(address, "/healthz").status());
+    }
+
+    @Test
+    void shouldAnswerTlsHandshakeWith400() throws IOException
+    {
+        final InetSocketAddress address = start();
+        final TestHttp client = connect(address);
+        final byte[] clientHello = new byte[517];
+        clientHello[0] = 0x16;
+        clientHello[1] = 0x03;
+        clientHello[2] = 0x01;
+        Arrays.fill(clientHello, 3, clientHello.length, (byte)0xA5);
+
+        client.send(clientHello);
+
+        assertEquals(400, client.read(false).status());
+        assertTrue(client.awaitClosed());
+        assertEquals(200, TestHttp.get(address, "/healthz").status());
+    }
+
+    @Test
+    void shouldAnswerAnOversizedHeadWith431AndClose() throws IOException
+    {
+        final InetSocketAddress address = start();
+        final TestHttp client = connect(address);
+        final String filler = "X-Filler: " + "a".repeat(HttpLimits.DEFAULT_MAX_HEAD_BYTES) + "\r\n";
+
+        client.send("GET /metrics HTTP/1.1\r\nHost: t\r\n" + filler + "\r\n");
+
+        final TestHttp.Response response = client.read(false);
+        assertEquals(431, response.status());
+        assertEquals("close", response.header("Connection"));
+        assertTrue(client.awaitClosed());
+        assertEquals(200, TestHttp.get(address, "/healthz").status());
+    }
+
+    @Test
+    void shouldAcceptAHeadJustUnderTheLimit() throws IOException
+    {
+        final InetSocketAddress address = start();
+        final TestHttp client = connect(address);
+        final String start = "GET /healthz HTTP/1.1\r\nX-Filler: ";
+        final String end = "\r\n\r\n";
+        final String filler = "a".repeat(HttpLimits.DEFAULT_MAX_HEAD_BYTES - start.length() - end.length());
+
+        client.send(start + filler + end);
+
+        assertEquals(200, client.read(false).status());
+    }
+
+    @Test
+    void shouldKeepAliveAcrossRequests() throws IOException
+    {
+        final InetSocketAddress address = start();
+        final TestHttp client = connect(address);
+
+        client.send("GET /metrics HTTP/1.1\r\nHost: t\r\n\r\n");
+        final TestHttp.Response first = client.read(false);
+        client.send("GET /metrics?format=json HTTP/1.1\r\nHost: t\r\n\r\n");
+        final TestHttp.Response second = client.read(false);
+        client.send("GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+        final TestHttp.Response third = client.read(false);
+
+        assertEquals("keep-alive", first.header("Connection"));
+        ExpositionParser.parse(first.body());
+        assertEquals("application/json", second.header("Content-Type"));
+        assertEquals("keep-alive", second.header("Connection"));
+        assertEquals(200, third.status());
+        assertEquals("close", third.header("Connection"));
+        assertTrue(client.awaitClosed());
+    }
+
+    @Test
+    void shouldAnswerPipelinedRequestsInOrder() throws IOException
+    {
+        final InetSocketAddress address = start();
+        final TestHttp client = connect(address);
+        final StringBuilder requests = new StringBuilder();
+        final String[] targets = {"/healthz", "/metrics?format=json", "/nope", "/metrics", "/healthz"};
+        for (final String target : targets)
+        {
+            requests.append("GET ").append(target).append(" HTTP/1.1\r\nHost: t\r\n\r\n");
+        }
+
+        client.send(requests.toString());
+
+        assertEquals("ok\n", client.read(false).body());
+        assertEquals("application/json", client.read(false).header("Content-Type"));
+        assertEquals(404, client.read(false).status());
+        assertEquals(PrometheusTextFormat.CONTENT_TYPE, client.read(false).header("Content-Type"));
+        assertEquals("ok\n", client.read(false).body());
+    }
+
+    @Test
+    void shouldAnswerRequestsSentByteByByte() throws IOException
+    {
+        final InetSocketAddress address = start();
+        final TestHttp client = connect(address);
+        final byte[] request = "\r\nGET /healthz HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+
+        for (final byte b : request)
+        {
+            client.send(new byte[]{b});
+        }
+
+        assertEquals(200, client.read(false).status());
+    }
+
+    @Test
+    void shouldCloseHttp10UnlessKeepAliveAsked() throws IOException
+    {
+        final InetSocketAddress address = start();
+        final TestHttp plain = connect(address);
+        plain.send("GET /healthz HTTP/1.0\r\n\r\n");
+        assertEquals("close", plain.read(false).header("Connection"));
+        assertTrue(plain.awaitClosed());
+
+        final TestHttp keepAlive = connect(address);
+        keepAlive.send("GET /healthz HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n");
+        assertEquals("keep-alive", keepAlive.read(false).header("Connection"));
+        keepAlive.send("GET /healthz HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+        assertEquals(200, keepAlive.read(false).status());
+    }
+
+    @Test
+    void shouldHonourConnectionCloseAmongOtherTokens() throws IOException
+    {
+        final InetSocketAddress address = start();
+        final TestHttp client = connect(address);
+
+        client.send("GET /healthz HTTP/1.1\r\nConnection: TE, Close\r\n\r\nGET /healthz HTTP/1.1\r\n\r\n");
+
+        assertEquals("close", client.read(false).header("Connection"));
+        assertTrue(client.awaitClosed(), "the pipelined request after Connection: close is not answered");
+    }
+
+    @Test
+    void shouldAnswerRequestsBufferedBeforeTheClientHalfCloses() throws IOException
+    {
+        final InetSocketAddress address = start();
+        final TestHttp client = connect(address);
+
+        client.send("GET /healthz HTTP/1.1\r\n\r\nGET /metrics HTTP/1.1\r\n\r\n");
+        client.socket.shutdownOutput();
+
+        assertEquals(200, client.read(false).status());
+        ExpositionParser.parse(client.read(false).body());
+        assertTrue(client.awaitClosed());
+    }
+
+    @Test
+    void shouldNotLetASlowClientBlockAnother() throws IOException
+    {
+        final InetSocketAddress address = start();
+        final TestHttp slow = connect(address);
+        slow.send("GET /metr");
+
+        final TestHttp.Response response = TestHttp.get(address, "/metrics");
+
+        assertEquals(200, response.status());
+        slow.send("ics HTTP/1.1\r\n\r\n");
+        assertEquals(200, slow.read(false).status());
+    }
+
+    @Test
+    void shouldCloseAClientWhoseHeadDoesNotCompleteInTime() throws IOException
+    {
+        final InetSocketAddress address = start(limits(256, TimeUnit.MILLISECONDS.toNanos(200), TimeUnit.SECONDS
+            .toNanos(30)));
+        final TestHttp slow = connect(address);
+        final long startNs = System.nanoTime();
+
+        slow.send("GET /metrics HTTP/1.1\r\nX-Slow: ");
+
+        assertTrue(slow.awaitClosed());
+        assertTrue(System.nanoTime() - startNs >= TimeUnit.MILLISECONDS.toNanos(190));
+        assertEquals(1, endpoint.timedOutConnections());
+    }
+
+    @Test
+    void shouldCloseIdleKeptAliveConnections() throws IOException
+    {
+        final InetSocketAddress address = start(limits(256, TimeUnit.SECONDS.toNanos(10), TimeUnit.MILLISECONDS
+            .toNanos(200)));
+        final TestHttp client = connect(address);
+
+        client.send("GET /healthz HTTP/1.1\r\n\r\n");
+        assertEquals("keep-alive", client.read(false).header("Connection"));
+
+        assertTrue(client.awaitClosed());
+        assertEquals(1, endpoint.timedOutConnections());
+    }
+
+    @Test
+    void shouldFinishALargeResponseToAClientThatReadsLate() throws IOException
+    {
+        snapshot.set(Snapshots.manyClients(60_000));
+        final InetSocketAddress address = start();
+        final TestHttp client = connect(address);
+
+        client.send("GET /metrics HTTP/1.1\r\n\r\nGET /metrics?format=json HTTP/1.1\r\n\r\n");
+        final TestHttp other = connect(address);
+        other.send("GET /healthz HTTP/1.1\r\n\r\n");
+        assertEquals(200, other.read(false).status(), "a stalled reader does not block other clients");
+
+        final TestHttp.Response text = client.read(false);
+        final TestHttp.Response json = client.read(false);
+        assertTrue(endpoint.deferredWrites() > 0, "the response did not fit the socket buffer at once");
+        final Map<String, ExpositionParser.Family> families = ExpositionParser.parse(text.body());
+        assertEquals(60_001, families.get("tcp_proxy_client_bytes_upstream_total").samples.size());
+        JsonParser.parse(json.body());
+    }
+
+    @Test
+    void shouldBoundConnectionsAndRecoverWhenTheyClose() throws IOException
+    {
+        final InetSocketAddress address = start();
+        final int limit = HttpLimits.DEFAULT_MAX_CONNECTIONS;
+        final List<TestHttp> held = new ArrayList<>();
+        for (int i = 0; i < limit; i++)
+        {
+            held.add(connect(address));
+        }
+        await(() -> endpoint.connectionCount() == limit, "all held connections accepted");
+
+        for (int i = 0; i < 50; i++)
+        {
+            final TestHttp extra = connect(address);
+            extra.send("GET /healthz HTTP/1.1\r\n\r\n");
+            try
+            {
+                final TestHttp.Response response = extra.read(false);
+                assertEquals(503, response.status());
+                assertEquals("close", response.header("Connection"));
+            }
+            catch (final IOException ex)
+            {
+                assertTrue(extra.awaitClosed(), "refused connections are closed: " + ex);
+            }
+        }
+        assertEquals(50, endpoint.refusedConnections());
+
+        held.get(0).send("GET /healthz HTTP/1.1\r\n\r\n");
+        assertEquals(200, held.get(0).read(false).status(), "held connections are still served");
+
+        for (final TestHttp client : held)
+        {
+            client.close();
+        }
+        await(() -> endpoint.connectionCount() == 0, "closed connections are released");
+        assertEquals(200, TestHttp.get(address, "/healthz").status());
+    }
+
+    @Test
+    void shouldReleaseTheThreadAndThePortOnClose() throws IOException
+    {
+        final InetSocketAddress address = start();
+        final TestHttp idle = connect(address);
+        idle.send("GET /healthz HTTP/1.1\r\n\r\n");
+        assertEquals(200, idle.read(false).status());
+        assertTrue(responderThreadAlive());
+
+        endpoint.close();
+
+        assertFalse(responderThreadAlive());
+        assertTrue(idle.awaitClosed(), "open connections are closed");
+        try (ServerSocket rebound = new ServerSocket())
+        {
+            rebound.setReuseAddress(true);
+            rebound.bind(address);
+            assertEquals(address.getPort(), rebound.getLocalPort());
+        }
+        endpoint.close();
+    }
+
+    @Test
+    void shouldStartThroughServiceLoader() throws Exception
+    {
+        final io.tcpproxy.metrics.MetricsEndpointFactory factory = java.util.ServiceLoader
+            .load(io.tcpproxy.metrics.MetricsEndpointFactory.class).findFirst().orElseThrow();
+        assertEquals(HttpMetricsEndpointFactory.class, factory.getClass());
+
+        try (io.tcpproxy.metrics.MetricsEndpoint started = factory.start(ANY_PORT, snapshot::get))
+        {
+            final TestHttp.Response response = TestHttp.get(started.localAddress(), "/metrics?format=json");
+            assertEquals(200, response.status());
+            assertTrue(response.body().startsWith("{\"active_connections\":3,"));
+        }
+        assertFalse(responderThreadAlive());
+    }
+
+    @Test
+    void shouldFailToStartOnABusyPort() throws IOException
+    {
+        try (ServerSocket busy = new ServerSocket(0, 50, InetAddress.getLoopbackAddress()))
+        {
+            final InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(),
+                busy.getLocalPort());
+            assertThrows(IOException.class, () -> new HttpMetricsEndpointFactory().start(address, snapshot::get));
+        }
+        assertFalse(responderThreadAlive());
+    }
+
+    private static HttpLimits limits(final int maxConnections, final long headTimeoutNs, final long idleTimeoutNs)
+    {
+        final HttpLimits defaults = HttpLimits.defaults();
+        return new HttpLimits(maxConnections, defaults.maxHeadBytes(), headTimeoutNs, idleTimeoutNs,
+            defaults.writeTimeoutNs(), defaults.lingerTimeoutNs(), defaults.acceptPauseNs());
+    }
+
+    private static boolean responderThreadAlive()
+    {
+        for (final Thread thread : Thread.getAllStackTraces().keySet())
+        {
+            if (thread.getName().equals(HttpMetricsEndpoint.THREAD_NAME) && thread.isAlive())
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void await(final BooleanSupplier condition, final String what)
+    {
+        final long deadlineNs = System.nanoTime() + AWAIT_NS;
+        while (!condition.getAsBoolean())
+        {
+            if (System.nanoTime() - deadlineNs > 0)
+            {
+                fail("timed out awaiting: " + what);
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+    }
+}
