@@ -40,54 +40,6 @@ public final class MetricsSnapshot
      * @param timestampMs             wall clock when taken (epoch ms).
      * @param uptimeMs                time since the proxy started.
      * @param activeConnections       client connections open now.
-     * @param totalConnections        client connections accepted and opened (rejected ones are counted apart).
-     * @param bytesUpstream           bytes relayed client to upstream.
-     * @param bytesDownstream         bytes relayed upstream to client.
-     * @param rejectedConnections     clients closed at accept because max_connections were open.
-     * @param closesByReason          closes indexed by {@link CloseReason#ordinal()}.
-     * @param connectFailuresByReason upstream connect failures indexed by {@link CloseReason#ordinal()}.
-     * @param ringFullCount           times a worker found its metrics ring full (events waited, none lost).
-     * @param acceptPauses            times accepting paused because the process ran out of file descriptors.
-     * @param draining                true once a graceful shutdown has begun.
-     * @param workers                 per-worker figures, in worker order.
-     * @param topClients              per-client figures for the top K client IPs by bytes, largest first.
-     * @param otherClients            the clients outside the top K, summed (name "other").
-     * @param clientLabelsExported    whether Prometheus output should include per-client series.
-     * @param connectionDuration      histogram of closed connection lifetimes.
-     * @param upstreamConnectTime     histogram of successful upstream connect times.
-     */
-    public MetricsSnapshot(
-        final long timestampMs,
-        final long uptimeMs,
-        final long activeConnections,
-        final long totalConnections,
-        final long bytesUpstream,
-        final long bytesDownstream,
-        final long rejectedConnections,
-        final long[] closesByReason,
-        final long[] connectFailuresByReason,
-        final long ringFullCount,
-        final long acceptPauses,
-        final boolean draining,
-        final List<TrafficStats> workers,
-        final List<TrafficStats> topClients,
-        final TrafficStats otherClients,
-        final boolean clientLabelsExported,
-        final HistogramSnapshot connectionDuration,
-        final HistogramSnapshot upstreamConnectTime)
-    {
-        this(timestampMs, uptimeMs, activeConnections, totalConnections, bytesUpstream, bytesDownstream,
-            rejectedConnections, closesByReason, connectFailuresByReason, ringFullCount, acceptPauses, draining,
-            workers, topClients, otherClients, clientLabelsExported, connectionDuration, upstreamConnectTime,
-            0, 0, 0);
-    }
-
-    /**
-     * As the other constructor, plus the relay buffer figures summed over the workers.
-     *
-     * @param timestampMs             wall clock when taken (epoch ms).
-     * @param uptimeMs                time since the proxy started.
-     * @param activeConnections       client connections open now.
      * @param totalConnections        client connections accepted.
      * @param bytesUpstream           bytes relayed client to upstream.
      * @param bytesDownstream         bytes relayed upstream to client.

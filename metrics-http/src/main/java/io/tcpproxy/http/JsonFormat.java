@@ -67,6 +67,9 @@ final class JsonFormat
 
         key(out, "ring_full").append(snapshot.ringFullCount()).append(',');
         key(out, "accept_pauses").append(snapshot.acceptPauses()).append(',');
+        key(out, "relay_buffer_bytes").append(snapshot.bufferBytesInUse()).append(',');
+        key(out, "relay_buffer_high_water_bytes").append(snapshot.bufferBytesHighWater()).append(',');
+        key(out, "relay_buffer_limit_bytes").append(snapshot.bufferBytesLimit()).append(',');
         key(out, "draining").append(snapshot.draining()).append(',');
         key(out, "uptime_seconds");
         number(out, snapshot.uptimeMs() / 1000.0);

@@ -69,6 +69,17 @@ final class PrometheusTextFormat
         family(out, "accept_pauses_total", "counter", "Times accepting paused because file descriptors ran out.");
         sample(out, "accept_pauses_total", snapshot.acceptPauses());
 
+        family(out, "relay_buffer_bytes", "gauge", "Relay buffer bytes held now (connections with a partial write).");
+        sample(out, "relay_buffer_bytes", snapshot.bufferBytesInUse());
+
+        family(out, "relay_buffer_high_water_bytes", "gauge",
+            "Most relay buffer bytes held at once (sum of the workers' high-water marks).");
+        sample(out, "relay_buffer_high_water_bytes", snapshot.bufferBytesHighWater());
+
+        family(out, "relay_buffer_limit_bytes", "gauge",
+            "Relay buffer bound over all workers (buffer_pool_mb x workers); reading pauses at it.");
+        sample(out, "relay_buffer_limit_bytes", snapshot.bufferBytesLimit());
+
         family(out, "draining", "gauge", "1 once a graceful shutdown has begun, else 0.");
         sample(out, "draining", snapshot.draining() ? 1 : 0);
 

@@ -103,8 +103,10 @@ class PrometheusTextFormatTest
         final Map<String, ExpositionParser.Family> families = ExpositionParser.parse(text);
 
         assertFalse(text.contains("client=") || text.contains("tcp_proxy_client_"), text);
-        assertEquals(17, families.size(), families.keySet().toString());
+        assertEquals(20, families.size(), families.keySet().toString());
         assertEquals(1, value(families, "tcp_proxy_draining"));
+        assertEquals(16_384, value(families, "tcp_proxy_relay_buffer_bytes"));
+        assertEquals(134_217_728, value(families, "tcp_proxy_relay_buffer_limit_bytes"));
     }
 
     @Test
@@ -113,7 +115,7 @@ class PrometheusTextFormatTest
         final String text = render(Snapshots.sample(true, false));
         final Map<String, ExpositionParser.Family> families = ExpositionParser.parse(text);
 
-        assertEquals(21, families.size(), families.keySet().toString());
+        assertEquals(24, families.size(), families.keySet().toString());
         for (final String name : families.keySet())
         {
             assertTrue(name.startsWith("tcp_proxy_"), name);

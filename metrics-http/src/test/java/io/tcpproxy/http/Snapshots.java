@@ -59,7 +59,10 @@ final class Snapshots
             new TrafficStats("other", 0, 28, 13, 17),
             clientLabels,
             new HistogramSnapshot(DURATION_BOUNDS_SECS, new long[]{1, 3, 3, 10, 20, 30, 38}, 39, 123.25),
-            new HistogramSnapshot(CONNECT_BOUNDS_SECS, new long[]{0, 5, 20, 30, 35, 40, 40, 41}, 41, 0.0425));
+            new HistogramSnapshot(CONNECT_BOUNDS_SECS, new long[]{0, 5, 20, 30, 35, 40, 40, 41}, 41, 0.0425),
+            16_384,
+            65_536,
+            134_217_728);
     }
 
     static MetricsSnapshot manyClients(final int count)
@@ -79,6 +82,7 @@ final class Snapshots
         return new MetricsSnapshot(0, 0, 0, 0, 0, 0, 0, new long[reasons], new long[reasons], 0, 0, false,
             List.of(), List.of(), new TrafficStats("other", 0, 0, 0, 0), true,
             new HistogramSnapshot(new double[0], new long[0], 0, 0),
-            new HistogramSnapshot(new double[0], new long[0], 0, 0));
+            new HistogramSnapshot(new double[0], new long[0], 0, 0),
+            0, 0, 0);
     }
 }
