@@ -25,8 +25,6 @@ public enum CloseReason
     CONNECT_ERROR,
     /** Silent in both directions for {@code idle_timeout_secs}. */
     IDLE_TIMEOUT,
-    /** Closed at accept because {@code max_connections} were open. */
-    MAX_CONNECTIONS,
     /** Closed by shutdown: the grace period ended, or the proxy was closed. */
     SHUTDOWN,
     /** An unexpected error in the proxy; closes only this connection. */

@@ -33,7 +33,7 @@ final class PrometheusTextFormat
         family(out, "connections_active", "gauge", "Client connections open now.");
         sample(out, "connections_active", snapshot.activeConnections());
 
-        family(out, "connections_total", "counter", "Client connections accepted, including those closed at once.");
+        family(out, "connections_total", "counter", "Client connections accepted and relayed (rejected ones are counted apart).");
         sample(out, "connections_total", snapshot.totalConnections());
 
         family(out, "bytes_upstream_total", "counter", "Bytes relayed from clients to the upstream.");
