@@ -21,7 +21,7 @@ public final class SvgChart
     private static final int PANEL_HEIGHT = 320;
     private static final int PLOT_TOP = 30;
     private static final int PLOT_HEIGHT = 220;
-    private static final int TICKS = 5;
+    private static final int TARGET_TICKS = 8;
 
     private SvgChart()
     {
@@ -91,13 +91,14 @@ public final class SvgChart
             }
         }
         final double step = niceStep(max);
-        final double axisMax = step * TICKS;
+        final int ticks = (int)Math.max(1, Math.ceil(max / step));
+        final double axisMax = step * ticks;
         final int plotTop = top + PLOT_TOP;
         final int plotBottom = plotTop + PLOT_HEIGHT;
         final int plotRight = width - RIGHT;
 
         text(svg, LEFT, top + 16, "start", 14, "bold", title);
-        for (int i = 0; i <= TICKS; i++)
+        for (int i = 0; i <= ticks; i++)
         {
             final double value = step * i;
             final double y = plotBottom - PLOT_HEIGHT * value / axisMax;
@@ -150,7 +151,7 @@ public final class SvgChart
         {
             return 1;
         }
-        final double raw = max / TICKS;
+        final double raw = max / TARGET_TICKS;
         final double magnitude = Math.pow(10, Math.floor(Math.log10(raw)));
         final double normalised = raw / magnitude;
         final double nice = normalised <= 1 ? 1 : normalised <= 2 ? 2 : normalised <= 2.5 ? 2.5 : normalised <= 5 ? 5 : 10;

@@ -47,7 +47,7 @@ public final class Units
      */
     public static String throughput(final double mbPerSec)
     {
-        return significant(mbPerSec) + " MB/s";
+        return (mbPerSec < 1_000 ? significant(mbPerSec) : String.format(Locale.ROOT, "%,.0f", mbPerSec)) + " MB/s";
     }
 
     /**

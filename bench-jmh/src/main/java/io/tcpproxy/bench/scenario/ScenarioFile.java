@@ -46,6 +46,7 @@ public final class ScenarioFile
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(b|k|kb|kib|m|mb|mib)?");
     private static final String SIZE_EXPECTED =
         "bytes as an integer, or a string like \"64B\", \"1KiB\", \"64KiB\"";
+    private static final long MAX_SIZE_BYTES = 64 * 1024 * 1024;
     private static final double DEFAULT_DURATION_SECS = 5;
     private static final double DEFAULT_WARMUP_SECS = 1;
 
@@ -128,8 +129,13 @@ public final class ScenarioFile
         final Set<String> names = new HashSet<>();
         for (int i = 0; i < array.size(); i++)
         {
-            final TomlTable table = (TomlTable)array.get(i);
             final TomlPosition tablePosition = array.inputPositionOf(i);
+            if (!(array.get(i) instanceof TomlTable))
+            {
+                throw new ScenarioException(where(sourceName, tablePosition) +
+                    "expected every 'scenario' element to be a table ([[scenario]]), got " + describe(array.get(i)));
+            }
+            final TomlTable table = (TomlTable)array.get(i);
             final String label = "[[scenario]] #" + (i + 1);
             for (final String key : table.keySet())
             {
@@ -171,6 +177,40 @@ public final class ScenarioFile
             return trim(bytes / 1024.0) + " KiB";
         }
         return trim(bytes / (1024.0 * 1024.0)) + " MiB";
+    }
+
+    /**
+     * @param text bytes, or a size like {@code 64B}, {@code 1KiB} (= {@code 1KB} = {@code 1K}), {@code 2MiB}.
+     * @return the size in bytes.
+     * @throws IllegalArgumentException saying what is expected.
+     */
+    public static int parseSize(final String text)
+    {
+        final long bytes = sizeBytes(text);
+        if (bytes < 1 || bytes > MAX_SIZE_BYTES)
+        {
+            throw new IllegalArgumentException("expected " + SIZE_EXPECTED + ", from 1 B to 64 MiB, got \"" + text + "\"");
+        }
+        return (int)bytes;
+    }
+
+    private static long sizeBytes(final String text)
+    {
+        final Matcher matcher = SIZE.matcher(text.trim().toLowerCase(Locale.ROOT));
+        if (!matcher.matches())
+        {
+            return -1;
+        }
+        final String unit = matcher.group(2) == null ? "b" : matcher.group(2);
+        final long multiplier = unit.startsWith("k") ? 1024 : unit.startsWith("m") ? 1024 * 1024 : 1;
+        try
+        {
+            return Math.multiplyExact(Long.parseLong(matcher.group(1)), multiplier);
+        }
+        catch (final ArithmeticException | NumberFormatException ex)
+        {
+            return -1;
+        }
     }
 
     private static String trim(final double value)
@@ -238,22 +278,9 @@ public final class ScenarioFile
         }
         else if (value instanceof String)
         {
-            final Matcher matcher = SIZE.matcher(((String)value).trim().toLowerCase(Locale.ROOT));
-            if (matcher.matches())
-            {
-                final String unit = matcher.group(2) == null ? "b" : matcher.group(2);
-                final long multiplier = unit.startsWith("k") ? 1024 : unit.startsWith("m") ? 1024 * 1024 : 1;
-                try
-                {
-                    bytes = Math.multiplyExact(Long.parseLong(matcher.group(1)), multiplier);
-                }
-                catch (final ArithmeticException | NumberFormatException ex)
-                {
-                    bytes = -1;
-                }
-            }
+            bytes = sizeBytes((String)value);
         }
-        if (bytes < 1 || bytes > 64 * 1024 * 1024)
+        if (bytes < 1 || bytes > MAX_SIZE_BYTES)
         {
             throw new ScenarioException(where + "'size'" + context + " must be " + SIZE_EXPECTED +
                 ", from 1 B to 64 MiB, got " + describe(value));

@@ -1,0 +1,59 @@
+package io.tcpproxy.bench;
+
+import io.tcpproxy.bench.loadgen.LoadGenerator;
+import io.tcpproxy.bench.loadgen.LoadResult;
+import io.tcpproxy.bench.report.BenchReport;
+import io.tcpproxy.bench.report.Measurement;
+import io.tcpproxy.bench.report.Target;
+import io.tcpproxy.bench.report.Units;
+import io.tcpproxy.bench.scenario.Scenario;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Runs every scenario against every target, interleaved (for each scenario, each target in turn) so that
+ * drift of the machine hits all targets alike, and repeats the whole matrix {@code runs} times.
+ */
+final class MatrixRunner
+{
+    private final LoadGenerator generator = new LoadGenerator();
+    private final ProgressLine progress;
+    private final int selectorThreads;
+    private final long timeoutNs;
+
+    MatrixRunner(final ProgressLine progress, final int selectorThreads, final long timeoutNs)
+    {
+        this.progress = progress;
+        this.selectorThreads = selectorThreads;
+        this.timeoutNs = timeoutNs;
+    }
+
+    BenchReport run(final List<Scenario> scenarios, final List<Target> targets, final int runs, final String mode)
+        throws InterruptedException
+    {
+        final BenchReport report = new BenchReport(targets, scenarios, runs, mode, Instant.now());
+        final int cells = runs * scenarios.size() * targets.size();
+        int cell = 0;
+        for (int run = 1; run <= runs; run++)
+        {
+            for (final Scenario scenario : scenarios)
+            {
+                for (final Target target : targets)
+                {
+                    cell++;
+                    progress.startCell("[" + cell + "/" + cells + "] " + (runs > 1 ? "run " + run + " " : "") +
+                        scenario.name() + " @ " + target.name());
+                    final LoadResult result = generator.run(
+                        target.socketAddress(), scenario.toLoadSpec(selectorThreads, timeoutNs), progress);
+                    final Measurement measurement = Measurement.of(run, scenario, target.name(), result);
+                    report.add(measurement);
+                    progress.endCell(Units.rps(measurement.requestsPerSec()) + " RPS, p50 " +
+                        Units.latency(measurement.p50Ns()) + ", p99 " + Units.latency(measurement.p99Ns()) + ", " +
+                        measurement.errors() + " errors");
+                }
+            }
+        }
+        return report;
+    }
+}

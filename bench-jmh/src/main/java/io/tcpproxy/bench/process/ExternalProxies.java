@@ -1,0 +1,202 @@
+package io.tcpproxy.bench.process;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Starts HAProxy and nginx ({@code stream}) in front of the echo server with settings equivalent to ours:
+ * TCP mode, as many threads or workers as the proxy's workers, generous timeouts, loopback only. Their
+ * configuration, pid and logs stay in the output directory, so no root paths are needed.
+ */
+public final class ExternalProxies
+{
+    private static final String NGINX_STREAM_MODULE = "/usr/lib/nginx/modules/ngx_stream_module.so";
+    private static final String HAPROXY_MISSING = "--with-haproxy: haproxy is not installed (not on PATH nor in " +
+        "/usr/sbin); install it with: sudo apt-get install haproxy";
+    private static final String NGINX_MISSING = "--with-nginx: nginx is not installed (not on PATH nor in " +
+        "/usr/sbin); install it with: sudo apt-get install nginx-light libnginx-mod-stream";
+    private static final List<String> SYSTEM_DIRS = List.of("/usr/sbin", "/sbin", "/usr/local/sbin");
+
+    private ExternalProxies()
+    {
+    }
+
+    /**
+     * Fail before anything starts when a requested proxy is missing.
+     *
+     * @param haproxy true if HAProxy is wanted.
+     * @param nginx   true if nginx is wanted.
+     * @throws IOException saying what to install.
+     */
+    public static void requireInstalled(final boolean haproxy, final boolean nginx) throws IOException
+    {
+        if (haproxy && findExecutable("haproxy") == null)
+        {
+            throw new IOException(HAPROXY_MISSING);
+        }
+        if (nginx && findExecutable("nginx") == null)
+        {
+            throw new IOException(NGINX_MISSING);
+        }
+    }
+
+    /**
+     * @param outDir   where the configuration and logs go.
+     * @param children where the process is registered for stopping.
+     * @param echoPort the echo server's port on 127.0.0.1.
+     * @param workers  threads, at least 1.
+     * @return HAProxy's port on 127.0.0.1.
+     * @throws IOException when HAProxy is not installed or does not start.
+     */
+    public static int startHaproxy(final Path outDir, final Children children, final int echoPort, final int workers)
+        throws IOException
+    {
+        final Path haproxy = findExecutable("haproxy");
+        if (haproxy == null)
+        {
+            throw new IOException(HAPROXY_MISSING);
+        }
+        final int port = ProxyLauncher.freePort();
+        final Path config = outDir.resolve("haproxy.cfg");
+        Files.writeString(config, String.format(Locale.ROOT,
+            "# written by tcp-proxy bench: HAProxy with settings equivalent to tcp-proxy's\n" +
+            "global\n" +
+            "    nbthread %d\n" +
+            "    maxconn %d\n" +
+            "\n" +
+            "defaults\n" +
+            "    mode tcp\n" +
+            "    timeout connect 5s\n" +
+            "    timeout client 10m\n" +
+            "    timeout server 10m\n" +
+            "\n" +
+            "frontend bench\n" +
+            "    bind 127.0.0.1:%d\n" +
+            "    default_backend echo\n" +
+            "\n" +
+            "backend echo\n" +
+            "    server echo 127.0.0.1:%d\n",
+            Math.max(1, workers), haproxyMaxConnections(), port, echoPort), StandardCharsets.UTF_8);
+        final ChildProcess child = children.add(ChildProcess.start(
+            "haproxy", List.of(haproxy.toString(), "-db", "-f", config.toString()), outDir.resolve("haproxy.log")));
+        ProxyLauncher.awaitListening(child, port, ProxyLauncher.STARTUP_TIMEOUT_NS);
+        return port;
+    }
+
+    /**
+     * @param outDir   where the configuration, pid and logs go (also nginx's prefix).
+     * @param children where the process is registered for stopping.
+     * @param echoPort the echo server's port on 127.0.0.1.
+     * @param workers  worker processes, at least 1.
+     * @return nginx's port on 127.0.0.1.
+     * @throws IOException when nginx is not installed or does not start.
+     */
+    public static int startNginx(final Path outDir, final Children children, final int echoPort, final int workers)
+        throws IOException
+    {
+        final Path nginx = findExecutable("nginx");
+        if (nginx == null)
+        {
+            throw new IOException(NGINX_MISSING);
+        }
+        final int port = ProxyLauncher.freePort();
+        final Path prefix = outDir.toAbsolutePath();
+        final Path config = prefix.resolve("nginx.conf");
+        final String loadModule = Files.isRegularFile(Path.of(NGINX_STREAM_MODULE)) ?
+            "load_module " + NGINX_STREAM_MODULE + ";\n" : "";
+        Files.writeString(config, String.format(Locale.ROOT,
+            "# written by tcp-proxy bench: nginx stream with settings equivalent to tcp-proxy's\n" +
+            "%s" +
+            "worker_processes %d;\n" +
+            "daemon off;\n" +
+            "pid %s;\n" +
+            "error_log %s warn;\n" +
+            "\n" +
+            "events {\n" +
+            "    worker_connections 20000;\n" +
+            "}\n" +
+            "\n" +
+            "stream {\n" +
+            "    server {\n" +
+            "        listen 127.0.0.1:%d;\n" +
+            "        proxy_pass 127.0.0.1:%d;\n" +
+            "        proxy_connect_timeout 5s;\n" +
+            "        proxy_timeout 10m;\n" +
+            "        tcp_nodelay on;\n" +
+            "    }\n" +
+            "}\n",
+            loadModule, Math.max(1, workers), prefix.resolve("nginx.pid"), prefix.resolve("nginx-error.log"), port,
+            echoPort), StandardCharsets.UTF_8);
+        final ChildProcess child = children.add(ChildProcess.start(
+            "nginx",
+            List.of(nginx.toString(), "-p", prefix + File.separator, "-e", prefix.resolve("nginx-error.log").toString(),
+                "-c", config.toString()),
+            outDir.resolve("nginx.log")));
+        ProxyLauncher.awaitListening(child, port, ProxyLauncher.STARTUP_TIMEOUT_NS);
+        return port;
+    }
+
+    /**
+     * HAProxy refuses to start when {@code maxconn} needs more descriptors than the hard limit it inherits
+     * (two per proxied connection), so ask for what the limit allows, up to 20000.
+     */
+    static int haproxyMaxConnections()
+    {
+        final long hardLimit = openFilesHardLimit();
+        return (int)Math.max(256, Math.min(20_000, (hardLimit - 256) / 2));
+    }
+
+    private static long openFilesHardLimit()
+    {
+        try
+        {
+            for (final String line : Files.readAllLines(Path.of("/proc/self/limits"), StandardCharsets.UTF_8))
+            {
+                if (line.startsWith("Max open files"))
+                {
+                    final String[] fields = line.substring("Max open files".length()).trim().split("\\s+");
+                    return "unlimited".equals(fields[1]) ? Long.MAX_VALUE : Long.parseLong(fields[1]);
+                }
+            }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            // not Linux, or an unexpected format: fall through to a limit most hosts allow
+        }
+        return 4096;
+    }
+
+    /**
+     * @param name a program name.
+     * @return its path on PATH or in the usual system directories, or null.
+     */
+    public static Path findExecutable(final String name)
+    {
+        final String path = System.getenv("PATH");
+        if (path != null)
+        {
+            for (final String dir : path.split(File.pathSeparator))
+            {
+                final Path candidate = Path.of(dir.isEmpty() ? "." : dir, name);
+                if (Files.isExecutable(candidate) && Files.isRegularFile(candidate))
+                {
+                    return candidate;
+                }
+            }
+        }
+        for (final String dir : SYSTEM_DIRS)
+        {
+            final Path candidate = Path.of(dir, name);
+            if (Files.isExecutable(candidate) && Files.isRegularFile(candidate))
+            {
+                return candidate;
+            }
+        }
+        return null;
+    }
+}

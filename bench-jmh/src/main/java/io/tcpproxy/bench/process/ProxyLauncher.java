@@ -1,0 +1,304 @@
+package io.tcpproxy.bench.process;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Starts the proxy's own processes from its runnable jar, {@code $TCP_PROXY_HOME/cli/target/tcp-proxy.jar},
+ * with the JVM flags of {@code $TCP_PROXY_HOME/jvm.options} (one per line, {@code #} comments) and
+ * {@code $TCP_PROXY_JAVA_OPTS}, exactly as the launcher script runs them.
+ */
+public final class ProxyLauncher
+{
+    /** Time a child has to print its listening line. */
+    public static final long STARTUP_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(30);
+
+    private static final String ECHO_MARKER = "echo server listening on ";
+    private static final String PROXY_MARKER = "listening on ";
+    private static final String METRICS_MARKER = "metrics on ";
+
+    private final Path home;
+
+    /**
+     * The proxy's addresses once it runs.
+     *
+     * @param process    the running proxy.
+     * @param port       where clients connect.
+     * @param metricsUrl the metrics URL it printed, or null.
+     */
+    public record StartedProxy(ChildProcess process, int port, String metricsUrl)
+    {
+    }
+
+    /**
+     * @param home the repository or installation directory.
+     */
+    public ProxyLauncher(final Path home)
+    {
+        this.home = home;
+    }
+
+    /**
+     * @param explicitHome a directory given on the command line, or null.
+     * @return it, else the {@code tcpproxy.home} system property, else {@code $TCP_PROXY_HOME}, else the
+     * current directory.
+     */
+    public static Path resolveHome(final String explicitHome)
+    {
+        String home = explicitHome;
+        if (home == null || home.isBlank())
+        {
+            home = System.getProperty("tcpproxy.home");
+        }
+        if (home == null || home.isBlank())
+        {
+            home = System.getenv("TCP_PROXY_HOME");
+        }
+        if (home == null || home.isBlank())
+        {
+            home = ".";
+        }
+        return Path.of(home).toAbsolutePath().normalize();
+    }
+
+    /**
+     * @return the home directory.
+     */
+    public Path home()
+    {
+        return home;
+    }
+
+    /**
+     * @return the proxy's runnable jar.
+     */
+    public Path proxyJar()
+    {
+        return home.resolve("cli").resolve("target").resolve("tcp-proxy.jar");
+    }
+
+    /**
+     * @return the JVM flags of {@code jvm.options} (none when the file is missing), then those of
+     * {@code $TCP_PROXY_JAVA_OPTS}, as the launcher script reads them.
+     * @throws IOException when the file exists but cannot be read.
+     */
+    public List<String> jvmFlags() throws IOException
+    {
+        final Path file = home.resolve("jvm.options");
+        final List<String> flags = new ArrayList<>();
+        if (Files.isRegularFile(file))
+        {
+            for (final String line : Files.readAllLines(file, StandardCharsets.UTF_8))
+            {
+                final int comment = line.indexOf('#');
+                final String flag = (comment < 0 ? line : line.substring(0, comment)).strip();
+                if (!flag.isEmpty())
+                {
+                    flags.add(flag);
+                }
+            }
+        }
+        final String extra = System.getenv("TCP_PROXY_JAVA_OPTS");
+        if (extra != null && !extra.isBlank())
+        {
+            flags.addAll(List.of(extra.strip().split("\\s+")));
+        }
+        return flags;
+    }
+
+    /**
+     * Start {@code tcp-proxy.jar echo --listen 127.0.0.1:0}.
+     *
+     * @param children where the process is registered for stopping.
+     * @param logDir   where its log goes.
+     * @return its port.
+     * @throws IOException          when it cannot start or does not say where it listens.
+     * @throws InterruptedException when interrupted.
+     */
+    public int startEcho(final Children children, final Path logDir) throws IOException, InterruptedException
+    {
+        final List<String> command = javaCommand();
+        command.addAll(List.of("echo", "--listen", "127.0.0.1:0"));
+        final ChildProcess echo = children.add(ChildProcess.start("echo", command, logDir.resolve("echo.log")));
+        final String line = echo.awaitLine(
+            candidate -> candidate.contains(ECHO_MARKER), STARTUP_TIMEOUT_NS, "'" + ECHO_MARKER + "HOST:PORT'");
+        return portOf(addressAfter(line, ECHO_MARKER), line);
+    }
+
+    /**
+     * Start {@code tcp-proxy.jar run} in front of the echo server.
+     *
+     * @param children    where the process is registered for stopping.
+     * @param logDir      where its log goes.
+     * @param listen      its listen address, e.g. {@code 127.0.0.1:0}.
+     * @param echoPort    the echo server's port on 127.0.0.1.
+     * @param metricsAddr its metrics address, e.g. {@code 127.0.0.1:0}.
+     * @param workers     its selector threads, 0 for its default.
+     * @param logEvents   {@code off}, {@code connections} or {@code all}.
+     * @return where it listens.
+     * @throws IOException          when it cannot start or does not say where it listens.
+     * @throws InterruptedException when interrupted.
+     */
+    public StartedProxy startProxy(
+        final Children children,
+        final Path logDir,
+        final String listen,
+        final int echoPort,
+        final String metricsAddr,
+        final int workers,
+        final String logEvents) throws IOException, InterruptedException
+    {
+        final List<String> command = javaCommand();
+        command.addAll(List.of(
+            "run",
+            "--listen", listen,
+            "--target", "127.0.0.1:" + echoPort,
+            "--metrics-addr", metricsAddr,
+            "--log-events", logEvents,
+            "--metrics-log-interval-secs", "0"));
+        if (workers > 0)
+        {
+            command.addAll(List.of("--workers", Integer.toString(workers)));
+        }
+        final ChildProcess proxy = children.add(ChildProcess.start("proxy", command, logDir.resolve("proxy.log")));
+        final String line = proxy.awaitLine(
+            candidate -> candidate.contains("tcp-proxy " + PROXY_MARKER), STARTUP_TIMEOUT_NS,
+            "'tcp-proxy " + PROXY_MARKER + "HOST:PORT, ...'");
+        final int port = portOf(addressAfter(line, PROXY_MARKER), line);
+        final int metricsAt = line.indexOf(METRICS_MARKER);
+        final String metricsUrl = metricsAt < 0 ? null : addressAfter(line, METRICS_MARKER);
+        return new StartedProxy(proxy, port, metricsUrl);
+    }
+
+    /**
+     * @return the running JVM's java and the flags, then {@code -jar tcp-proxy.jar}.
+     * @throws IOException when the jar is missing or jvm.options is unreadable.
+     */
+    public List<String> javaCommand() throws IOException
+    {
+        final Path jar = proxyJar();
+        if (!Files.isRegularFile(jar))
+        {
+            throw new IOException("the proxy jar " + jar + " does not exist; build it first " +
+                "(./tcp-proxy builds it, or: mvn -q -DskipTests package) or set TCP_PROXY_HOME to the repository");
+        }
+        final List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmFlags());
+        command.add("-jar");
+        command.add(jar.toString());
+        return command;
+    }
+
+    /**
+     * @return a port on 127.0.0.1 that was free a moment ago.
+     * @throws IOException when none can be bound.
+     */
+    public static int freePort() throws IOException
+    {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()))
+        {
+            return socket.getLocalPort();
+        }
+    }
+
+    /**
+     * @param port a port on 127.0.0.1.
+     * @return true if it can be bound now.
+     */
+    public static boolean isFree(final int port)
+    {
+        try (ServerSocket socket = new ServerSocket())
+        {
+            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
+            return true;
+        }
+        catch (final IOException ex)
+        {
+            return false;
+        }
+    }
+
+    /**
+     * Wait until a port on 127.0.0.1 accepts connections, for processes that print nothing when ready.
+     *
+     * @param child     the process that should listen on it.
+     * @param port      the port.
+     * @param timeoutNs how long to wait.
+     * @throws IOException when it exits or the time runs out first.
+     */
+    public static void awaitListening(final ChildProcess child, final int port, final long timeoutNs)
+        throws IOException
+    {
+        final long deadlineNs = System.nanoTime() + timeoutNs;
+        while (true)
+        {
+            try (Socket socket = new Socket())
+            {
+                socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 500);
+                return;
+            }
+            catch (final IOException ex)
+            {
+                if (!child.isAlive())
+                {
+                    throw new IOException(child.name() + " exited before listening on port " + port +
+                        "; its last output:\n" + child.tail(), ex);
+                }
+                if (System.nanoTime() > deadlineNs)
+                {
+                    throw new IOException(child.name() + " is not listening on port " + port + " after " +
+                        TimeUnit.NANOSECONDS.toSeconds(timeoutNs) + " s; its last output:\n" + child.tail(), ex);
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+            }
+        }
+    }
+
+    static String addressAfter(final String line, final String marker)
+    {
+        final int start = line.indexOf(marker) + marker.length();
+        int end = start;
+        while (end < line.length() && !Character.isWhitespace(line.charAt(end)) && line.charAt(end) != ',')
+        {
+            end++;
+        }
+        return line.substring(start, end);
+    }
+
+    static int portOf(final String address, final String line) throws IOException
+    {
+        String text = address;
+        final int scheme = text.indexOf("://");
+        if (scheme >= 0)
+        {
+            text = text.substring(scheme + 3);
+            final int slash = text.indexOf('/');
+            text = slash < 0 ? text : text.substring(0, slash);
+        }
+        final int colon = text.lastIndexOf(':');
+        try
+        {
+            final int port = Integer.parseInt(text.substring(colon + 1));
+            if (colon < 0 || port < 1 || port > 65535)
+            {
+                throw new NumberFormatException(text);
+            }
+            return port;
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IOException("cannot read a port from \"" + line + "\"", ex);
+        }
+    }
+}

@@ -1,0 +1,86 @@
+package io.tcpproxy.bench;
+
+import io.tcpproxy.bench.process.ProxyLauncher;
+import io.tcpproxy.bench.report.MiniJson;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.xml.parsers.DocumentBuilderFactory;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code bench --quick} end to end: the real echo server and proxy from {@code cli/target/tcp-proxy.jar} as
+ * child processes (failsafe runs this after the cli module is packaged; {@code tcpproxy.home} points at the
+ * repository).
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class BenchEndToEndIT
+{
+    @Test
+    void shouldBenchTheProxyAndTheEchoServerAndWriteTheReports(@TempDir final Path dir) throws Exception
+    {
+        final Path home = ProxyLauncher.resolveHome(null);
+        assertTrue(Files.isRegularFile(home.resolve("cli/target/tcp-proxy.jar")),
+            "the proxy jar is built before this test: " + home.resolve("cli/target/tcp-proxy.jar"));
+        final Path scenarios = dir.resolve("scenarios.toml");
+        Files.writeString(scenarios, String.join("\n",
+            "[[scenario]]",
+            "name = \"baseline\"",
+            "connections = 10",
+            "size = \"1KiB\"",
+            "[[scenario]]",
+            "name = \"large-packets\"",
+            "connections = 4",
+            "size = \"8KiB\"",
+            ""));
+        final Path outDir = dir.resolve("results");
+        final ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
+        final ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
+
+        final int exit = BenchMain.run(
+            new String[]{ "bench", "--quick", "--scenarios", scenarios.toString(), "--out", outDir.toString(),
+                "--home", home.toString() },
+            new PrintStream(outBytes, true, StandardCharsets.UTF_8),
+            new PrintStream(errBytes, true, StandardCharsets.UTF_8),
+            false);
+
+        final String out = outBytes.toString(StandardCharsets.UTF_8);
+        final String err = errBytes.toString(StandardCharsets.UTF_8);
+        assertEquals(0, exit, "stdout:\n" + out + "\nstderr:\n" + err);
+        assertTrue(out.contains("| Scenario | Connections | Message Size | proxy RPS | proxy p50 | proxy p99 |"), out);
+        assertTrue(out.contains("| proxy/direct RPS |"), out);
+        assertTrue(out.contains("| baseline | 10 | 1 KiB |"), out);
+        assertTrue(out.contains("| large-packets | 4 | 8 KiB |"), out);
+
+        for (final String file : List.of("results.md", "results.json", "results.svg", "echo.log", "proxy.log"))
+        {
+            assertTrue(Files.isRegularFile(outDir.resolve(file)), file + " in " + outDir);
+        }
+        DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(outDir.resolve("results.svg").toFile());
+        final Map<?, ?> json = (Map<?, ?>)MiniJson.parse(Files.readString(outDir.resolve("results.json")));
+        int proxyCells = 0;
+        for (final Object median : (List<?>)json.get("medians"))
+        {
+            final Map<?, ?> cell = (Map<?, ?>)median;
+            final Map<?, ?> errors = (Map<?, ?>)cell.get("errors");
+            assertTrue((Double)cell.get("rps") > 0, "RPS of " + cell);
+            assertEquals(0.0, errors.get("total"), "errors of " + cell + "\n" + out);
+            if ("proxy".equals(cell.get("target")))
+            {
+                proxyCells++;
+            }
+        }
+        assertEquals(2, proxyCells);
+    }
+}
