@@ -1,0 +1,121 @@
+package io.tcpproxy.relay;
+
+import io.tcpproxy.CloseReason;
+import io.tcpproxy.Proxy;
+import io.tcpproxy.metrics.MetricsSnapshot;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Waits for a condition by polling it until a deadline; the pause between polls is not synchronisation, the
+ * condition is.
+ */
+final class Await
+{
+    static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+    private static final long POLL_INTERVAL_MS = 5;
+
+    private Await()
+    {
+    }
+
+    static void until(final String what, final BooleanSupplier condition)
+    {
+        until(what, condition, DEFAULT_TIMEOUT);
+    }
+
+    static void until(final String what, final BooleanSupplier condition, final Duration timeout)
+    {
+        until(what, condition, timeout, () -> "");
+    }
+
+    static void until(
+        final String what, final BooleanSupplier condition, final Duration timeout, final Supplier<String> state)
+    {
+        final long deadlineNs = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean())
+        {
+            if (System.nanoTime() - deadlineNs >= 0)
+            {
+                fail("timed out after " + timeout.toMillis() + " ms waiting for " + what + " " + state.get());
+            }
+            pause();
+        }
+    }
+
+    /**
+     * @return the first snapshot that satisfies the condition.
+     */
+    static MetricsSnapshot metrics(final Proxy proxy, final String what, final Predicate<MetricsSnapshot> condition)
+    {
+        final MetricsSnapshot[] last = new MetricsSnapshot[1];
+        until(what, () -> condition.test(last[0] = proxy.metrics()), DEFAULT_TIMEOUT, () -> describe(last[0]));
+        return last[0];
+    }
+
+    /**
+     * @return a snapshot with no active connection and {@code closes} closes in all.
+     */
+    static MetricsSnapshot closed(final Proxy proxy, final long closes)
+    {
+        return metrics(proxy, closes + " closed connections and none active",
+            (s) -> s.activeConnections() == 0 && totalCloses(s) == closes);
+    }
+
+    static long totalCloses(final MetricsSnapshot snapshot)
+    {
+        long total = 0;
+        for (final CloseReason reason : CloseReason.values())
+        {
+            total += snapshot.closes(reason);
+        }
+        return total;
+    }
+
+    static String describe(final MetricsSnapshot s)
+    {
+        if (s == null)
+        {
+            return "(no snapshot)";
+        }
+        final StringBuilder text = new StringBuilder()
+            .append("[active=").append(s.activeConnections())
+            .append(" total=").append(s.totalConnections())
+            .append(" up=").append(s.bytesUpstream())
+            .append(" down=").append(s.bytesDownstream())
+            .append(" rejected=").append(s.rejectedConnections())
+            .append(" ringFull=").append(s.ringFullCount());
+        for (final CloseReason reason : CloseReason.values())
+        {
+            if (s.closes(reason) != 0)
+            {
+                text.append(" closes.").append(reason.label()).append('=').append(s.closes(reason));
+            }
+            if (s.connectFailures(reason) != 0)
+            {
+                text.append(" connectFailures.").append(reason.label()).append('=')
+                    .append(s.connectFailures(reason));
+            }
+        }
+        return text.append(']').toString();
+    }
+
+    private static void pause()
+    {
+        try
+        {
+            TimeUnit.MILLISECONDS.sleep(POLL_INTERVAL_MS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            fail("interrupted while waiting");
+        }
+    }
+}

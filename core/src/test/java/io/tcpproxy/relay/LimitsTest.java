@@ -1,0 +1,123 @@
+package io.tcpproxy.relay;
+
+import io.tcpproxy.CloseReason;
+import io.tcpproxy.Proxy;
+import io.tcpproxy.metrics.MetricsSnapshot;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class LimitsTest
+{
+    private static final int MAX_CONNECTIONS = 3;
+
+    @Test
+    @Timeout(30)
+    void shouldCloseConnectionsBeyondMaxConnectionsAtOnceAndKeepServing() throws Exception
+    {
+        final List<Socket> held = new ArrayList<>();
+        try (TestUpstream upstream = TestUpstream.echo();
+            Proxy proxy = TestProxies.start(TestProxies.configFor(upstream).maxConnections(MAX_CONNECTIONS)))
+        {
+            for (int i = 0; i < MAX_CONNECTIONS; i++)
+            {
+                final Socket client = Clients.connect(proxy);
+                held.add(client);
+                Clients.assertEchoes(client, "held " + i);
+            }
+            assertEquals(MAX_CONNECTIONS, proxy.activeConnections());
+
+            try (Socket excess = Clients.connect(proxy))
+            {
+                final Clients.End end = Clients.awaitEnd(excess, Duration.ofSeconds(2));
+                assertNotEquals(Clients.End.STILL_OPEN, end, "the excess client is closed at once");
+            }
+            MetricsSnapshot snapshot = Await.metrics(proxy, "one rejected connection", (s) -> s.rejectedConnections() == 1);
+            assertEquals(MAX_CONNECTIONS, snapshot.totalConnections(), "a rejected client is not counted as accepted");
+            assertEquals(0, Await.totalCloses(snapshot), Await.describe(snapshot));
+
+            for (int i = 0; i < MAX_CONNECTIONS; i++)
+            {
+                Clients.assertEchoes(held.get(i), "still relaying " + i);
+            }
+
+            held.remove(0).close();
+            Await.until("a slot to free up", () -> proxy.activeConnections() == MAX_CONNECTIONS - 1);
+            try (Socket replacement = Clients.connect(proxy))
+            {
+                Clients.assertEchoes(replacement, "accepted again");
+                assertEquals(MAX_CONNECTIONS, proxy.activeConnections());
+            }
+
+            snapshot = Await.metrics(proxy, "the replacement's close", (s) -> Await.totalCloses(s) == 2);
+            assertEquals(1, snapshot.rejectedConnections());
+            assertEquals(MAX_CONNECTIONS + 1, snapshot.totalConnections());
+            assertEquals(2, snapshot.closes(CloseReason.CLIENT_FIN), Await.describe(snapshot));
+        }
+        finally
+        {
+            for (final Socket client : held)
+            {
+                client.close();
+            }
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void shouldCloseIdleConnectionAfterIdleTimeoutButNotBusyOne() throws Exception
+    {
+        try (TestUpstream upstream = TestUpstream.echo();
+            Proxy proxy = TestProxies.start(TestProxies.configFor(upstream).idleTimeoutSecs(1));
+            Socket idle = Clients.connect(proxy);
+            Socket busy = Clients.connect(proxy))
+        {
+            final CompletableFuture<Void> busyDone = CompletableFuture.runAsync(() ->
+            {
+                try
+                {
+                    final long endNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(2500);
+                    int sent = 0;
+                    while (System.nanoTime() - endNs < 0)
+                    {
+                        Clients.assertEchoes(busy, Integer.toString(sent++ % 10));
+                        LockSupport.parkNanos(Streams.millis(200));
+                    }
+                }
+                catch (final Exception ex)
+                {
+                    throw new IllegalStateException(ex);
+                }
+            });
+            Clients.assertEchoes(idle, "then silence");
+            final long lastActivityNs = System.nanoTime();
+
+            assertEquals(Clients.End.EOF, Clients.awaitEnd(idle, Duration.ofSeconds(3)));
+            final long idleMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastActivityNs);
+            assertTrue(idleMs >= 900 && idleMs <= 2500, "idle connection closed after " + idleMs + " ms");
+
+            busyDone.get(10, TimeUnit.SECONDS);
+            Clients.assertEchoes(busy, "still open after 2.5 s");
+            MetricsSnapshot snapshot = proxy.metrics();
+            assertEquals(1, snapshot.closes(CloseReason.IDLE_TIMEOUT), Await.describe(snapshot));
+            assertEquals(1, snapshot.activeConnections(), Await.describe(snapshot));
+
+            busy.shutdownOutput();
+            assertEquals(Clients.End.EOF, Clients.awaitEnd(busy, Duration.ofSeconds(2)));
+            snapshot = Await.closed(proxy, 2);
+            assertEquals(1, snapshot.closes(CloseReason.CLIENT_FIN), Await.describe(snapshot));
+            assertEquals(1, snapshot.closes(CloseReason.IDLE_TIMEOUT), Await.describe(snapshot));
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package io.tcpproxy.relay;
+
+import io.tcpproxy.Config;
+import io.tcpproxy.Proxy;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Proxies for the tests: a free loopback port, no HTTP endpoint, quiet console unless a test captures it.
+ */
+final class TestProxies
+{
+    private TestProxies()
+    {
+    }
+
+    static Config.Builder configFor(final TestUpstream upstream)
+    {
+        return configFor(upstream.address());
+    }
+
+    static Config.Builder configFor(final String targetAddress)
+    {
+        return Config.builder()
+            .listenAddress("127.0.0.1:0")
+            .targetAddress(targetAddress)
+            .metricsAddress("")
+            .workers(2)
+            .logEvents(Config.LogEvents.OFF)
+            .metricsLogIntervalSecs(0);
+    }
+
+    static Proxy start(final Config.Builder config) throws IOException
+    {
+        // never the default console: it writes to fd 1, which the test runner uses to talk to its fork
+        return Proxy.start(config.build(), new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8));
+    }
+
+    static Proxy start(final Config.Builder config, final ConsoleCapture console) throws IOException
+    {
+        return Proxy.start(config.build(), console.stream());
+    }
+}
