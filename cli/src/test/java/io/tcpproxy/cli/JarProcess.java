@@ -26,6 +26,8 @@ final class JarProcess implements AutoCloseable
 {
     static final Path JAR = Path.of(System.getProperty("tcpproxy.jar", "target/tcp-proxy.jar")).toAbsolutePath();
     static final Duration TIMEOUT = Duration.ofSeconds(30);
+    private static final int SIGINT = 2;
+    private static final long POLL_NS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final Process process;
     private final String commandLine;
@@ -70,6 +72,32 @@ final class JarProcess implements AutoCloseable
         return jar;
     }
 
+    /**
+     * A signal ignored by this JVM is ignored by its children too, and the JVM then refuses to handle it (as
+     * {@code nohup} expects): a non-interactive shell starts background jobs with SIGINT ignored.
+     *
+     * @return whether SIGINT is ignored here, so a child could not be stopped with it.
+     */
+    static boolean sigintIgnored()
+    {
+        try
+        {
+            for (final String line : Files.readAllLines(Path.of("/proc/self/status")))
+            {
+                if (line.startsWith("SigIgn:"))
+                {
+                    final long ignoredMask = Long.parseUnsignedLong(line.substring("SigIgn:".length()).trim(), 16);
+                    return (ignoredMask & (1L << (SIGINT - 1))) != 0;
+                }
+            }
+        }
+        catch (final IOException | RuntimeException ignore)
+        {
+            // not Linux: assume the usual disposition
+        }
+        return false;
+    }
+
     long pid()
     {
         return process.pid();
@@ -85,12 +113,19 @@ final class JarProcess implements AutoCloseable
         final long deadlineNs = System.nanoTime() + timeout.toNanos();
         while (true)
         {
+            final boolean outputEnded = !stdoutReader.isAlive();
             final long remainingNs = deadlineNs - System.nanoTime();
-            final String line = remainingNs > 0 ? unreadStdoutLines.poll(remainingNs, TimeUnit.NANOSECONDS) : null;
+            final String line = remainingNs > 0 ?
+                unreadStdoutLines.poll(Math.min(remainingNs, POLL_NS), TimeUnit.NANOSECONDS) : null;
             if (line == null)
             {
-                fail("no stdout line matching /" + pattern + "/ within " + timeout + " from `" + commandLine + "`" +
-                    describeOutput());
+                if (outputEnded || remainingNs <= 0)
+                {
+                    fail("no stdout line matching /" + pattern + "/ " +
+                        (outputEnded ? "before the process closed stdout" : "within " + timeout) +
+                        " from `" + commandLine + "`" + describeOutput());
+                }
+                continue;
             }
             final Matcher matcher = pattern.matcher(line);
             if (matcher.matches())

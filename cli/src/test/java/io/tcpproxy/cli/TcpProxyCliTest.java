@@ -110,8 +110,8 @@ class TcpProxyCliTest
             RunCommand.startupLine(new InetSocketAddress("127.0.0.1", 3000), HostPort.of("example.com", 80),
                 new InetSocketAddress("127.0.0.1", 9090)));
         assertEquals(
-            "tcp-proxy listening on [::1]:3000, forwarding to 127.0.0.1:8081, metrics disabled",
-            RunCommand.startupLine(new InetSocketAddress("::1", 3000), HostPort.of("127.0.0.1", 8081), null));
+            "tcp-proxy listening on 0.0.0.0:3000, forwarding to 127.0.0.1:8081, metrics disabled",
+            RunCommand.startupLine(new InetSocketAddress("0.0.0.0", 3000), HostPort.of("127.0.0.1", 8081), null));
     }
 
     private static PrintStream printStream(final ByteArrayOutputStream bytes)
