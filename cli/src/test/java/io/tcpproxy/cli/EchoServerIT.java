@@ -27,7 +27,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 /**
  * {@code tcp-proxy echo} in a child process, driven over loopback.
@@ -133,7 +132,6 @@ class EchoServerIT
     @Test
     void shouldExitZeroOnSigint() throws Exception
     {
-        assumeFalse(JarProcess.sigintIgnored(), "SIGINT is ignored in this process and so in its children");
         shouldExitZeroOn("INT");
     }
 

@@ -26,7 +26,7 @@ final class JarProcess implements AutoCloseable
 {
     static final Path JAR = Path.of(System.getProperty("tcpproxy.jar", "target/tcp-proxy.jar")).toAbsolutePath();
     static final Duration TIMEOUT = Duration.ofSeconds(30);
-    private static final int SIGINT = 2;
+    private static final Path PERL = Path.of("/usr/bin/perl");
     private static final long POLL_NS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final Process process;
@@ -52,6 +52,13 @@ final class JarProcess implements AutoCloseable
     {
         assertTrue(Files.isRegularFile(JAR), "the shaded jar is missing (run mvn verify): " + JAR);
         final List<String> command = new ArrayList<>();
+        // A non-interactive shell starts background jobs with SIGINT ignored, and an ignored signal stays ignored
+        // in every child (the JVM then refuses to handle it). Perl can reset it to the default before exec'ing
+        // the JVM (same pid), so the signal tests behave the same however the build was started.
+        assertTrue(Files.isExecutable(PERL), "the signal tests need " + PERL + " (Debian: perl-base)");
+        command.add(PERL.toString());
+        command.add("-e");
+        command.add("$SIG{INT} = 'DEFAULT'; exec { $ARGV[0] } @ARGV or die \"exec: $!\";");
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx128m");
         command.add("-jar");
@@ -70,32 +77,6 @@ final class JarProcess implements AutoCloseable
         final JarProcess jar = start(workDir, args);
         jar.awaitExit(TIMEOUT);
         return jar;
-    }
-
-    /**
-     * A signal ignored by this JVM is ignored by its children too, and the JVM then refuses to handle it (as
-     * {@code nohup} expects): a non-interactive shell starts background jobs with SIGINT ignored.
-     *
-     * @return whether SIGINT is ignored here, so a child could not be stopped with it.
-     */
-    static boolean sigintIgnored()
-    {
-        try
-        {
-            for (final String line : Files.readAllLines(Path.of("/proc/self/status")))
-            {
-                if (line.startsWith("SigIgn:"))
-                {
-                    final long ignoredMask = Long.parseUnsignedLong(line.substring("SigIgn:".length()).trim(), 16);
-                    return (ignoredMask & (1L << (SIGINT - 1))) != 0;
-                }
-            }
-        }
-        catch (final IOException | RuntimeException ignore)
-        {
-            // not Linux: assume the usual disposition
-        }
-        return false;
     }
 
     long pid()

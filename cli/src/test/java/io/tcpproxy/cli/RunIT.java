@@ -26,7 +26,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 /**
  * {@code tcp-proxy run} in a child process in front of {@code tcp-proxy echo} in another: the startup line,
@@ -119,7 +118,6 @@ class RunIT
     @Test
     void shouldStopWithinTheGracePeriodWhenConnectionsStayOpen() throws Exception
     {
-        assumeFalse(JarProcess.sigintIgnored(), "SIGINT is ignored in this process and so in its children");
         final JarProcess proxy = startProxy("--grace-period-secs", "1");
         final int port = Integer.parseInt(proxy.awaitStdoutLine(STARTUP_LINE, JarProcess.TIMEOUT).group(1));
 
@@ -138,7 +136,6 @@ class RunIT
     @Test
     void shouldStopAtOnceOnASecondSignalDuringTheGracePeriod() throws Exception
     {
-        assumeFalse(JarProcess.sigintIgnored(), "SIGINT is ignored in this process and so in its children");
         final JarProcess proxy = startProxy("--grace-period-secs", "600");
         final int port = Integer.parseInt(proxy.awaitStdoutLine(STARTUP_LINE, JarProcess.TIMEOUT).group(1));
 
