@@ -260,6 +260,10 @@ public final class Engine
         }
         collectorRunner.close();
         collector.finish(printFinalSummary);
+        for (final MetricsRing ring : rings)
+        {
+            ring.free();
+        }
         if (resolver != null)
         {
             resolver.close();

@@ -70,7 +70,6 @@ public final class MetricsCollector implements Agent
     private long lastSummaryNs;
     private long lastSummaryUp;
     private long lastSummaryDown;
-    private long lastRingFullCount;
     private boolean publishedDraining;
     private volatile boolean draining;
     private volatile MetricsSnapshot snapshot;
@@ -141,14 +140,9 @@ public final class MetricsCollector implements Agent
         {
             printSummary("");
         }
-        long ringFull = 0;
-        for (final MetricsRing ring : rings)
-        {
-            ringFull += ring.ringFullCount();
-        }
         final boolean drainingNow = draining;
         if (drainingNow != publishedDraining ||
-            ((changed || ringFull != lastRingFullCount) && nowNs - lastSnapshotNs >= SNAPSHOT_INTERVAL_NS))
+            ((changed || gaugesChanged()) && nowNs - lastSnapshotNs >= SNAPSHOT_INTERVAL_NS))
         {
             publish();
             return workCount + 1;
@@ -194,13 +188,20 @@ public final class MetricsCollector implements Agent
         changed = false;
         lastSnapshotNs = nowNs;
         publishedDraining = draining;
+        snapshot = buildSnapshot();
+    }
+
+    /** Figures the workers write directly (not through the ring) that differ from the last snapshot. */
+    private boolean gaugesChanged()
+    {
         long ringFull = 0;
+        long bufferInUse = 0;
         for (final MetricsRing ring : rings)
         {
             ringFull += ring.ringFullCount();
+            bufferInUse += ring.bufferBytesInUse();
         }
-        lastRingFullCount = ringFull;
-        snapshot = buildSnapshot();
+        return ringFull != snapshot.ringFullCount() || bufferInUse != snapshot.bufferBytesInUse();
     }
 
     private void onMessage(final int workerIndex, final int type, final DirectBuffer buffer, final int index)

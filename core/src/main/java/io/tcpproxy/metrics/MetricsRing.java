@@ -2,6 +2,7 @@ package io.tcpproxy.metrics;
 
 import io.tcpproxy.CloseReason;
 import org.agrona.BitUtil;
+import org.agrona.BufferUtil;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
@@ -66,6 +67,12 @@ public final class MetricsRing
         this.ring = new OneToOneRingBuffer(
             new UnsafeBuffer(ByteBuffer.allocateDirect(capacity + RingBufferDescriptor.TRAILER_LENGTH)));
         this.buffer = ring.buffer();
+    }
+
+    /** Free the ring's direct memory now; nothing may publish or read afterwards. */
+    public void free()
+    {
+        BufferUtil.free(buffer.byteBuffer());
     }
 
     /** @return the worker index. */
