@@ -19,9 +19,10 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The relay path allocates nothing per message: the worker thread's allocated bytes do not grow over thousands of
+ * The relay path allocates nothing per message: the worker thread's allocated bytes do not grow with the number of
  * round trips once warmed up.
  */
 class RelayAllocationTest
@@ -61,7 +62,12 @@ class RelayAllocationTest
                 pingPong(out, in, message, reply, 20_000);
                 final long after = threads.getThreadAllocatedBytes(workerId);
 
-                assertEquals(0, after - before, "bytes the worker allocated relaying 20,000 round trips");
+                // Any allocation per message would be at least 16 bytes x 20,000. A few hundred bytes can appear once
+                // in a while from the JIT (deoptimisation re-materialising objects it had scalar-replaced), which
+                // is not per message; so the bound is under one byte per round trip.
+                final long allocatedBytes = after - before;
+                assertTrue(allocatedBytes < 20_000,
+                    "the worker allocated " + allocatedBytes + " bytes relaying 20,000 round trips");
             }
             echo.join(10_000);
             assertFalse(echo.isAlive());
