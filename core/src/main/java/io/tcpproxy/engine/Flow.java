@@ -29,6 +29,8 @@ final class Flow
     boolean sourceEof;
     /** The sink's output has been shut down (FIN forwarded). */
     boolean sinkShut;
+    /** The last read filled an ordinary buffer: the next read takes a large one (fewer system calls on bulk). */
+    boolean bulk;
     /** Reading paused because the worker's buffer pool was exhausted. */
     boolean starved;
     /** Bytes relayed in this direction. */

@@ -43,12 +43,17 @@ final class Worker implements Agent
     private static final int TIMER_TICK_BITS = 24;
     private static final int TIMER_EXPIRY_LIMIT = 1024;
     private static final int MAX_TIMER_CATCH_UP_POLLS = 4096;
+    /**
+     * Byte deltas are summed per connection and published at most this often (lifecycle events go out every duty
+     * cycle): at 100k messages a second, one record per message would cost the collector a core of its own.
+     */
+    private static final long BYTES_PUBLISH_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(10);
 
     private final int index;
     private final EngineContext context;
     private final Selector selector;
     private final boolean blocking;
-    private final BufferPool pool;
+    private final RelayBuffers pool;
     private final DeadlineTimerWheel timers;
     private final Long2ObjectHashMap<Connection> connectionByTimerId = new Long2ObjectHashMap<>();
     private final MetricsRing metrics;
@@ -66,6 +71,8 @@ final class Worker implements Agent
     private long nowNs;
     private long nextConnectionSequence;
     private long acceptResumeTimerId = Connection.NO_TIMER;
+    private long lastMetricsFlushNs;
+    private boolean lifecycleUnpublished;
     private long rejectedUnpublished;
     private long acceptPausesUnpublished;
     private long internalErrors;
@@ -98,7 +105,7 @@ final class Worker implements Agent
         this.metrics = metrics;
         this.blocking = blocking;
         this.selector = Selector.open();
-        this.pool = new BufferPool(context.config.bufferSizeBytes(), context.config.bufferPoolMb() * 1024L * 1024L);
+        this.pool = new RelayBuffers(context.config.bufferSizeBytes(), context.config.bufferPoolMb() * 1024L * 1024L);
         this.nowNs = System.nanoTime();
         this.timers = new DeadlineTimerWheel(TimeUnit.NANOSECONDS, nowNs, 1L << TIMER_TICK_BITS, 512);
         this.listenerKey = listener.register(selector, SelectionKey.OP_ACCEPT, null);
@@ -158,12 +165,6 @@ final class Worker implements Agent
         selector.wakeup();
     }
 
-    /** @return buffers held now (for tests; racy read of a single-writer field is fine there). */
-    BufferPool pool()
-    {
-        return pool;
-    }
-
     public int doWork() throws IOException
     {
         nowNs = System.nanoTime();
@@ -188,11 +189,11 @@ final class Worker implements Agent
         {
             workCount += resumeStarvedFlows();
         }
-        workCount += flushMetrics();
-        metrics.bufferUse(
-            (long)pool.inUse() * pool.bufferBytes(),
-            (long)pool.highWaterInUse() * pool.bufferBytes(),
-            (long)pool.maxBuffers() * pool.bufferBytes());
+        if (lifecycleUnpublished || nowNs - lastMetricsFlushNs >= BYTES_PUBLISH_INTERVAL_NS)
+        {
+            workCount += flushMetrics();
+        }
+        metrics.bufferUse(pool.inUseBytes(), pool.highWaterBytes(), pool.limitBytes());
         return workCount;
     }
 
@@ -219,22 +220,26 @@ final class Worker implements Agent
                 Thread.onSpinWait();
             }
         }
-        metrics.bufferUse(0, (long)pool.highWaterInUse() * pool.bufferBytes(),
-            (long)pool.maxBuffers() * pool.bufferBytes());
+        metrics.bufferUse(0, pool.highWaterBytes(), pool.limitBytes());
         pool.free();
     }
 
     private long selectTimeoutMs()
     {
-        if (dirtyCount > 0 || rejectedUnpublished > 0 || acceptPausesUnpublished > 0)
+        if (lifecycleUnpublished)
         {
             return 1; // the ring was full: publish again soon
         }
+        long timeoutMs = IDLE_SELECT_TIMEOUT_MS;
+        if (dirtyCount > 0)
+        {
+            timeoutMs = (lastMetricsFlushNs + BYTES_PUBLISH_INTERVAL_NS - nowNs) / 1_000_000 + 1;
+        }
         if (timers.timerCount() > 0)
         {
-            return Math.max(1, (timers.currentTickTime() - nowNs) / 1_000_000 + 1);
+            timeoutMs = Math.min(timeoutMs, (timers.currentTickTime() - nowNs) / 1_000_000 + 1);
         }
-        return IDLE_SELECT_TIMEOUT_MS;
+        return Math.max(1, timeoutMs);
     }
 
     private int onPhaseRequested()
@@ -375,6 +380,7 @@ final class Worker implements Agent
         listenerKey.interestOps(0);
         acceptResumeTimerId = timers.scheduleTimer(nowNs + ACCEPT_PAUSE_NS);
         acceptPausesUnpublished++;
+        lifecycleUnpublished = true;
     }
 
     private void onAccepted(final SocketChannel channel)
@@ -383,6 +389,7 @@ final class Worker implements Agent
         {
             context.activeConnections.decrementAndGet();
             rejectedUnpublished++;
+            lifecycleUnpublished = true;
             closeQuietly(channel);
             return;
         }
@@ -405,7 +412,7 @@ final class Worker implements Agent
         final Connection connection = new Connection(
             ((long)index << 48) | nextConnectionSequence++, channel, address, remote.getPort(), nowNs);
         addOpen(connection);
-        markDirty(connection);
+        markLifecycle(connection);
         connectUpstream(connection);
     }
 
@@ -486,7 +493,7 @@ final class Worker implements Agent
         connection.connectDurationNs = nowNs - connection.connectStartNs;
         connection.connectedUnpublished = true;
         connection.lastActivityNs = nowNs;
-        markDirty(connection);
+        markLifecycle(connection);
         if (context.idleTimeoutNs > 0)
         {
             scheduleTimer(connection, nowNs + context.idleTimeoutNs);
@@ -507,7 +514,7 @@ final class Worker implements Agent
         {
             return; // interest changed earlier in this select round
         }
-        final ByteBuffer buffer = pool.acquire();
+        final ByteBuffer buffer = pool.acquire(flow.bulk);
         if (buffer == null)
         {
             flow.starved = true;
@@ -542,6 +549,7 @@ final class Worker implements Agent
             }
 
             connection.lastActivityNs = nowNs;
+            flow.bulk = bytesRead >= pool.ordinaryBufferBytes();
             flow.totalBytes += bytesRead;
             flow.unpublishedBytes += bytesRead;
             markDirty(connection);
@@ -673,7 +681,7 @@ final class Worker implements Agent
     private int resumeStarvedFlows()
     {
         int resumed = 0;
-        while (!starvedFlows.isEmpty() && pool.available() > 0)
+        while (!starvedFlows.isEmpty() && pool.hasAvailable())
         {
             final Flow flow = starvedFlows.poll();
             if (flow.starved && flow.connection.state == Connection.OPEN)
@@ -716,7 +724,7 @@ final class Worker implements Agent
         context.activeConnections.decrementAndGet();
         connection.closedDurationNs = nowNs - connection.openedNs;
         connection.closedUnpublished = true;
-        markDirty(connection);
+        markLifecycle(connection);
     }
 
     private void releasePending(final Flow flow)
@@ -845,6 +853,12 @@ final class Worker implements Agent
         connection.index = -1;
     }
 
+    private void markLifecycle(final Connection connection)
+    {
+        lifecycleUnpublished = true;
+        markDirty(connection);
+    }
+
     private void markDirty(final Connection connection)
     {
         if (!connection.dirty)
@@ -860,6 +874,8 @@ final class Worker implements Agent
 
     private int flushMetrics()
     {
+        lastMetricsFlushNs = nowNs;
+        lifecycleUnpublished = true; // until everything below is out
         if (rejectedUnpublished > 0)
         {
             if (!metrics.rejected(rejectedUnpublished))
@@ -899,6 +915,7 @@ final class Worker implements Agent
             Arrays.fill(dirty, count - published, count, null);
             dirtyCount = count - published;
         }
+        lifecycleUnpublished = dirtyCount > 0;
         return published;
     }
 

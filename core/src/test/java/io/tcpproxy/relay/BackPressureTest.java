@@ -57,7 +57,8 @@ class BackPressureTest
             assertEquals(streamBytes, snapshot.bytesDownstream());
             assertEquals(MIB, snapshot.bufferBytesLimit());
             assertTrue(snapshot.bufferBytesHighWater() >= bufferBytes, "buffers were used at all");
-            assertTrue(snapshot.bufferBytesHighWater() <= 2L * bufferBytes,
+            // a bulk flow reads into one large buffer (RelayBuffers.MAX_LARGE_BUFFER_BYTES) instead of an ordinary one
+            assertTrue(snapshot.bufferBytesHighWater() <= 2L * 256 * 1024,
                 "one connection holds at most one buffer per direction, held " + snapshot.bufferBytesHighWater());
         }
     }
