@@ -109,6 +109,7 @@ final class Worker implements Agent
         this.nowNs = System.nanoTime();
         this.timers = new DeadlineTimerWheel(TimeUnit.NANOSECONDS, nowNs, 1L << TIMER_TICK_BITS, 512);
         this.listenerKey = listener.register(selector, SelectionKey.OP_ACCEPT, null);
+        metrics.bufferUse(0, 0, pool.limitBytes());
     }
 
     public void onStart()

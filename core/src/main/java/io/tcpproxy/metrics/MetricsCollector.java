@@ -26,6 +26,8 @@ import java.util.concurrent.TimeUnit;
 public final class MetricsCollector implements Agent
 {
     private static final long SNAPSHOT_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** Even when nothing changes, a fresh snapshot (uptime, timestamp) at least this often. */
+    private static final long IDLE_SNAPSHOT_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
     private static final long BYTE_LOG_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
     private static final int READ_LIMIT_PER_RING = 4096;
     private static final String PREFIX = "[METRICS] ";
@@ -141,8 +143,9 @@ public final class MetricsCollector implements Agent
             printSummary("");
         }
         final boolean drainingNow = draining;
-        if (drainingNow != publishedDraining ||
-            ((changed || gaugesChanged()) && nowNs - lastSnapshotNs >= SNAPSHOT_INTERVAL_NS))
+        final long sinceSnapshotNs = nowNs - lastSnapshotNs;
+        if (drainingNow != publishedDraining || sinceSnapshotNs >= IDLE_SNAPSHOT_INTERVAL_NS ||
+            ((changed || gaugesChanged()) && sinceSnapshotNs >= SNAPSHOT_INTERVAL_NS))
         {
             publish();
             return workCount + 1;
@@ -196,12 +199,15 @@ public final class MetricsCollector implements Agent
     {
         long ringFull = 0;
         long bufferInUse = 0;
+        long bufferHighWater = 0;
         for (final MetricsRing ring : rings)
         {
             ringFull += ring.ringFullCount();
             bufferInUse += ring.bufferBytesInUse();
+            bufferHighWater += ring.bufferBytesHighWater();
         }
-        return ringFull != snapshot.ringFullCount() || bufferInUse != snapshot.bufferBytesInUse();
+        return ringFull != snapshot.ringFullCount() || bufferInUse != snapshot.bufferBytesInUse() ||
+            bufferHighWater != snapshot.bufferBytesHighWater();
     }
 
     private void onMessage(final int workerIndex, final int type, final DirectBuffer buffer, final int index)
