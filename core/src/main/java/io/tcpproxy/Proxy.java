@@ -43,6 +43,7 @@ public final class Proxy implements AutoCloseable
     private final CountDownLatch stopped = new CountDownLatch(1);
     private boolean shutdownStarted;
     private long deadlineNs;
+    private boolean graceCutShort;
 
     private Proxy(final Engine engine, final MetricsEndpoint metricsEndpoint, final PrintStream console)
     {
@@ -181,6 +182,7 @@ public final class Proxy implements AutoCloseable
             else if (newDeadlineNs - deadlineNs < 0)
             {
                 deadlineNs = newDeadlineNs;
+                graceCutShort = true;
                 lock.notifyAll();
             }
         }
@@ -206,11 +208,8 @@ public final class Proxy implements AutoCloseable
         engine.collector().draining();
         engine.stopAccepting();
         int active = engine.activeConnections();
-        if (graceNs > 0)
-        {
-            console.println(PREFIX + "stopped accepting; waiting up to " + formatSeconds(graceNs) + " for " + active +
-                " connection" + (active == 1 ? "" : "s"));
-        }
+        console.println(PREFIX + "stopped accepting; " + (graceNs > 0 ?
+            "waiting up to " + formatSeconds(graceNs) + " for " + connections(active) : "no grace period"));
         long lastCountdownNs = System.nanoTime();
         while (true)
         {
@@ -222,22 +221,24 @@ public final class Proxy implements AutoCloseable
             }
             final long nowNs = System.nanoTime();
             final long remainingNs;
+            final boolean cutShort;
             synchronized (lock)
             {
                 remainingNs = deadlineNs - nowNs;
+                cutShort = graceCutShort;
             }
             if (remainingNs <= 0)
             {
-                console.println(PREFIX + (graceNs > 0 ? "grace period over: " : "") + "closing " + active +
-                    " connection" + (active == 1 ? "" : "s"));
+                final String why = cutShort ? "grace period cut short: " : graceNs > 0 ? "grace period over: " : "";
+                console.println(PREFIX + why + "closing " + connections(active));
                 engine.closeAllConnections();
                 break;
             }
             if (nowNs - lastCountdownNs >= COUNTDOWN_INTERVAL_NS)
             {
                 lastCountdownNs = nowNs;
-                console.println(PREFIX + "draining: " + active + " connection" + (active == 1 ? "" : "s") +
-                    " open, " + formatSeconds(remainingNs) + " left");
+                console.println(PREFIX + "draining: " + connections(active) + " open, " + formatSeconds(remainingNs) +
+                    " left");
             }
             synchronized (lock)
             {
@@ -331,6 +332,11 @@ public final class Proxy implements AutoCloseable
         {
             return Long.MAX_VALUE / 2;
         }
+    }
+
+    private static String connections(final int count)
+    {
+        return count + (count == 1 ? " connection" : " connections");
     }
 
     private static String formatSeconds(final long ns)

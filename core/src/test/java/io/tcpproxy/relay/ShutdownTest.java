@@ -133,7 +133,7 @@ class ShutdownTest
 
                 assertTrue(closeMs < 2000, "close() during a 30 s grace period took " + closeMs + " ms");
                 assertEquals(Clients.End.EOF, Clients.awaitEnd(client, Duration.ofSeconds(2)));
-                assertTrue(console.contains("[SHUTDOWN] grace period over: closing 1 connection"), console.text());
+                assertTrue(console.contains("[SHUTDOWN] grace period cut short: closing 1 connection"), console.text());
                 final MetricsSnapshot snapshot = proxy.metrics();
                 assertEquals(1, snapshot.closes(CloseReason.SHUTDOWN), Await.describe(snapshot));
             }

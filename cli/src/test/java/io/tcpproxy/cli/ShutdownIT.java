@@ -1,0 +1,497 @@
+package io.tcpproxy.cli;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.HttpURLConnection;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Graceful shutdown of {@code tcp-proxy run} in a child process, driven by real signals sent with kill(1), in front
+ * of an upstream in this JVM ({@link ShutdownUpstream}) so both ends of each proxied connection are observable.
+ */
+class ShutdownIT
+{
+    static final Path TRANSCRIPT = Path.of("target", "shutdown-transcript.txt").toAbsolutePath();
+
+    private static final int TRANSFER_BYTES = 50 * 1024 * 1024;
+    private static final long TRANSFER_BYTES_PER_SEC = 40L * 1024 * 1024;
+    private static final long SIGNAL_AFTER_BYTES = 4L * 1024 * 1024;
+    private static final Duration LINE_TIMEOUT = Duration.ofSeconds(10);
+    private static final long POLL_NS = TimeUnit.MILLISECONDS.toNanos(2);
+
+    private static final Pattern CONNECTION_OPENED = Pattern.compile("\\[METRICS] ConnectionOpened .*");
+    private static final Pattern ALL_CLOSED = Pattern.compile("\\[SHUTDOWN] all connections closed");
+    private static final Pattern GRACE_OVER = Pattern.compile("\\[SHUTDOWN] grace period over: closing .*");
+    private static final Pattern CUT_SHORT =
+        Pattern.compile("\\[SHUTDOWN] grace period cut short: closing 1 connection");
+    private static final Pattern CLOSED_BY_SHUTDOWN =
+        Pattern.compile("\\[METRICS] ConnectionClosed .* \\| reason: shutdown \\| .*");
+    private static final Pattern FINAL_SUMMARY = Pattern.compile("\\[METRICS] final: .*");
+    private static final Pattern STOPPED = Pattern.compile("\\[SHUTDOWN] stopped");
+    private static final Pattern COUNTDOWN =
+        Pattern.compile("\\[SHUTDOWN] draining: (\\d+) connections? open, (\\d+)s left");
+
+    @TempDir
+    Path dir;
+
+    private final List<AutoCloseable> resources = new ArrayList<>();
+    private JarProcess proxy;
+    private int port;
+    private int metricsPort;
+    private String commandLine;
+
+    @AfterEach
+    void closeResources() throws Exception
+    {
+        for (int i = resources.size() - 1; i >= 0; i--)
+        {
+            resources.get(i).close();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "INT", "TERM" })
+    void shouldCompleteATransferInProgressAndExitAsSoonAsItEnds(final String signal) throws Exception
+    {
+        final ShutdownUpstream upstream = upstream(ShutdownUpstream.stream(TRANSFER_BYTES));
+        startProxy(upstream, "--grace-period-secs", "30");
+        final ThrottledDownload download = new ThrottledDownload(port);
+        proxy.awaitStdoutLine(CONNECTION_OPENED, LINE_TIMEOUT);
+        await(() -> download.received() >= SIGNAL_AFTER_BYTES, "the download to get going");
+
+        final int linesBeforeSignal = proxy.stdoutLines().size();
+        final long signalNs = System.nanoTime();
+        proxy.signal(signal);
+        proxy.awaitStdoutLine(stoppedAccepting(30, 1), LINE_TIMEOUT);
+        final long receivedWhenStopped = download.received();
+
+        assertTrue(receivedWhenStopped < TRANSFER_BYTES,
+            "the transfer must still be in progress when the proxy stops accepting: " + receivedWhenStopped);
+        final byte[] receivedDigest = download.digest().get(20, TimeUnit.SECONDS);
+        assertEquals(TRANSFER_BYTES, download.received(), "bytes received");
+        assertEquals(hex(upstream.sentDigest().get(5, TimeUnit.SECONDS)), hex(receivedDigest), "SHA-256");
+
+        assertEquals(0, proxy.awaitExit(Duration.ofSeconds(15)), proxy.describeOutput());
+        final Duration took = Duration.ofNanos(System.nanoTime() - signalNs);
+        assertTrue(took.compareTo(Duration.ofSeconds(15)) < 0, "exit took " + took + " of a 30s grace period");
+        final List<String> lines = proxy.stdoutLines();
+        assertInOrder(lines, stoppedAccepting(30, 1), ALL_CLOSED, FINAL_SUMMARY, STOPPED);
+        assertNoLine(lines, GRACE_OVER);
+        assertNoLine(lines, CLOSED_BY_SHUTDOWN);
+        assertInOrder(lines, Pattern.compile("\\[METRICS] ConnectionClosed .* \\| reason: upstream_fin \\| .*"));
+        assertEquals(List.of(), upstream.errors());
+
+        if ("INT".equals(signal))
+        {
+            writeTranscript(lines, linesBeforeSignal);
+        }
+    }
+
+    @Test
+    void shouldRefuseNewConnectionsAndReportDrainingWhileAnOpenOneKeepsWorking() throws Exception
+    {
+        final ShutdownUpstream upstream = upstream(ShutdownUpstream.echo());
+        startProxy(upstream, "--grace-period-secs", "30");
+        final Socket client = connect(port);
+        assertEchoes(client, "before");
+        assertEquals(200, httpGet("/healthz").status);
+        assertTrue(httpGet("/metrics").body.contains("\ntcp_proxy_draining 0\n"), "draining gauge before");
+
+        proxy.signal("INT");
+        proxy.awaitStdoutLine(stoppedAccepting(30, 1), LINE_TIMEOUT);
+
+        final ConnectException refused = assertThrows(ConnectException.class, () ->
+        {
+            try (Socket probe = new Socket())
+            {
+                probe.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
+            }
+        });
+        assertTrue(refused.getMessage().contains("refused"), refused.toString());
+        assertEchoes(client, "during the drain");
+        final HttpResponse health = httpGet("/healthz");
+        assertEquals(503, health.status, health.body);
+        assertEquals("draining\n", health.body);
+        final String metrics = httpGet("/metrics").body;
+        assertTrue(metrics.contains("\ntcp_proxy_draining 1\n"), metrics);
+        assertTrue(proxy.isAlive(), "the open connection holds the proxy in its grace period");
+
+        client.shutdownOutput();
+        assertEquals(-1, client.getInputStream().read(), "the upstream's half-close is relayed back");
+        client.close();
+
+        assertEquals(0, proxy.awaitExit(LINE_TIMEOUT), proxy.describeOutput());
+        final List<String> lines = proxy.stdoutLines();
+        assertInOrder(lines, stoppedAccepting(30, 1), ALL_CLOSED, FINAL_SUMMARY, STOPPED);
+        assertInOrder(lines, Pattern.compile("\\[METRICS] ConnectionClosed .* \\| reason: client_fin \\| .*"));
+        assertEquals(1, upstream.accepted(), "the refused connect never reached the upstream");
+        assertEquals(List.of(), upstream.errors());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "INT", "TERM" })
+    void shouldCloseAConnectionThatNeverEndsAtTheDeadline(final String signal) throws Exception
+    {
+        final ShutdownUpstream upstream = upstream(ShutdownUpstream.hold());
+        startProxy(upstream, "--grace-period-secs", "2");
+        final Socket client = connectHeld(upstream);
+
+        final long signalNs = System.nanoTime();
+        proxy.signal(signal);
+        assertEquals(0, proxy.awaitExit(LINE_TIMEOUT), proxy.describeOutput());
+        final Duration took = Duration.ofNanos(System.nanoTime() - signalNs);
+
+        assertTrue(took.compareTo(Duration.ofSeconds(2)) >= 0, "the grace period was cut short: " + took);
+        assertTrue(took.compareTo(Duration.ofSeconds(3)) <= 0, "exit took " + took + ", grace period 2s");
+        final List<String> lines = proxy.stdoutLines();
+        assertInOrder(lines, stoppedAccepting(2, 1), GRACE_OVER, FINAL_SUMMARY, STOPPED);
+        assertInOrder(lines, GRACE_OVER);
+        assertInOrder(lines, CLOSED_BY_SHUTDOWN, FINAL_SUMMARY);
+        assertNoLine(lines, ALL_CLOSED);
+        assertClosed(client);
+        await(() -> upstream.peerClosed() == 1, "the upstream side to be closed");
+    }
+
+    @Test
+    void shouldEndTheGracePeriodOnASecondSigint() throws Exception
+    {
+        final ShutdownUpstream upstream = upstream(ShutdownUpstream.hold());
+        startProxy(upstream, "--grace-period-secs", "30");
+        final Socket client = connectHeld(upstream);
+
+        proxy.signal("INT");
+        proxy.awaitStdoutLine(stoppedAccepting(30, 1), LINE_TIMEOUT);
+        assertTrue(proxy.isAlive(), "the open connection holds the proxy in its grace period");
+        final long secondSignalNs = System.nanoTime();
+        proxy.signal("INT");
+
+        assertEquals(0, proxy.awaitExit(LINE_TIMEOUT), proxy.describeOutput());
+        final Duration took = Duration.ofNanos(System.nanoTime() - secondSignalNs);
+        assertTrue(took.compareTo(Duration.ofSeconds(3)) < 0, "exit took " + took + " after the second SIGINT");
+        final List<String> lines = proxy.stdoutLines();
+        assertInOrder(lines, stoppedAccepting(30, 1), CUT_SHORT, FINAL_SUMMARY, STOPPED);
+        assertInOrder(lines, CLOSED_BY_SHUTDOWN, FINAL_SUMMARY);
+        assertClosed(client);
+    }
+
+    @Test
+    void shouldCloseAtOnceWithAZeroGracePeriod() throws Exception
+    {
+        final ShutdownUpstream upstream = upstream(ShutdownUpstream.hold());
+        startProxy(upstream, "--grace-period-secs", "0");
+        final Socket client = connectHeld(upstream);
+
+        final long signalNs = System.nanoTime();
+        proxy.signal("INT");
+        assertEquals(0, proxy.awaitExit(LINE_TIMEOUT), proxy.describeOutput());
+        final Duration took = Duration.ofNanos(System.nanoTime() - signalNs);
+
+        assertTrue(took.compareTo(Duration.ofSeconds(2)) < 0, "exit took " + took + " with no grace period");
+        final List<String> lines = proxy.stdoutLines();
+        assertInOrder(lines, Pattern.compile("\\[SHUTDOWN] stopped accepting; no grace period"),
+            Pattern.compile("\\[SHUTDOWN] closing 1 connection"), FINAL_SUMMARY, STOPPED);
+        assertInOrder(lines, CLOSED_BY_SHUTDOWN, FINAL_SUMMARY);
+        assertNoLine(lines, GRACE_OVER);
+        assertNoLine(lines, COUNTDOWN);
+        assertClosed(client);
+    }
+
+    @Test
+    void shouldPrintACountdownNoMoreOftenThanEveryFewSeconds() throws Exception
+    {
+        final ShutdownUpstream upstream = upstream(ShutdownUpstream.hold());
+        startProxy(upstream, "--grace-period-secs", "7");
+        connectHeld(upstream);
+
+        proxy.signal("INT");
+        proxy.awaitStdoutLine(stoppedAccepting(7, 1), LINE_TIMEOUT);
+        final List<Long> countdownNs = new ArrayList<>();
+        countdownNs.add(System.nanoTime());
+        while (true)
+        {
+            final Matcher line = proxy.awaitStdoutLine(
+                Pattern.compile(COUNTDOWN.pattern() + "|" + GRACE_OVER.pattern()), LINE_TIMEOUT);
+            if (line.group(1) == null)
+            {
+                break;
+            }
+            countdownNs.add(System.nanoTime());
+            assertEquals("1", line.group(1), line.group(0));
+            final int left = Integer.parseInt(line.group(2));
+            assertTrue(left >= 1 && left <= 3, "5s into a 7s grace period: " + line.group(0));
+        }
+
+        assertEquals(0, proxy.awaitExit(LINE_TIMEOUT), proxy.describeOutput());
+        assertTrue(countdownNs.size() >= 2, "a countdown line during 7s" + proxy.describeOutput());
+        for (int i = 1; i < countdownNs.size(); i++)
+        {
+            final Duration gap = Duration.ofNanos(countdownNs.get(i) - countdownNs.get(i - 1));
+            assertTrue(gap.compareTo(Duration.ofMillis(4_000)) >= 0,
+                "progress lines " + gap + " apart" + proxy.describeOutput());
+        }
+        assertEquals(countdownNs.size() - 1, count(proxy.stdoutLines(), COUNTDOWN));
+    }
+
+    private ShutdownUpstream upstream(final ShutdownUpstream upstream)
+    {
+        resources.add(upstream);
+        return upstream;
+    }
+
+    private void startProxy(final ShutdownUpstream upstream, final String... extraArgs) throws Exception
+    {
+        final List<String> args = new ArrayList<>(List.of(
+            "run", "--listen", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0", "--target", upstream.target()));
+        args.addAll(List.of(extraArgs));
+        commandLine = String.join(" ", args);
+        proxy = JarProcess.start(dir, args.toArray(new String[0]));
+        resources.add(proxy);
+        final Matcher startup = proxy.awaitStdoutLine(RunIT.STARTUP_LINE, JarProcess.TIMEOUT);
+        port = Integer.parseInt(startup.group(1));
+        metricsPort = Integer.parseInt(startup.group(4));
+    }
+
+    private Socket connect(final int port) throws IOException
+    {
+        final Socket socket = new Socket();
+        resources.add(socket);
+        socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+        socket.setSoTimeout((int)LINE_TIMEOUT.toMillis());
+        socket.setTcpNoDelay(true);
+        return socket;
+    }
+
+    /**
+     * A connection whose upstream never answers nor closes; returns once the upstream has its first bytes.
+     */
+    private Socket connectHeld(final ShutdownUpstream upstream) throws Exception
+    {
+        final Socket client = connect(port);
+        final OutputStream out = client.getOutputStream();
+        out.write("hello".getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        await(() -> upstream.bytesRead() == 5, "the upstream to receive the first bytes");
+        proxy.awaitStdoutLine(CONNECTION_OPENED, LINE_TIMEOUT);
+        return client;
+    }
+
+    private static void assertEchoes(final Socket client, final String text) throws IOException
+    {
+        final byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
+        final OutputStream out = client.getOutputStream();
+        out.write(bytes);
+        out.flush();
+        assertArrayEquals(bytes, EchoClient.readExactly(client.getInputStream(), bytes.length), text);
+    }
+
+    private static void assertClosed(final Socket client) throws IOException
+    {
+        final InputStream in = client.getInputStream();
+        try
+        {
+            assertEquals(-1, in.read(), "the proxy closed the connection");
+        }
+        catch (final SocketException reset)
+        {
+            // a reset is as closed as a FIN here
+        }
+    }
+
+    private void await(final BooleanSupplier condition, final String what)
+    {
+        final long deadlineNs = System.nanoTime() + LINE_TIMEOUT.toNanos();
+        while (!condition.getAsBoolean())
+        {
+            if (System.nanoTime() - deadlineNs > 0)
+            {
+                fail("timed out waiting for " + what + (proxy == null ? "" : proxy.describeOutput()));
+            }
+            LockSupport.parkNanos(POLL_NS);
+        }
+    }
+
+    private static Pattern stoppedAccepting(final int graceSecs, final int connections)
+    {
+        return Pattern.compile(Pattern.quote("[SHUTDOWN] stopped accepting; waiting up to " + graceSecs + "s for " +
+            connections + " connection" + (connections == 1 ? "" : "s")));
+    }
+
+    private void assertInOrder(final List<String> lines, final Pattern... patterns)
+    {
+        int from = 0;
+        for (final Pattern pattern : patterns)
+        {
+            int found = -1;
+            for (int i = from; i < lines.size(); i++)
+            {
+                if (pattern.matcher(lines.get(i)).matches())
+                {
+                    found = i;
+                    break;
+                }
+            }
+            if (found < 0)
+            {
+                fail("no stdout line matching /" + pattern + "/ after line " + from + proxy.describeOutput());
+            }
+            from = found + 1;
+        }
+    }
+
+    private void assertNoLine(final List<String> lines, final Pattern pattern)
+    {
+        assertEquals(0, count(lines, pattern), "lines matching /" + pattern + "/" + proxy.describeOutput());
+    }
+
+    private static int count(final List<String> lines, final Pattern pattern)
+    {
+        int count = 0;
+        for (final String line : lines)
+        {
+            if (pattern.matcher(line).matches())
+            {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    private HttpResponse httpGet(final String path) throws IOException
+    {
+        final HttpURLConnection connection =
+            (HttpURLConnection)URI.create("http://127.0.0.1:" + metricsPort + path).toURL().openConnection();
+        connection.setConnectTimeout(5_000);
+        connection.setReadTimeout(5_000);
+        try
+        {
+            final int status = connection.getResponseCode();
+            final InputStream body = status >= 400 ? connection.getErrorStream() : connection.getInputStream();
+            final String text = body == null ? "" : new String(body.readAllBytes(), StandardCharsets.UTF_8);
+            return new HttpResponse(status, text);
+        }
+        finally
+        {
+            connection.disconnect();
+        }
+    }
+
+    private void writeTranscript(final List<String> lines, final int linesBeforeSignal) throws IOException
+    {
+        final List<String> transcript = new ArrayList<>();
+        transcript.add("$ java -jar tcp-proxy.jar " + commandLine);
+        transcript.addAll(lines.subList(0, linesBeforeSignal));
+        transcript.add("^C");
+        transcript.addAll(lines.subList(linesBeforeSignal, lines.size()));
+        transcript.addAll(proxy.stderrLines());
+        transcript.add("$ echo $?");
+        transcript.add(Integer.toString(proxy.exitValue()));
+        Files.write(TRANSCRIPT, transcript, StandardCharsets.UTF_8);
+    }
+
+    private static String hex(final byte[] bytes)
+    {
+        return HexFormat.of().formatHex(bytes);
+    }
+
+    private static final class HttpResponse
+    {
+        final int status;
+        final String body;
+
+        HttpResponse(final int status, final String body)
+        {
+            this.status = status;
+            this.body = body;
+        }
+    }
+
+    /**
+     * Reads one connection to EOF on its own thread at about {@link #TRANSFER_BYTES_PER_SEC}, so a 50 MiB transfer
+     * lasts long enough to be signalled in the middle of, and hashes what it receives.
+     */
+    private final class ThrottledDownload
+    {
+        private final AtomicLong received = new AtomicLong();
+        private final CompletableFuture<byte[]> digest = new CompletableFuture<>();
+
+        ThrottledDownload(final int port) throws IOException
+        {
+            final Socket socket = connect(port);
+            final Thread thread = new Thread(() -> run(socket), "throttled-download");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        long received()
+        {
+            return received.get();
+        }
+
+        CompletableFuture<byte[]> digest()
+        {
+            return digest;
+        }
+
+        private void run(final Socket socket)
+        {
+            try
+            {
+                final MessageDigest sha256 = ShutdownUpstream.sha256();
+                final InputStream in = socket.getInputStream();
+                final byte[] chunk = new byte[64 * 1024];
+                final long startNs = System.nanoTime();
+                int n;
+                while ((n = in.read(chunk)) >= 0)
+                {
+                    sha256.update(chunk, 0, n);
+                    final long total = received.addAndGet(n);
+                    final long dueNs = startNs + total * TimeUnit.SECONDS.toNanos(1) / TRANSFER_BYTES_PER_SEC;
+                    final long aheadNs = dueNs - System.nanoTime();
+                    if (aheadNs > 0)
+                    {
+                        LockSupport.parkNanos(aheadNs); // pacing the reader, not waiting for a condition
+                    }
+                }
+                socket.close();
+                digest.complete(sha256.digest());
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                digest.completeExceptionally(ex);
+            }
+        }
+    }
+}
