@@ -1,5 +1,8 @@
 package io.tcpproxy.bench;
 
+import io.tcpproxy.bench.bulk.BulkCommand;
+import io.tcpproxy.bench.bulk.BulkServerMain;
+import io.tcpproxy.bench.bulk.BulkUsageException;
 import io.tcpproxy.bench.scenario.ScenarioException;
 
 import java.io.FileDescriptor;
@@ -9,7 +12,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Entry point of {@code tcp-proxy-bench.jar}: {@code bench}, {@code demo} and {@code loadgen}. JMH runs from
+ * Entry point of {@code tcp-proxy-bench.jar}: {@code bench}, {@code demo}, {@code loadgen} and {@code bulk}
+ * (plus the hidden {@code bulk-server} that {@code bulk} starts as a child process). JMH runs from
  * the same jar with {@code java -cp tcp-proxy-bench.jar org.openjdk.jmh.Main}.
  */
 public final class BenchMain
@@ -32,6 +36,12 @@ public final class BenchMain
         "            --target NAME=HOST:PORT ... [--quick] [--runs N] [--scenarios FILE] [--scenario NAME ...]",
         "            [--connections N --size SIZE] [--duration-secs S] [--rate R] [--threads N] [--timeout-ms MS]",
         "            [--out DIR]",
+        "  bulk      start a bulk server and the proxy, measure one-way bulk throughput (upload and download,",
+        "            1 and 4 connections) through proxy, direct and optionally haproxy/nginx; median of --runs",
+        "            [--bytes SIZE] [--connections 1,4] [--runs N] [--direction up|down|both] [--quick]",
+        "            [--workers N] [--with-haproxy] [--with-nginx] [--server-threads N] [--warmup-bytes SIZE]",
+        "            [--timeout-secs S] [--out DIR] [--home DIR]",
+        "            --bytes is per connection (default 1GiB; --quick: 256MiB); SIZE units are binary (1GiB = 2^30)",
         "",
         "  --rate R     open loop: R requests/s in total, latency from the intended send time (default: closed loop)",
         "  --threads N  selector threads of the load generator (default " + BenchOptions.defaultSelectorThreads() +
@@ -79,13 +89,16 @@ public final class BenchMain
                 case "loadgen" -> LoadgenCommand.run(args, out, terminal);
                 case "bench" -> BenchCommand.run(args, out, terminal);
                 case "demo" -> DemoCommand.run(args, out, terminal);
-                default -> throw new UsageException("unknown command '" + args[0] + "'; expected demo, bench or loadgen");
+                case "bulk" -> BulkCommand.run(args, out, terminal);
+                case "bulk-server" -> BulkServerMain.run(args, out);
+                default -> throw new UsageException(
+                    "unknown command '" + args[0] + "'; expected demo, bench, loadgen or bulk");
             };
         }
-        catch (final UsageException | ScenarioException ex)
+        catch (final UsageException | ScenarioException | BulkUsageException ex)
         {
             err.println("error: " + ex.getMessage());
-            if (ex instanceof UsageException)
+            if (!(ex instanceof ScenarioException))
             {
                 err.println("run 'tcp-proxy help' for the options");
             }

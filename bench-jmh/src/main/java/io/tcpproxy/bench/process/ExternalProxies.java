@@ -128,6 +128,8 @@ public final class ExternalProxies
             "        proxy_connect_timeout 5s;\n" +
             "        proxy_timeout 10m;\n" +
             "        tcp_nodelay on;\n" +
+            "        # forward a client's FIN and keep relaying the other way, as tcp-proxy and HAProxy do\n" +
+            "        proxy_half_close on;\n" +
             "    }\n" +
             "}\n",
             loadModule, Math.max(1, workers), prefix.resolve("nginx.pid"), prefix.resolve("nginx-error.log"), port,
