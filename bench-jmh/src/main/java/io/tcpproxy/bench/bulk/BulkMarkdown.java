@@ -1,0 +1,126 @@
+package io.tcpproxy.bench.bulk;
+
+import io.tcpproxy.bench.report.Target;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The bulk table: per case, the median throughput of each target in Gbit/s, then the proxy's ratio to each other
+ * target; below it the spread (min–max) of the runs and any errors.
+ */
+final class BulkMarkdown
+{
+    private BulkMarkdown()
+    {
+    }
+
+    static String render(final BulkReport report)
+    {
+        final List<Target> targets = report.targets();
+        final boolean ratios = report.hasTarget(BulkReport.SUBJECT);
+        final StringBuilder out = new StringBuilder(2048);
+        out.append("| Case |");
+        for (final Target target : targets)
+        {
+            out.append(' ').append(target.name()).append(" Gbit/s |");
+        }
+        if (ratios)
+        {
+            for (final Target target : targets)
+            {
+                if (!BulkReport.SUBJECT.equals(target.name()))
+                {
+                    out.append(' ').append(BulkReport.SUBJECT).append('/').append(target.name()).append(" |");
+                }
+            }
+        }
+        out.append('\n');
+        final int columns = 1 + targets.size() + (ratios ? targets.size() - 1 : 0);
+        out.append('|');
+        for (int i = 0; i < columns; i++)
+        {
+            out.append(i == 0 ? " --- |" : " ---: |");
+        }
+        out.append('\n');
+
+        for (final BulkCase bulkCase : report.cases())
+        {
+            out.append("| ").append(bulkCase.label()).append(" |");
+            for (final Target target : targets)
+            {
+                final double median = report.medianGbitPerSec(bulkCase, target.name());
+                final int errors = report.errors(bulkCase, target.name());
+                out.append(' ').append(Double.isNaN(median) ? "error" : gbit(median))
+                    .append(errors > 0 && !Double.isNaN(median) ? " (" + errors + " err)" : "").append(" |");
+            }
+            if (ratios)
+            {
+                final double subject = report.medianGbitPerSec(bulkCase, BulkReport.SUBJECT);
+                for (final Target target : targets)
+                {
+                    if (!BulkReport.SUBJECT.equals(target.name()))
+                    {
+                        out.append(' ').append(ratio(subject / report.medianGbitPerSec(bulkCase, target.name())))
+                            .append(" |");
+                    }
+                }
+            }
+            out.append('\n');
+        }
+        out.append('\n');
+        out.append("Medians of ").append(report.runs()).append(" run").append(report.runs() == 1 ? "" : "s")
+            .append(", payload Gbit/s (10^9 bit/s; 1 Gbit/s = 125 MB/s) from the first byte to the last over all ")
+            .append("connections; ratios are of the medians. ").append(report.settings()).append('\n');
+
+        out.append('\n');
+        out.append("Spread (min–max Gbit/s over the runs):\n\n");
+        out.append("| Case |");
+        for (final Target target : targets)
+        {
+            out.append(' ').append(target.name()).append(" |");
+        }
+        out.append('\n').append('|');
+        for (int i = 0; i <= targets.size(); i++)
+        {
+            out.append(i == 0 ? " --- |" : " ---: |");
+        }
+        out.append('\n');
+        for (final BulkCase bulkCase : report.cases())
+        {
+            out.append("| ").append(bulkCase.label()).append(" |");
+            for (final Target target : targets)
+            {
+                final List<Double> values = report.gbitPerSec(bulkCase, target.name());
+                out.append(' ').append(values.isEmpty() ? "-" :
+                    gbit(values.get(0)) + "–" + gbit(values.get(values.size() - 1))).append(" |");
+            }
+            out.append('\n');
+        }
+
+        final StringBuilder errors = new StringBuilder();
+        for (final BulkMeasurement measurement : report.measurements())
+        {
+            if (measurement.error() != null)
+            {
+                errors.append("- run ").append(measurement.run()).append(", ").append(measurement.bulkCase().label())
+                    .append(" @ ").append(measurement.target()).append(": ").append(measurement.error()).append('\n');
+            }
+        }
+        if (errors.length() > 0)
+        {
+            out.append('\n').append("Errors:\n\n").append(errors);
+        }
+        return out.toString();
+    }
+
+    static String gbit(final double gbitPerSec)
+    {
+        return String.format(Locale.ROOT, "%.2f", gbitPerSec);
+    }
+
+    static String ratio(final double ratio)
+    {
+        return Double.isFinite(ratio) ? String.format(Locale.ROOT, "%.2f×", ratio) : "-";
+    }
+}

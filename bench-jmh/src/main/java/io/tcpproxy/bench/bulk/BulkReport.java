@@ -1,0 +1,156 @@
+package io.tcpproxy.bench.bulk;
+
+import io.tcpproxy.bench.report.Target;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * All measurements of a {@code bulk} run, and their medians per case and target.
+ */
+final class BulkReport
+{
+    /** The target the ratio columns are about. */
+    static final String SUBJECT = "proxy";
+
+    private final Instant startedAt;
+    private final String commandLine;
+    private final String settings;
+    private final List<Target> targets;
+    private final List<BulkCase> cases;
+    private final int runs;
+    private final List<BulkMeasurement> measurements = new ArrayList<>();
+
+    BulkReport(
+        final Instant startedAt,
+        final String commandLine,
+        final String settings,
+        final List<Target> targets,
+        final List<BulkCase> cases,
+        final int runs)
+    {
+        this.startedAt = startedAt;
+        this.commandLine = commandLine;
+        this.settings = settings;
+        this.targets = List.copyOf(targets);
+        this.cases = List.copyOf(cases);
+        this.runs = runs;
+    }
+
+    void add(final BulkMeasurement measurement)
+    {
+        measurements.add(measurement);
+    }
+
+    Instant startedAt()
+    {
+        return startedAt;
+    }
+
+    String commandLine()
+    {
+        return commandLine;
+    }
+
+    String settings()
+    {
+        return settings;
+    }
+
+    List<Target> targets()
+    {
+        return targets;
+    }
+
+    List<BulkCase> cases()
+    {
+        return cases;
+    }
+
+    int runs()
+    {
+        return runs;
+    }
+
+    List<BulkMeasurement> measurements()
+    {
+        return Collections.unmodifiableList(measurements);
+    }
+
+    /**
+     * @return the number of transfers that failed.
+     */
+    int errors()
+    {
+        int errors = 0;
+        for (final BulkMeasurement measurement : measurements)
+        {
+            errors += measurement.error() != null ? 1 : 0;
+        }
+        return errors;
+    }
+
+    /**
+     * @return the throughputs in Gbit/s of the successful runs of a cell, sorted.
+     */
+    List<Double> gbitPerSec(final BulkCase bulkCase, final String target)
+    {
+        final List<Double> values = new ArrayList<>();
+        for (final BulkMeasurement measurement : measurements)
+        {
+            if (measurement.result() != null && measurement.bulkCase().equals(bulkCase) &&
+                measurement.target().equals(target))
+            {
+                values.add(measurement.result().gbitPerSec());
+            }
+        }
+        Collections.sort(values);
+        return values;
+    }
+
+    int errors(final BulkCase bulkCase, final String target)
+    {
+        int errors = 0;
+        for (final BulkMeasurement measurement : measurements)
+        {
+            if (measurement.error() != null && measurement.bulkCase().equals(bulkCase) &&
+                measurement.target().equals(target))
+            {
+                errors++;
+            }
+        }
+        return errors;
+    }
+
+    /**
+     * @return the median throughput of the successful runs of a cell in Gbit/s, or NaN if none succeeded.
+     */
+    double medianGbitPerSec(final BulkCase bulkCase, final String target)
+    {
+        return median(gbitPerSec(bulkCase, target));
+    }
+
+    static double median(final List<Double> sorted)
+    {
+        final int size = sorted.size();
+        if (size == 0)
+        {
+            return Double.NaN;
+        }
+        return (size & 1) == 1 ? sorted.get(size / 2) : (sorted.get(size / 2 - 1) + sorted.get(size / 2)) / 2;
+    }
+
+    boolean hasTarget(final String name)
+    {
+        for (final Target target : targets)
+        {
+            if (target.name().equals(name))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+}
