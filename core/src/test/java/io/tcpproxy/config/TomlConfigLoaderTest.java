@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -21,7 +20,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 class TomlConfigLoaderTest
 {
@@ -393,15 +391,15 @@ class TomlConfigLoaderTest
     }
 
     @Test
-    void shouldReportAnUnreadableFile() throws IOException
+    void shouldReportAFileThatCannotBeRead()
     {
-        assumeFalse("root".equals(System.getProperty("user.name")), "root reads any file");
-        final Path file = write("workers = 1\n");
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("-w-------"));
+        // Reading /proc/self/mem from offset 0 fails with an I/O error for every user, root included (a file with
+        // its read permission removed would not do: root reads it anyway).
+        final Path file = Path.of("/proc/self/mem");
 
         final ConfigException ex = assertThrows(ConfigException.class, () -> TomlConfigLoader.load(file));
 
-        assertEquals(file + ": cannot read the file (permission denied)", ex.getMessage());
+        assertTrue(ex.getMessage().startsWith(file + ": cannot read the file ("), ex.getMessage());
     }
 
     @Test
