@@ -16,6 +16,7 @@ import java.util.Iterator;
 import java.util.ServiceLoader;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A running proxy: listeners, selector workers relaying both directions, the metrics collector and, when
@@ -205,7 +206,7 @@ public final class Proxy implements AutoCloseable
 
     private void runShutdown(final long graceNs)
     {
-        engine.collector().draining();
+        awaitDrainingPublished();
         engine.stopAccepting();
         int active = engine.activeConnections();
         console.println(PREFIX + "stopped accepting; " + (graceNs > 0 ?
@@ -259,6 +260,20 @@ public final class Proxy implements AutoCloseable
             metricsEndpoint.close();
         }
         console.println(PREFIX + "stopped");
+    }
+
+    /**
+     * Mark the metrics as draining and wait until the collector has published it, so that by the time the listeners
+     * close (and the console says so) {@code /healthz} already answers 503.
+     */
+    private void awaitDrainingPublished()
+    {
+        engine.collector().draining();
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        while (!engine.collector().snapshot().draining() && System.nanoTime() - deadlineNs < 0)
+        {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
     }
 
     /**
