@@ -50,8 +50,17 @@ final class JarProcess implements AutoCloseable
      */
     static JarProcess start(final Path workDir, final String... args) throws IOException
     {
+        return start(workDir, List.of(), args);
+    }
+
+    /**
+     * As {@link #start(Path, String...)}, with the command run through a prefix such as
+     * {@code prlimit --nofile=N:N --}, which must exec it in the same process so {@link #pid()} stays the JVM's.
+     */
+    static JarProcess start(final Path workDir, final List<String> prefix, final String... args) throws IOException
+    {
         assertTrue(Files.isRegularFile(JAR), "the shaded jar is missing (run mvn verify): " + JAR);
-        final List<String> command = new ArrayList<>();
+        final List<String> command = new ArrayList<>(prefix);
         // A non-interactive shell starts background jobs with SIGINT ignored, and an ignored signal stays ignored
         // in every child (the JVM then refuses to handle it). Perl can reset it to the default before exec'ing
         // the JVM (same pid), so the signal tests behave the same however the build was started.

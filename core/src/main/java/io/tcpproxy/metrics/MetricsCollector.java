@@ -70,6 +70,7 @@ public final class MetricsCollector implements Agent
     private long lastSnapshotNs;
     private long lastByteLogNs;
     private long lastSummaryNs;
+    private long lastAcceptPauseLogNs;
     private long lastSummaryUp;
     private long lastSummaryDown;
     private boolean publishedDraining;
@@ -233,11 +234,22 @@ public final class MetricsCollector implements Agent
                 onRejected(buffer.getLong(index));
                 break;
             case MetricsRing.ACCEPT_PAUSED:
-                acceptPauses += buffer.getLong(index);
-                console.println("[WARN] accepting paused for 100ms: too many open files (raise `ulimit -n`)");
+                onAcceptPaused(buffer.getLong(index));
                 break;
             default:
                 break;
+        }
+    }
+
+    private void onAcceptPaused(final long count)
+    {
+        acceptPauses += count;
+        // While descriptors stay exhausted each worker pauses about ten times a second: one line a second is enough.
+        if (nowNs - lastAcceptPauseLogNs >= BYTE_LOG_INTERVAL_NS || lastAcceptPauseLogNs == 0)
+        {
+            console.println("[WARN] accepting paused for 100ms: too many open files (raise `ulimit -n`) | pauses: " +
+                acceptPauses);
+            lastAcceptPauseLogNs = nowNs;
         }
     }
 
