@@ -3,6 +3,8 @@ package io.tcpproxy.bench;
 import io.tcpproxy.bench.bulk.BulkCommand;
 import io.tcpproxy.bench.bulk.BulkServerMain;
 import io.tcpproxy.bench.bulk.BulkUsageException;
+import io.tcpproxy.bench.idle.IdleCheckCommand;
+import io.tcpproxy.bench.idle.IdleUsageException;
 import io.tcpproxy.bench.scenario.ScenarioException;
 
 import java.io.FileDescriptor;
@@ -12,8 +14,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Entry point of {@code tcp-proxy-bench.jar}: {@code bench}, {@code demo}, {@code loadgen} and {@code bulk}
- * (plus the hidden {@code bulk-server} that {@code bulk} starts as a child process). JMH runs from
+ * Entry point of {@code tcp-proxy-bench.jar}: {@code bench}, {@code demo}, {@code loadgen}, {@code bulk} and
+ * {@code idle-check} (plus the hidden {@code bulk-server} that {@code bulk} starts as a child process). JMH runs from
  * the same jar with {@code java -cp tcp-proxy-bench.jar org.openjdk.jmh.Main}.
  */
 public final class BenchMain
@@ -42,6 +44,11 @@ public final class BenchMain
         "            [--workers N] [--with-haproxy] [--with-nginx] [--server-threads N] [--warmup-bytes SIZE]",
         "            [--timeout-secs S] [--out DIR] [--home DIR]",
         "            --bytes is per connection (default 1GiB; --quick: 256MiB); SIZE units are binary (1GiB = 2^30)",
+        "  idle-check  open N connections to a running echo endpoint (one message each), hold them idle until",
+        "            --release-file exists or --hold-secs ends, then echo once more on each and close (starts nothing)",
+        "            --target HOST:PORT [--connections N (10000)] [--message-bytes B (32)] [--in-flight N (200)]",
+        "            [--hold-secs S (600)] [--release-file PATH] [--timeout-secs S (120)]",
+        "            bench-jmh/check-idle-and-gc.sh runs it against the proxy and measures the proxy's heap",
         "",
         "  --rate R     open loop: R requests/s in total, latency from the intended send time (default: closed loop)",
         "  --threads N  selector threads of the load generator (default " + BenchOptions.defaultSelectorThreads() +
@@ -91,11 +98,12 @@ public final class BenchMain
                 case "demo" -> DemoCommand.run(args, out, terminal);
                 case "bulk" -> BulkCommand.run(args, out, terminal);
                 case "bulk-server" -> BulkServerMain.run(args, out);
+                case "idle-check" -> IdleCheckCommand.run(args, out);
                 default -> throw new UsageException(
-                    "unknown command '" + args[0] + "'; expected demo, bench, loadgen or bulk");
+                    "unknown command '" + args[0] + "'; expected demo, bench, loadgen, bulk or idle-check");
             };
         }
-        catch (final UsageException | ScenarioException | BulkUsageException ex)
+        catch (final UsageException | ScenarioException | BulkUsageException | IdleUsageException ex)
         {
             err.println("error: " + ex.getMessage());
             if (!(ex instanceof ScenarioException))
