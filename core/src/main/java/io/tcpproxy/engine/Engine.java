@@ -19,6 +19,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The running engine: listeners, workers, the metrics collector and (for host-name targets) the resolver.
@@ -29,6 +30,7 @@ public final class Engine
 {
     private static final int BACKLOG = 4096;
     private static final long PHASE_ACK_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(5);
+    private static final long PHASE_ACK_POLL_NS = TimeUnit.MICROSECONDS.toNanos(100);
     private static final long COLLECTOR_MIN_PARK_NS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final long COLLECTOR_MAX_PARK_NS = TimeUnit.MILLISECONDS.toNanos(8);
 
@@ -238,8 +240,7 @@ public final class Engine
         {
             while (worker.acknowledgedPhase() < phase && System.nanoTime() - deadlineNs < 0)
             {
-                Thread.onSpinWait();
-                Thread.yield();
+                LockSupport.parkNanos(PHASE_ACK_POLL_NS);
             }
         }
     }
