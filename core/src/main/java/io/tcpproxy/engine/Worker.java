@@ -69,6 +69,7 @@ final class Worker implements Agent
     private Connection[] dirtyConnections = new Connection[64];
     private int dirtyCount;
     private long nowNs;
+    private boolean clockReadThisRound;
     private long nextConnectionSequence;
     private long acceptResumeTimerId = Connection.NO_TIMER;
     private long lastMetricsFlushNs;
@@ -175,6 +176,7 @@ final class Worker implements Agent
             workCount += onPhaseRequested();
         }
 
+        clockReadThisRound = false;
         if (blocking && !stopping)
         {
             workCount += selector.select(keyHandler, selectTimeoutMs());
@@ -292,6 +294,13 @@ final class Worker implements Agent
 
     private void onSelected(final SelectionKey key)
     {
+        if (!clockReadThisRound)
+        {
+            // select may have blocked for a while: the first event of a round reads the clock again, so connect
+            // times, lifetimes and idle deadlines are measured from when the events arrived
+            nowNs = System.nanoTime();
+            clockReadThisRound = true;
+        }
         final Object attachment = key.attachment();
         if (attachment == null)
         {
