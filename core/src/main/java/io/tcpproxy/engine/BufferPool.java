@@ -24,8 +24,6 @@ final class BufferPool
     private int freeCount;
     private int chunkCount;
     private int createdBuffers;
-    private int inUse;
-    private int highWaterInUse;
 
     BufferPool(final int bufferBytes, final long maxPoolBytes)
     {
@@ -47,10 +45,6 @@ final class BufferPool
         }
         final ByteBuffer buffer = free[--freeCount];
         free[freeCount] = null;
-        if (++inUse > highWaterInUse)
-        {
-            highWaterInUse = inUse;
-        }
         buffer.clear();
         return buffer;
     }
@@ -61,7 +55,6 @@ final class BufferPool
     void release(final ByteBuffer buffer)
     {
         free[freeCount++] = buffer;
-        inUse--;
     }
 
     private boolean grow()
@@ -87,18 +80,6 @@ final class BufferPool
         return bufferBytes;
     }
 
-    /** @return buffers handed out and not yet released. */
-    int inUse()
-    {
-        return inUse;
-    }
-
-    /** @return the most buffers ever in use at once. */
-    int highWaterInUse()
-    {
-        return highWaterInUse;
-    }
-
     /** @return the bound on buffers. */
     int maxBuffers()
     {
@@ -109,12 +90,6 @@ final class BufferPool
     int available()
     {
         return freeCount + (maxBuffers - createdBuffers);
-    }
-
-    /** @return direct memory allocated so far, in bytes. */
-    long allocatedBytes()
-    {
-        return (long)createdBuffers * bufferBytes;
     }
 
     /**

@@ -66,12 +66,8 @@ final class Connection
         this.clientKey = clientKey;
         this.upstreamKey = upstreamKey;
         up.source = client;
-        up.sourceKey = clientKey;
         up.sink = upstream;
-        up.sinkKey = upstreamKey;
         down.source = upstream;
-        down.sourceKey = upstreamKey;
         down.sink = client;
-        down.sinkKey = clientKey;
     }
 }

@@ -67,8 +67,15 @@ public final class Engine
                     config.idleStrategy() == Config.IdleStrategyKind.BLOCK);
             }
         }
-        catch (final IOException | RuntimeException ex)
+        catch (final Throwable ex)
         {
+            for (final Worker worker : workers)
+            {
+                if (worker != null)
+                {
+                    worker.onClose(); // never started: releases its selector and buffers on this thread
+                }
+            }
             closeListeners();
             throw ex;
         }
@@ -93,16 +100,24 @@ public final class Engine
     {
         final InetSocketAddress target = config.targetAddress().resolve();
         final Engine engine = new Engine(config, console, target);
-        for (int i = 0; i < engine.workers.length; i++)
+        try
         {
-            final Worker worker = engine.workers[i];
-            engine.workerRunners[i] = new AgentRunner(idleStrategy(config), Engine::onAgentError, null, worker);
-            AgentRunner.startOnThread(engine.workerRunners[i]);
+            for (int i = 0; i < engine.workers.length; i++)
+            {
+                final Worker worker = engine.workers[i];
+                engine.workerRunners[i] = new AgentRunner(idleStrategy(config), Engine::onAgentError, null, worker);
+                AgentRunner.startOnThread(engine.workerRunners[i]);
+            }
+            AgentRunner.startOnThread(engine.collectorRunner);
+            if (engine.resolver != null)
+            {
+                engine.resolver.start();
+            }
         }
-        AgentRunner.startOnThread(engine.collectorRunner);
-        if (engine.resolver != null)
+        catch (final RuntimeException | Error ex)
         {
-            engine.resolver.start();
+            engine.stop(false);
+            throw ex;
         }
         return engine;
     }
@@ -262,6 +277,10 @@ public final class Engine
             if (workerRunners[i] != null)
             {
                 workerRunners[i].close();
+            }
+            else
+            {
+                workers[i].onClose(); // start failed before this worker's thread: release it here
             }
         }
         collectorRunner.close();

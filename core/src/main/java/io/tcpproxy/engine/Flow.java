@@ -3,7 +3,6 @@ package io.tcpproxy.engine;
 import io.tcpproxy.CloseReason;
 
 import java.nio.ByteBuffer;
-import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 
 /**
@@ -13,14 +12,11 @@ import java.nio.channels.SocketChannel;
 final class Flow
 {
     final Connection connection;
-    final boolean upstreamBound;
     final CloseReason sourceError;
     final CloseReason sinkError;
     final CloseReason finReason;
     SocketChannel source;
     SocketChannel sink;
-    SelectionKey sourceKey;
-    SelectionKey sinkKey;
     Flow reverse;
 
     /** Bytes read from the source but not yet fully written to the sink; null when nothing is pending. */
@@ -41,16 +37,15 @@ final class Flow
     Flow(final Connection connection, final boolean upstreamBound)
     {
         this.connection = connection;
-        this.upstreamBound = upstreamBound;
         this.sourceError = upstreamBound ? CloseReason.CLIENT_RESET : CloseReason.UPSTREAM_RESET;
         this.sinkError = upstreamBound ? CloseReason.UPSTREAM_RESET : CloseReason.CLIENT_RESET;
         this.finReason = upstreamBound ? CloseReason.CLIENT_FIN : CloseReason.UPSTREAM_FIN;
     }
 
-    /** @return true once the source's FIN has been forwarded and nothing is pending. */
+    /** @return true once the source's FIN has been read (and so forwarded: EOF is only read with nothing pending). */
     boolean isDone()
     {
-        return sourceEof && pending == null;
+        return sourceEof;
     }
 
     /** @return true while the worker should read from the source. */

@@ -79,10 +79,10 @@ final class RelayBuffers
         return ordinary.bufferBytes();
     }
 
-    /** @return true when an ordinary buffer can be acquired (paused flows may resume). */
-    boolean hasAvailable()
+    /** @return ordinary buffers that can still be acquired: how many paused flows may resume. */
+    int ordinaryAvailable()
     {
-        return ordinary.available() > 0;
+        return ordinary.available();
     }
 
     /** @return bytes of buffers held now. */

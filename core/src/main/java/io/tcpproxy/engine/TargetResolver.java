@@ -41,6 +41,10 @@ final class TargetResolver implements Runnable, AutoCloseable
                 final boolean resolved = !context.target().isUnresolved();
                 synchronized (this)
                 {
+                    if (!running)
+                    {
+                        return; // close() may have run since the loop's check: its notify is not waited for
+                    }
                     wait(resolved ? REFRESH_MS : RETRY_MS);
                 }
                 if (!running)

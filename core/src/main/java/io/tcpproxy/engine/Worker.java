@@ -12,6 +12,7 @@ import java.net.InetSocketAddress;
 import java.net.NoRouteToHostException;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
@@ -27,7 +28,8 @@ import java.util.function.Consumer;
  * or a shared one), connects upstream, relays both directions through pooled direct buffers, expires timers and
  * publishes metrics to its ring. Nothing on the relay path locks or allocates.
  * <p>
- * Other threads talk to a worker only through {@link #requestPhase(int)} (a volatile write plus a wake-up).
+ * Other threads talk to a worker only through {@link #requestPhase(int)} and {@link #stopping()} (volatile writes
+ * plus a wake-up).
  */
 final class Worker implements Agent
 {
@@ -76,7 +78,6 @@ final class Worker implements Agent
     private boolean lifecycleUnpublished;
     private long rejectedUnpublished;
     private long acceptPausesUnpublished;
-    private long internalErrors;
     private int phase = RUNNING;
 
     private volatile boolean stopping;
@@ -159,12 +160,6 @@ final class Worker implements Agent
     int acknowledgedPhase()
     {
         return acknowledgedPhase;
-    }
-
-    /** Wake the worker if it is blocked in select (used when stopping). */
-    void wakeup()
-    {
-        selector.wakeup();
     }
 
     public int doWork() throws IOException
@@ -346,7 +341,6 @@ final class Worker implements Agent
         }
         catch (final RuntimeException ex)
         {
-            internalErrors++;
             System.err.println("[ERROR] " + roleName() + ": closing connection " + connection.id + ": " + ex);
             close(connection, CloseReason.INTERNAL_ERROR);
         }
@@ -361,12 +355,15 @@ final class Worker implements Agent
             {
                 channel = listener.accept();
             }
+            catch (final ClosedChannelException ex)
+            {
+                return; // stopping
+            }
             catch (final IOException ex)
             {
-                if (isOutOfFileDescriptors(ex))
-                {
-                    pauseAccepting();
-                }
+                // Out of file descriptors (EMFILE/ENFILE) or buffers: the pending connection stays in the backlog
+                // and OP_ACCEPT would fire forever, so pause instead of spinning.
+                pauseAccepting();
                 return;
             }
             if (channel == null)
@@ -377,16 +374,8 @@ final class Worker implements Agent
         }
     }
 
-    private static boolean isOutOfFileDescriptors(final IOException ex)
-    {
-        final String message = ex.getMessage();
-        return message != null && message.contains("Too many open files");
-    }
-
     private void pauseAccepting()
     {
-        // The pending connection stays in the backlog and OP_ACCEPT would fire forever: stop polling the
-        // listener for a moment instead of spinning, and keep it open.
         listenerKey.interestOps(0);
         acceptResumeTimerId = timers.scheduleTimer(nowNs + ACCEPT_PAUSE_NS);
         acceptPausesUnpublished++;
@@ -423,7 +412,15 @@ final class Worker implements Agent
             ((long)index << 48) | nextConnectionSequence++, channel, address, remote.getPort(), nowNs);
         addOpen(connection);
         markLifecycle(connection);
-        connectUpstream(connection);
+        try
+        {
+            connectUpstream(connection);
+        }
+        catch (final RuntimeException ex)
+        {
+            System.err.println("[ERROR] " + roleName() + ": closing connection " + connection.id + ": " + ex);
+            close(connection, CloseReason.INTERNAL_ERROR);
+        }
     }
 
     private void connectUpstream(final Connection connection)
@@ -599,26 +596,28 @@ final class Worker implements Agent
             updateInterest(flow.connection);
             return;
         }
+        final int bytesWritten;
         try
         {
-            flow.sink.write(pending);
+            bytesWritten = flow.sink.write(pending);
         }
         catch (final IOException ex)
         {
             close(flow.connection, flow.sinkError);
             return;
         }
+        if (bytesWritten > 0)
+        {
+            flow.connection.lastActivityNs = nowNs; // a slow reader draining a buffer is not idle
+        }
         if (pending.hasRemaining())
         {
             return;
         }
 
+        // EOF is only read while nothing is pending, so a drained flow never owes a FIN here
         flow.pending = null;
         pool.release(pending);
-        if (flow.sourceEof && !finishFlow(flow))
-        {
-            return;
-        }
         updateInterest(flow.connection);
     }
 
@@ -630,11 +629,10 @@ final class Worker implements Agent
         {
             connection.finReason = flow.finReason;
         }
-        if (flow.pending == null && !finishFlow(flow))
+        if (finishFlow(flow))
         {
-            return;
+            updateInterest(connection);
         }
-        updateInterest(connection);
     }
 
     /**
@@ -691,7 +689,8 @@ final class Worker implements Agent
     private int resumeStarvedFlows()
     {
         int resumed = 0;
-        while (!starvedFlows.isEmpty() && pool.hasAvailable())
+        final int available = pool.ordinaryAvailable();
+        while (!starvedFlows.isEmpty() && resumed < available)
         {
             final Flow flow = starvedFlows.poll();
             if (flow.starved && flow.connection.state == Connection.OPEN)
@@ -711,6 +710,9 @@ final class Worker implements Agent
             return;
         }
         final boolean connected = connection.state == Connection.OPEN;
+        // Bytes still pending towards a side mean its stream is cut short: it gets a reset, not a clean FIN.
+        final boolean upstreamTruncated = connection.up.pending != null;
+        final boolean clientTruncated = connection.down.pending != null;
         connection.state = Connection.CLOSED;
         connection.closeReason = reason;
         cancelTimer(connection);
@@ -719,11 +721,12 @@ final class Worker implements Agent
 
         // An abort on one side is passed on as an abort (RST) to the other, so the peer does not mistake a
         // truncated stream for a complete one.
-        if (connected && (reason == CloseReason.CLIENT_RESET || reason == CloseReason.INTERNAL_ERROR))
+        if (connected && (upstreamTruncated ||
+            reason == CloseReason.CLIENT_RESET || reason == CloseReason.INTERNAL_ERROR))
         {
             abortOnClose(connection.upstream);
         }
-        if (reason == CloseReason.UPSTREAM_RESET || reason == CloseReason.INTERNAL_ERROR)
+        if (clientTruncated || reason == CloseReason.UPSTREAM_RESET || reason == CloseReason.INTERNAL_ERROR)
         {
             abortOnClose(connection.client);
         }
@@ -807,7 +810,7 @@ final class Worker implements Agent
         if (timerId == acceptResumeTimerId)
         {
             acceptResumeTimerId = Connection.NO_TIMER;
-            if (listenerKey != null)
+            if (listenerKey != null && listenerKey.isValid())
             {
                 listenerKey.interestOps(SelectionKey.OP_ACCEPT);
             }
@@ -978,11 +981,6 @@ final class Worker implements Agent
             connection.closedUnpublished = false;
         }
         return true;
-    }
-
-    long internalErrors()
-    {
-        return internalErrors;
     }
 
     private static void closeQuietly(final AutoCloseable closeable)
