@@ -30,7 +30,9 @@ public final class Config
         /** One listener per worker bound with SO_REUSEPORT: the kernel spreads connections, no hand-off. */
         REUSE_PORT,
         /** One listener registered with every worker's selector; whichever worker wakes first accepts. */
-        SHARED
+        SHARED,
+        /** One acceptor thread blocks in accept and hands channels to the workers in turn through bounded queues. */
+        ACCEPTOR
     }
 
     /** What an idle worker does. */

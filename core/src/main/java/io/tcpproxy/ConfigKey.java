@@ -40,8 +40,9 @@ public enum ConfigKey
         "also export the per-client figures to Prometheus, labelled by client IP (bounded by metrics_client_top_k)"),
     ACCEPT_MODE(
         "accept_mode", Kind.CHOICE, 0, 0,
-        "reuse_port: one listener per worker (SO_REUSEPORT, kernel balances); shared: one listener polled by all workers",
-        "reuse_port", "shared"),
+        "reuse_port: one listener per worker (SO_REUSEPORT, kernel balances); shared: one listener polled by all " +
+            "workers; acceptor: one thread accepts and hands connections to the workers in turn",
+        "reuse_port", "shared", "acceptor"),
     IDLE_STRATEGY(
         "idle_strategy", Kind.CHOICE, 0, 0,
         "what an idle worker does: block (in select), backoff (spin, yield, then park), spin (busy, one core each)",

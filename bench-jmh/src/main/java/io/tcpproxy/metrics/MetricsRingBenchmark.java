@@ -55,7 +55,7 @@ public class MetricsRingBenchmark extends AbstractBenchmark
                 .metricsLogIntervalSecs(0)
                 .build();
             ring = new MetricsRing(0, CHANNEL_BUFFER_EVENTS);
-            collector = new MetricsCollector(config, new MetricsRing[]{ring}, quietConsole());
+            collector = new MetricsCollector(config, new MetricsRing[]{ring}, quietConsole(), () -> 0);
             if (!ring.opened(CONNECTION_ID, new byte[]{127, 0, 0, 1}, 40_000) || !ring.connected(CONNECTION_ID, 1000))
             {
                 throw new IllegalStateException("a fresh ring is full");

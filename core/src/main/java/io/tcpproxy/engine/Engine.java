@@ -44,6 +44,7 @@ public final class Engine
     private final MetricsCollector collector;
     private final AgentRunner collectorRunner;
     private final TargetResolver resolver;
+    private final Acceptor acceptor;
 
     private Engine(final Config config, final PrintStream console, final InetSocketAddress target) throws IOException
     {
@@ -53,6 +54,7 @@ public final class Engine
         final Config.AcceptMode acceptMode = effectiveAcceptMode(config, console);
         this.listeners = bindListeners(config.listenAddress(), acceptMode == Config.AcceptMode.REUSE_PORT ?
             workerCount : 1);
+        final boolean handOff = acceptMode == Config.AcceptMode.ACCEPTOR;
         this.localAddress = (InetSocketAddress)listeners.get(0).getLocalAddress();
         this.rings = new MetricsRing[workerCount];
         this.workers = new Worker[workerCount];
@@ -63,9 +65,10 @@ public final class Engine
             {
                 rings[i] = new MetricsRing(i, config.channelBufferSize());
                 final boolean ownListener = acceptMode == Config.AcceptMode.REUSE_PORT;
-                workers[i] = new Worker(i, context, listeners.get(ownListener ? i : 0), ownListener, rings[i],
-                    config.idleStrategy() == Config.IdleStrategyKind.BLOCK);
+                workers[i] = new Worker(i, context, handOff ? null : listeners.get(ownListener ? i : 0), ownListener,
+                    rings[i], config.idleStrategy() == Config.IdleStrategyKind.BLOCK);
             }
+            this.acceptor = handOff ? new Acceptor(listeners.get(0), workers, context.acceptorPauses) : null;
         }
         catch (final Throwable ex)
         {
@@ -79,7 +82,7 @@ public final class Engine
             closeListeners();
             throw ex;
         }
-        this.collector = new MetricsCollector(config, rings, console);
+        this.collector = new MetricsCollector(config, rings, console, context.acceptorPauses::get);
         // The collector parks 1 ms after work, backing off to 8 ms while idle: fewer wake-ups competing with the
         // workers for cores, and still far inside the 100 ms snapshot interval.
         this.collectorRunner = new AgentRunner(
@@ -109,6 +112,10 @@ public final class Engine
                 AgentRunner.startOnThread(engine.workerRunners[i]);
             }
             AgentRunner.startOnThread(engine.collectorRunner);
+            if (engine.acceptor != null)
+            {
+                engine.acceptor.start();
+            }
             if (engine.resolver != null)
             {
                 engine.resolver.start();
@@ -297,6 +304,10 @@ public final class Engine
 
     private void closeListeners()
     {
+        if (acceptor != null)
+        {
+            acceptor.close();
+        }
         for (final ServerSocketChannel listener : listeners)
         {
             closeQuietly(listener);

@@ -5,6 +5,7 @@ import io.tcpproxy.Config;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What every worker shares: settings resolved once, the global open-connection count (for max_connections and
@@ -17,6 +18,8 @@ final class EngineContext
     final long connectTimeoutNs;
     final long idleTimeoutNs;
     final AtomicInteger activeConnections = new AtomicInteger();
+    /** Accept pauses of the acceptor thread ({@code accept_mode = "acceptor"}); workers count theirs in their ring. */
+    final AtomicLong acceptorPauses = new AtomicLong();
     private volatile InetSocketAddress target;
 
     EngineContext(final Config config, final InetSocketAddress target)

@@ -5,6 +5,7 @@ import io.tcpproxy.metrics.MetricsRing;
 import org.agrona.DeadlineTimerWheel;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
 
 import java.io.IOException;
 import java.net.ConnectException;
@@ -21,6 +22,7 @@ import java.nio.channels.UnresolvedAddressException;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
@@ -40,6 +42,7 @@ final class Worker implements Agent
     /** A bound on reads per connection per event, so one bulk stream cannot starve the others. */
     private static final int MAX_READS_PER_EVENT = 4;
     private static final int MAX_ACCEPTS_PER_EVENT = 64;
+    private static final int HANDOFF_CAPACITY = 1024;
     private static final long ACCEPT_PAUSE_NS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long IDLE_SELECT_TIMEOUT_MS = 1000;
     private static final int TIMER_TICK_BITS = 24;
@@ -63,6 +66,8 @@ final class Worker implements Agent
     private final Consumer<SelectionKey> keyHandler = this::onSelected;
     private final DeadlineTimerWheel.TimerHandler timerHandler = this::onTimerExpiry;
     private final ServerSocketChannel listener;
+    private final OneToOneConcurrentArrayQueue<SocketChannel> handoff;
+    private final AtomicBoolean mayBeAsleep = new AtomicBoolean();
     private final boolean ownsListener;
     private SelectionKey listenerKey;
 
@@ -87,7 +92,8 @@ final class Worker implements Agent
     /**
      * @param index        the worker's number (also the high bits of its connection ids).
      * @param context      shared settings and counters.
-     * @param listener     the listener this worker polls (its own, or one shared by all workers).
+     * @param listener     the listener this worker polls (its own, or one shared by all workers), or null when an
+     *                     {@link Acceptor} hands accepted channels to {@link #offer(SocketChannel)}.
      * @param ownsListener whether this worker closes the listener when it stops accepting.
      * @param metrics      the worker's metrics ring.
      * @param blocking     block in select when idle (otherwise poll with selectNow; the runner's idle strategy waits).
@@ -110,7 +116,8 @@ final class Worker implements Agent
         this.pool = new RelayBuffers(context.config.bufferSizeBytes(), context.config.bufferPoolMb() * 1024L * 1024L);
         this.nowNs = System.nanoTime();
         this.timers = new DeadlineTimerWheel(TimeUnit.NANOSECONDS, nowNs, 1L << TIMER_TICK_BITS, 512);
-        this.listenerKey = listener.register(selector, SelectionKey.OP_ACCEPT, null);
+        this.listenerKey = listener == null ? null : listener.register(selector, SelectionKey.OP_ACCEPT, null);
+        this.handoff = listener == null ? new OneToOneConcurrentArrayQueue<>(HANDOFF_CAPACITY) : null;
         metrics.bufferUse(0, 0, pool.limitBytes());
     }
 
@@ -172,9 +179,13 @@ final class Worker implements Agent
         }
 
         clockReadThisRound = false;
+        if (handoff != null)
+        {
+            workCount += drainHandoff();
+        }
         if (blocking && !stopping)
         {
-            workCount += selector.select(keyHandler, selectTimeoutMs());
+            workCount += handoff == null ? selector.select(keyHandler, selectTimeoutMs()) : selectWithHandoff();
         }
         else
         {
@@ -199,6 +210,13 @@ final class Worker implements Agent
     {
         nowNs = System.nanoTime();
         closeListener();
+        if (handoff != null)
+        {
+            for (SocketChannel channel = handoff.poll(); channel != null; channel = handoff.poll())
+            {
+                closeQuietly(channel); // handed over but never opened: nothing to relay or count
+            }
+        }
         closeAll(CloseReason.SHUTDOWN);
         try
         {
@@ -220,6 +238,47 @@ final class Worker implements Agent
         }
         metrics.bufferUse(0, pool.highWaterBytes(), pool.limitBytes());
         pool.free();
+    }
+
+    /**
+     * Called by the {@link Acceptor} thread.
+     *
+     * @param channel just accepted.
+     * @return false when this worker's queue is full.
+     */
+    boolean offer(final SocketChannel channel)
+    {
+        if (!handoff.offer(channel))
+        {
+            return false;
+        }
+        if (mayBeAsleep.get() && mayBeAsleep.compareAndSet(true, false))
+        {
+            selector.wakeup(); // only a worker that may be blocked in select needs the system call
+        }
+        return true;
+    }
+
+    private int selectWithHandoff() throws IOException
+    {
+        // Announce the sleep before the last look at the queue: an offer after the look sees the flag and wakes us.
+        mayBeAsleep.set(true);
+        final int selected = handoff.isEmpty() ?
+            selector.select(keyHandler, selectTimeoutMs()) : selector.selectNow(keyHandler);
+        mayBeAsleep.set(false);
+        return selected;
+    }
+
+    private int drainHandoff()
+    {
+        int accepted = 0;
+        SocketChannel channel;
+        while (accepted < MAX_ACCEPTS_PER_EVENT && (channel = handoff.poll()) != null)
+        {
+            onAccepted(channel);
+            accepted++;
+        }
+        return accepted;
     }
 
     private long selectTimeoutMs()

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * The one thread that reads every worker's metrics ring, keeps the totals, per-worker, per-client and histogram
@@ -38,6 +39,8 @@ public final class MetricsCollector implements Agent
         {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
 
     private final MetricsRing[] rings;
+    private final LongSupplier acceptorPauses;
+    private long acceptorPausesSeen;
     private final MessageHandler[] handlers;
     private final PrintStream console;
     private final Config.LogEvents logEvents;
@@ -81,9 +84,12 @@ public final class MetricsCollector implements Agent
      * @param config  the settings (log_events, metrics_log_interval_secs, metrics_client_top_k...).
      * @param rings   one ring per worker, in worker order.
      * @param console where the console lines go.
+     * @param acceptorPauses accept pauses counted outside the workers (by the acceptor thread, if there is one).
      */
-    public MetricsCollector(final Config config, final MetricsRing[] rings, final PrintStream console)
+    public MetricsCollector(
+        final Config config, final MetricsRing[] rings, final PrintStream console, final LongSupplier acceptorPauses)
     {
+        this.acceptorPauses = acceptorPauses;
         this.rings = rings.clone();
         this.console = console;
         this.logEvents = config.logEvents();
@@ -130,6 +136,13 @@ public final class MetricsCollector implements Agent
     {
         nowNs = System.nanoTime();
         final int workCount = drainRings();
+        final long acceptorPausesNow = acceptorPauses.getAsLong();
+        if (acceptorPausesNow != acceptorPausesSeen)
+        {
+            onAcceptPaused(acceptorPausesNow - acceptorPausesSeen);
+            acceptorPausesSeen = acceptorPausesNow;
+            changed = true;
+        }
         if (workCount > 0)
         {
             changed = true;
