@@ -6,13 +6,24 @@ import java.util.List;
 /**
  * A cursor over command-line arguments; {@code --name=value} is read like {@code --name value}.
  */
-final class Args
+public final class Args
 {
     private final List<String> tokens = new ArrayList<>();
     private int index;
 
     Args(final String[] args, final int from)
     {
+        tokens.addAll(split(args, from));
+    }
+
+    /**
+     * @param args the command line.
+     * @param from index of the first argument to take.
+     * @return the arguments with every {@code --option=value} split into {@code --option} and {@code value}.
+     */
+    public static List<String> split(final String[] args, final int from)
+    {
+        final List<String> tokens = new ArrayList<>();
         for (int i = from; i < args.length; i++)
         {
             final String arg = args[i];
@@ -27,6 +38,7 @@ final class Args
                 tokens.add(arg);
             }
         }
+        return tokens;
     }
 
     boolean hasNext()

@@ -1,8 +1,11 @@
 package io.tcpproxy.bench.bulk;
 
+import io.tcpproxy.bench.report.JsonReport;
 import io.tcpproxy.bench.report.Target;
 
 import java.util.Locale;
+
+import static io.tcpproxy.bench.report.JsonReport.string;
 
 /**
  * Every transfer of a {@code bulk} run as JSON, and the medians per case and target.
@@ -25,16 +28,8 @@ final class BulkJson
             .append("\"mb_per_sec\": \"10^6 payload bytes per second\", \"wall_secs\": ")
             .append("\"first byte to last byte over all connections\"},\n");
 
-        out.append("  \"targets\": [");
-        boolean first = true;
-        for (final Target target : report.targets())
-        {
-            out.append(first ? "\n" : ",\n");
-            first = false;
-            out.append("    {\"name\": ").append(string(target.name())).append(", \"address\": ")
-                .append(string(target.address())).append('}');
-        }
-        out.append("\n  ],\n");
+        JsonReport.appendTargets(out, report.targets());
+        boolean first;
 
         out.append("  \"cases\": [");
         first = true;
@@ -107,27 +102,5 @@ final class BulkJson
             return "null";
         }
         return String.format(Locale.ROOT, "%.4f", value);
-    }
-
-    static String string(final String value)
-    {
-        final StringBuilder out = new StringBuilder(value.length() + 2).append('"');
-        for (int i = 0; i < value.length(); i++)
-        {
-            final char c = value.charAt(i);
-            if (c == '"' || c == '\\')
-            {
-                out.append('\\').append(c);
-            }
-            else if (c < 0x20)
-            {
-                out.append(String.format(Locale.ROOT, "\\u%04x", (int)c));
-            }
-            else
-            {
-                out.append(c);
-            }
-        }
-        return out.append('"').toString();
     }
 }

@@ -1,5 +1,7 @@
 package io.tcpproxy.bench.bulk;
 
+import io.tcpproxy.bench.Args;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -177,22 +179,7 @@ final class BulkOptions
 
     private static List<String> tokens(final String[] args)
     {
-        final List<String> tokens = new ArrayList<>();
-        for (int i = 1; i < args.length; i++)
-        {
-            final String arg = args[i];
-            final int equals = arg.indexOf('=');
-            if (arg.startsWith("--") && equals > 2)
-            {
-                tokens.add(arg.substring(0, equals));
-                tokens.add(arg.substring(equals + 1));
-            }
-            else
-            {
-                tokens.add(arg);
-            }
-        }
-        return tokens;
+        return Args.split(args, 1);
     }
 
     private boolean flag(final String option)

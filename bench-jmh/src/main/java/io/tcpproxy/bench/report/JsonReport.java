@@ -2,6 +2,7 @@ package io.tcpproxy.bench.report;
 
 import io.tcpproxy.bench.scenario.Scenario;
 
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -28,16 +29,8 @@ public final class JsonReport
         out.append("  \"units\": {\"latency\": \"us\", \"throughput\": \"MB/s (10^6 bytes, echoed payload, one direction)\", ")
             .append("\"rps\": \"echoes completed per second\"},\n");
 
-        out.append("  \"targets\": [");
-        boolean first = true;
-        for (final Target target : report.targets())
-        {
-            out.append(first ? "\n" : ",\n");
-            first = false;
-            out.append("    {\"name\": ").append(string(target.name())).append(", \"address\": ")
-                .append(string(target.address())).append('}');
-        }
-        out.append("\n  ],\n");
+        appendTargets(out, report.targets());
+        boolean first;
 
         out.append("  \"scenarios\": [");
         first = true;
@@ -130,7 +123,31 @@ public final class JsonReport
         return String.format(Locale.ROOT, "%.3f", value);
     }
 
-    static String string(final String value)
+    /**
+     * Append the {@code "targets"} member shared by the bench and bulk reports.
+     *
+     * @param out     the JSON being written (at object-member level, two-space indent).
+     * @param targets the measured targets.
+     */
+    public static void appendTargets(final StringBuilder out, final List<Target> targets)
+    {
+        out.append("  \"targets\": [");
+        boolean first = true;
+        for (final Target target : targets)
+        {
+            out.append(first ? "\n" : ",\n");
+            first = false;
+            out.append("    {\"name\": ").append(string(target.name())).append(", \"address\": ")
+                .append(string(target.address())).append('}');
+        }
+        out.append("\n  ],\n");
+    }
+
+    /**
+     * @param value any text.
+     * @return it as a quoted, escaped JSON string.
+     */
+    public static String string(final String value)
     {
         final StringBuilder out = new StringBuilder(value.length() + 2).append('"');
         for (int i = 0; i < value.length(); i++)
