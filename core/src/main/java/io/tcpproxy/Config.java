@@ -7,6 +7,8 @@ import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
 
+import static io.tcpproxy.config.TomlConfigLoader.describe;
+
 /**
  * The proxy's settings: immutable, every key with a default, validated once in {@link Builder#build()}.
  * Three front doors lead here: {@link #fromFile(Path)} (TOML), the CLI flags, and {@link #builder()}.
@@ -465,31 +467,6 @@ public final class Config
                 return Boolean.parseBoolean((String)value);
             }
             throw new IllegalArgumentException("expected " + key.expected() + ", got " + describe(value));
-        }
-
-        private static String describe(final Object value)
-        {
-            if (value == null)
-            {
-                return "nothing";
-            }
-            if (value instanceof String)
-            {
-                return "the string \"" + value + "\"";
-            }
-            if (value instanceof Double || value instanceof Float)
-            {
-                return "the float " + value;
-            }
-            if (value instanceof Number)
-            {
-                return "the integer " + value;
-            }
-            if (value instanceof Boolean)
-            {
-                return "the boolean " + value;
-            }
-            return "a " + value.getClass().getSimpleName().replace("Toml", "").toLowerCase(Locale.ROOT);
         }
 
         /** @param address where clients connect. @return this builder. */

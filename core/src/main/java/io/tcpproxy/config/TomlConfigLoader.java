@@ -220,19 +220,29 @@ public final class TomlConfigLoader
         return fits ? null : "expected " + key.expected() + ", got " + describe(value);
     }
 
-    static String describe(final Object value)
+    /**
+     * Say what a configuration value is, for "expected ..., got ..." messages (TOML values and Java API values alike).
+     *
+     * @param value a parsed TOML value, or a value given to {@link Config.Builder#set}.
+     * @return e.g. {@code the string "abc"}, {@code the integer 5}, {@code a table}.
+     */
+    public static String describe(final Object value)
     {
+        if (value == null)
+        {
+            return "nothing";
+        }
         if (value instanceof String)
         {
             return "the string \"" + value + "\"";
         }
-        if (value instanceof Long)
-        {
-            return "the integer " + value;
-        }
-        if (value instanceof Double)
+        if (value instanceof Double || value instanceof Float)
         {
             return "the float " + value;
+        }
+        if (value instanceof Number)
+        {
+            return "the integer " + value;
         }
         if (value instanceof Boolean)
         {
@@ -258,7 +268,7 @@ public final class TomlConfigLoader
         {
             return "the time " + value;
         }
-        return "a value of type " + (value == null ? "null" : value.getClass().getSimpleName());
+        return "a value of type " + value.getClass().getSimpleName();
     }
 
     private static int lineOf(final TomlPosition position)
