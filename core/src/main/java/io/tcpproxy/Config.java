@@ -65,6 +65,7 @@ public final class Config
     private final boolean metricsClientLabels;
     private final AcceptMode acceptMode;
     private final IdleStrategyKind idleStrategy;
+    private final int busyPollUs;
     private final boolean cpuAffinity;
 
     private Config(final Builder builder)
@@ -86,6 +87,7 @@ public final class Config
         metricsClientLabels = builder.metricsClientLabels;
         acceptMode = builder.acceptMode;
         idleStrategy = builder.idleStrategy;
+        busyPollUs = builder.busyPollUs;
         cpuAffinity = builder.cpuAffinity;
     }
 
@@ -147,6 +149,7 @@ public final class Config
         values.put(ConfigKey.METRICS_CLIENT_LABELS, metricsClientLabels);
         values.put(ConfigKey.ACCEPT_MODE, acceptMode.name().toLowerCase(Locale.ROOT));
         values.put(ConfigKey.IDLE_STRATEGY, idleStrategy.name().toLowerCase(Locale.ROOT));
+        values.put(ConfigKey.BUSY_POLL_US, (long)busyPollUs);
         values.put(ConfigKey.CPU_AFFINITY, cpuAffinity);
         return values;
     }
@@ -259,6 +262,12 @@ public final class Config
         return idleStrategy;
     }
 
+    /** @return how long a blocking worker polls after events before it blocks again, in microseconds. */
+    public int busyPollUs()
+    {
+        return busyPollUs;
+    }
+
     /** @return whether workers are pinned to CPUs. */
     public boolean cpuAffinity()
     {
@@ -292,6 +301,7 @@ public final class Config
         private boolean metricsClientLabels = false;
         private AcceptMode acceptMode = AcceptMode.REUSE_PORT;
         private IdleStrategyKind idleStrategy = IdleStrategyKind.BLOCK;
+        private int busyPollUs = 0;
         private boolean cpuAffinity = false;
 
         private Builder()
@@ -381,6 +391,9 @@ public final class Config
                     break;
                 case IDLE_TIMEOUT_SECS:
                     idleTimeoutSecs = v;
+                    break;
+                case BUSY_POLL_US:
+                    busyPollUs = v;
                     break;
                 default:
                     metricsClientTopK = v;
@@ -573,6 +586,15 @@ public final class Config
         {
             idleStrategy = kind;
             return this;
+        }
+
+        /**
+         * @param us how long a blocking worker polls after events before it blocks again; 0 blocks at once.
+         * @return this builder.
+         */
+        public Builder busyPollUs(final int us)
+        {
+            return set(ConfigKey.BUSY_POLL_US, us);
         }
 
         /** @param enabled pin workers to CPUs. @return this builder. */

@@ -47,6 +47,10 @@ public enum ConfigKey
         "idle_strategy", Kind.CHOICE, 0, 0,
         "what an idle worker does: block (in select), backoff (spin, yield, then park), spin (busy, one core each)",
         "block", "backoff", "spin"),
+    BUSY_POLL_US(
+        "busy_poll_us", Kind.INTEGER, 0, 1_000_000,
+        "with idle_strategy = \"block\": after events, poll (without blocking) this many microseconds before " +
+            "blocking in select again; 0 blocks at once"),
     CPU_AFFINITY(
         "cpu_affinity", Kind.BOOLEAN, 0, 0, "pin worker k to CPU k (Linux only); off by default");
 

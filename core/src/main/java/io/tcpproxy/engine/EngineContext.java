@@ -17,6 +17,7 @@ final class EngineContext
     final int maxConnections;
     final long connectTimeoutNs;
     final long idleTimeoutNs;
+    final long busyPollNs;
     final AtomicInteger activeConnections = new AtomicInteger();
     /** Accept pauses of the acceptor thread ({@code accept_mode = "acceptor"}); workers count theirs in their ring. */
     final AtomicLong acceptorPauses = new AtomicLong();
@@ -28,6 +29,7 @@ final class EngineContext
         this.maxConnections = config.maxConnections();
         this.connectTimeoutNs = TimeUnit.MILLISECONDS.toNanos(config.connectTimeoutMs());
         this.idleTimeoutNs = TimeUnit.SECONDS.toNanos(config.idleTimeoutSecs());
+        this.busyPollNs = TimeUnit.MICROSECONDS.toNanos(config.busyPollUs());
         this.target = target;
     }
 

@@ -77,6 +77,8 @@ final class Worker implements Agent
     private int dirtyCount;
     private long nowNs;
     private boolean clockReadThisRound;
+    private boolean busyPolling;
+    private long busyPollUntilNs;
     private long nextConnectionSequence;
     private long acceptResumeTimerId = Connection.NO_TIMER;
     private long lastMetricsFlushNs;
@@ -183,9 +185,34 @@ final class Worker implements Agent
         {
             workCount += drainHandoff();
         }
-        if (blocking && !stopping)
+        if (blocking && !stopping && !busyPolling)
         {
-            workCount += handoff == null ? selector.select(keyHandler, selectTimeoutMs()) : selectWithHandoff();
+            final int selected = handoff == null ? selector.select(keyHandler, selectTimeoutMs()) : selectWithHandoff();
+            workCount += selected;
+            if (selected > 0 && context.busyPollNs > 0)
+            {
+                busyPolling = true;
+                busyPollUntilNs = System.nanoTime() + context.busyPollNs;
+            }
+        }
+        else if (blocking && !stopping)
+        {
+            // Busy polling: while events keep coming, the next one is picked up without the wake-up of a blocked
+            // epoll_wait (an IPI and a context switch, the costliest part of a small round trip on a VM).
+            final int selected = selector.selectNow(keyHandler);
+            workCount += selected;
+            if (selected > 0)
+            {
+                busyPollUntilNs = nowNs + context.busyPollNs;
+            }
+            else if (System.nanoTime() - busyPollUntilNs >= 0)
+            {
+                busyPolling = false;
+            }
+            else
+            {
+                Thread.onSpinWait();
+            }
         }
         else
         {

@@ -47,6 +47,7 @@ class TomlConfigLoaderTest
             "metrics_client_labels = true\n" +
             "accept_mode = \"shared\"\n" +
             "idle_strategy = \"backoff\"\n" +
+            "busy_poll_us = 40\n" +
             "cpu_affinity = true\n");
 
         final Config config = TomlConfigLoader.load(file).build();
@@ -68,6 +69,7 @@ class TomlConfigLoaderTest
         assertTrue(config.metricsClientLabels());
         assertEquals(Config.AcceptMode.SHARED, config.acceptMode());
         assertEquals(Config.IdleStrategyKind.BACKOFF, config.idleStrategy());
+        assertEquals(40, config.busyPollUs());
         assertTrue(config.cpuAffinity());
     }
 
