@@ -1,5 +1,7 @@
 package io.tcpproxy.cli;
 
+import io.tcpproxy.engine.Threads;
+
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
@@ -111,10 +113,10 @@ final class EchoServer implements AutoCloseable
         {
             loop.stop();
         }
-        joinQuietly(acceptorThread);
+        Threads.joinUninterruptibly(acceptorThread);
         for (final Thread thread : loopThreads)
         {
-            joinQuietly(thread);
+            Threads.joinUninterruptibly(thread);
         }
     }
 
@@ -147,26 +149,6 @@ final class EchoServer implements AutoCloseable
     private static void parkBriefly()
     {
         LockSupport.parkNanos(10_000_000L);
-    }
-
-    private static void joinQuietly(final Thread thread)
-    {
-        boolean interrupted = false;
-        while (thread.isAlive())
-        {
-            try
-            {
-                thread.join();
-            }
-            catch (final InterruptedException ex)
-            {
-                interrupted = true;
-            }
-        }
-        if (interrupted)
-        {
-            Thread.currentThread().interrupt();
-        }
     }
 
     /**

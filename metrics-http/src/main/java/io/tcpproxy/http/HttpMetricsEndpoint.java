@@ -1,5 +1,6 @@
 package io.tcpproxy.http;
 
+import io.tcpproxy.engine.Threads;
 import io.tcpproxy.metrics.MetricsEndpoint;
 import io.tcpproxy.metrics.MetricsSnapshot;
 
@@ -136,22 +137,7 @@ final class HttpMetricsEndpoint implements MetricsEndpoint, Runnable
         selector.wakeup();
         if (Thread.currentThread() != thread)
         {
-            boolean interrupted = false;
-            while (thread.isAlive())
-            {
-                try
-                {
-                    thread.join();
-                }
-                catch (final InterruptedException ex)
-                {
-                    interrupted = true;
-                }
-            }
-            if (interrupted)
-            {
-                Thread.currentThread().interrupt();
-            }
+            Threads.joinUninterruptibly(thread);
         }
     }
 
