@@ -1,5 +1,10 @@
 package io.tcpproxy.bench;
 
+import io.tcpproxy.bench.bulk.BulkBench;
+import io.tcpproxy.bench.bulk.BulkCommand;
+import io.tcpproxy.bench.bulk.BulkMarkdown;
+import io.tcpproxy.bench.bulk.BulkOptions;
+import io.tcpproxy.bench.bulk.BulkReport;
 import io.tcpproxy.bench.process.Children;
 import io.tcpproxy.bench.process.ExternalProxies;
 import io.tcpproxy.bench.process.ProxyLauncher;
@@ -20,13 +25,14 @@ import java.util.Set;
 
 /**
  * {@code bench}: start the echo server and the proxy as child processes, optionally HAProxy and nginx,
- * run the scenario matrix against all of them, print the table and write the reports.
+ * run the scenario matrix against all of them, print the table and write the reports. With {@code --bulk}, then
+ * measure bulk throughput through a second set of child processes in front of a bulk server, and report both.
  */
 final class BenchCommand
 {
     private static final Set<String> OPTIONS = Set.of(
         "--quick", "--runs", "--scenarios", "--scenario", "--against", "--workers", "--with-haproxy", "--with-nginx",
-        "--out", "--threads", "--rate", "--duration-secs", "--timeout-ms", "--home");
+        "--out", "--threads", "--rate", "--duration-secs", "--timeout-ms", "--home", "--bulk", "--bulk-size");
     private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
 
     private BenchCommand()
@@ -44,8 +50,50 @@ final class BenchCommand
             launcher.home().resolve("bench-results").resolve(LocalDateTime.now().format(TIMESTAMP));
         Files.createDirectories(outDir);
         final int workers = options.workers > 0 ? options.workers : Runtime.getRuntime().availableProcessors();
-        final List<String> flags = launcher.jvmFlags();
+        final String commandLine = "tcp-proxy " + String.join(" ", args);
+        final BulkOptions bulkOptions = options.bulkOptions(workers);
 
+        final BenchReport report = runMatrix(options, launcher, scenarios, outDir, workers, out, terminal);
+        out.println();
+        final String matrixTable = MarkdownTable.render(report);
+        out.print(bulkOptions == null ? matrixTable : ReportFiles.section(ReportFiles.MATRIX_HEADING, matrixTable));
+        out.println();
+
+        BulkReport bulk = null;
+        try
+        {
+            if (bulkOptions != null)
+            {
+                // its own child processes, as the bulk server is another upstream; their logs stay apart
+                bulk = BulkBench.run(bulkOptions, launcher, outDir.resolve("bulk"), commandLine, out, terminal);
+                out.println();
+                out.print(ReportFiles.section(ReportFiles.BULK_HEADING, BulkMarkdown.render(bulk)));
+                out.println();
+            }
+        }
+        finally
+        {
+            // the matrix's results are written even when the bulk part fails to start
+            for (final Path path : ReportFiles.write(report, bulk, outDir, commandLine))
+            {
+                out.println("wrote " + path);
+            }
+            out.println("logs of the child processes are in " + outDir +
+                (bulkOptions == null ? "" : " (of the bulk part in " + outDir.resolve("bulk") + ")"));
+        }
+        return bulk == null ? 0 : BulkCommand.exitCode(bulk);
+    }
+
+    private static BenchReport runMatrix(
+        final BenchOptions options,
+        final ProxyLauncher launcher,
+        final List<Scenario> scenarios,
+        final Path outDir,
+        final int workers,
+        final PrintStream out,
+        final boolean terminal) throws IOException, InterruptedException
+    {
+        final List<String> flags = launcher.jvmFlags();
         try (Children children = new Children())
         {
             out.println("starting echo server and proxy from " + launcher.proxyJar() +
@@ -58,16 +106,8 @@ final class BenchCommand
             targets.add(new Target("proxy", "127.0.0.1", proxy.port()));
             targets.add(new Target("direct", "127.0.0.1", echoPort));
             targets.addAll(options.targets);
-            if (options.withHaproxy)
-            {
-                targets.add(new Target("haproxy", "127.0.0.1",
-                    ExternalProxies.startHaproxy(outDir, children, echoPort, workers)));
-            }
-            if (options.withNginx)
-            {
-                targets.add(new Target("nginx", "127.0.0.1",
-                    ExternalProxies.startNginx(outDir, children, echoPort, workers)));
-            }
+            targets.addAll(ExternalProxies.startRequested(
+                outDir, children, echoPort, workers, options.withHaproxy, options.withNginx));
             final StringBuilder where = new StringBuilder();
             for (final Target target : targets)
             {
@@ -83,16 +123,7 @@ final class BenchCommand
             {
                 out.println("warning: the proxy exited during the run; its last output:\n" + proxy.process().tail());
             }
-
-            out.println();
-            out.print(MarkdownTable.render(report));
-            out.println();
-            for (final Path path : ReportFiles.write(report, outDir, "tcp-proxy " + String.join(" ", args)))
-            {
-                out.println("wrote " + path);
-            }
-            out.println("logs of the child processes are in " + outDir);
+            return report;
         }
-        return 0;
     }
 }

@@ -1,5 +1,6 @@
 package io.tcpproxy.bench;
 
+import io.tcpproxy.bench.bulk.BulkOptions;
 import io.tcpproxy.bench.loadgen.LoadSpec;
 import io.tcpproxy.bench.report.Target;
 import io.tcpproxy.bench.scenario.Scenario;
@@ -36,6 +37,8 @@ final class BenchOptions
     int connections = -1;
     int messageBytes = -1;
     long timeoutNs = LoadSpec.DEFAULT_TIMEOUT_NS;
+    boolean bulk;
+    long bulkBytesPerConnection = -1;
 
     static BenchOptions parse(final String command, final String[] args, final Set<String> allowed)
     {
@@ -68,8 +71,15 @@ final class BenchOptions
                 case "--size" -> options.messageBytes = parseSize(cursor.value(option));
                 case "--timeout-ms" -> options.timeoutNs =
                     TimeUnit.MILLISECONDS.toNanos(cursor.intValue(option, 1, 3_600_000));
+                case "--bulk" -> options.bulk = true;
+                case "--bulk-size" -> options.bulkBytesPerConnection =
+                    BulkOptions.positiveSize(option, cursor.value(option));
                 default -> throw new UsageException("unhandled option " + option);
             }
+        }
+        if (options.bulkBytesPerConnection > 0 && !options.bulk)
+        {
+            throw new UsageException("--bulk-size is the size of the bulk cases; it needs --bulk");
         }
         return options;
     }
@@ -152,6 +162,16 @@ final class BenchOptions
             adjusted.add(next);
         }
         return adjusted;
+    }
+
+    /**
+     * @param workers the proxy's workers, resolved.
+     * @return the bulk cases of {@code --bulk} with this matrix's runs, workers and HAProxy/nginx, or null without
+     * {@code --bulk}.
+     */
+    BulkOptions bulkOptions(final int workers)
+    {
+        return bulk ? BulkOptions.forBench(quick, bulkBytesPerConnection, runs, workers, withHaproxy, withNginx) : null;
     }
 
     String mode(final List<Scenario> scenarios)

@@ -20,15 +20,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@code bench --quick} end to end: the real echo server and proxy from {@code cli/target/tcp-proxy.jar} as
- * child processes (failsafe runs this after the cli module is packaged; {@code tcpproxy.home} points at the
- * repository).
+ * {@code bench --quick --bulk} end to end: the real echo server and proxy from {@code cli/target/tcp-proxy.jar} as
+ * child processes, then the bulk server and another proxy (failsafe runs this after the cli module is packaged;
+ * {@code tcpproxy.home} points at the repository).
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class BenchEndToEndIT
 {
     @Test
-    void shouldBenchTheProxyAndTheEchoServerAndWriteTheReports(@TempDir final Path dir) throws Exception
+    void shouldBenchTheMatrixAndBulkThroughTheProxyAndDirectlyAndWriteOneReport(@TempDir final Path dir) throws Exception
     {
         final Path home = ProxyLauncher.resolveHome(null);
         assertTrue(Files.isRegularFile(home.resolve("cli/target/tcp-proxy.jar")),
@@ -50,7 +50,7 @@ class BenchEndToEndIT
 
         final int exit = BenchMain.run(
             new String[]{ "bench", "--quick", "--scenarios", scenarios.toString(), "--out", outDir.toString(),
-                "--home", home.toString() },
+                "--home", home.toString(), "--bulk", "--bulk-size", "16MiB" },
             new PrintStream(outBytes, true, StandardCharsets.UTF_8),
             new PrintStream(errBytes, true, StandardCharsets.UTF_8),
             false);
@@ -62,10 +62,24 @@ class BenchEndToEndIT
         assertTrue(out.contains("| proxy/direct RPS |"), out);
         assertTrue(out.contains("| baseline | 10 | 1 KiB |"), out);
         assertTrue(out.contains("| large-packets | 4 | 8 KiB |"), out);
+        assertTrue(out.contains("\n## Bulk throughput, one way\n\n| Case | direct Gbit/s | proxy Gbit/s | proxy/direct |"),
+            out);
 
-        for (final String file : List.of("results.md", "results.json", "results.svg", "echo.log", "proxy.log"))
+        for (final String file : List.of("results.md", "results.json", "results.svg", "echo.log", "proxy.log",
+            "bulk/bulk-server.log", "bulk/proxy.log"))
         {
             assertTrue(Files.isRegularFile(outDir.resolve(file)), file + " in " + outDir);
+        }
+        final String markdown = Files.readString(outDir.resolve("results.md"));
+        final int matrixHeading = markdown.indexOf("## Request/response matrix\n\n| Scenario |");
+        final int bulkHeading = markdown.indexOf("## Bulk throughput, one way\n\n| Case |");
+        assertTrue(markdown.startsWith("Command: `tcp-proxy bench --quick "), markdown);
+        assertTrue(0 < matrixHeading && matrixHeading < markdown.indexOf("| baseline | 10 | 1 KiB |"), markdown);
+        assertTrue(markdown.indexOf("| large-packets | 4 | 8 KiB |") < bulkHeading, markdown);
+        for (final String bulkCase : List.of("upload 1 × 16 MiB", "upload 4 × 16 MiB", "download 1 × 16 MiB",
+            "download 4 × 16 MiB"))
+        {
+            assertTrue(markdown.indexOf("| " + bulkCase + " | ", bulkHeading) > bulkHeading, bulkCase + ":\n" + markdown);
         }
         DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(outDir.resolve("results.svg").toFile());
         final Map<?, ?> json = (Map<?, ?>)MiniJson.parse(Files.readString(outDir.resolve("results.json")));
@@ -82,5 +96,16 @@ class BenchEndToEndIT
             }
         }
         assertEquals(2, proxyCells);
+
+        final Map<?, ?> bulk = (Map<?, ?>)json.get("bulk");
+        final List<?> bulkMedians = (List<?>)bulk.get("medians");
+        assertEquals(4 * 2, bulkMedians.size(), "4 cases x direct and proxy");
+        for (final Object median : bulkMedians)
+        {
+            final Map<?, ?> cell = (Map<?, ?>)median;
+            assertTrue((Double)cell.get("gbit_per_sec") > 0, "throughput of " + cell);
+            assertEquals(0.0, cell.get("errors"), "errors of " + cell + "\n" + out);
+            assertEquals(16.0 * 1024 * 1024, cell.get("bytes_per_connection"));
+        }
     }
 }

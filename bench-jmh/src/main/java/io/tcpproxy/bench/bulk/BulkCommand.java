@@ -1,27 +1,19 @@
 package io.tcpproxy.bench.bulk;
 
-import io.tcpproxy.bench.process.ChildProcess;
-import io.tcpproxy.bench.process.Children;
 import io.tcpproxy.bench.process.ExternalProxies;
 import io.tcpproxy.bench.process.ProxyLauncher;
-import io.tcpproxy.bench.report.Target;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
 
 /**
- * {@code bulk}: start the bulk server and the proxy in front of it as child processes, optionally HAProxy and
- * nginx in front of it too, then measure one-way bulk throughput through each of them and directly, interleaved
- * (for each run, for each case, for each target; the first target rotates from run to run), and print the medians.
+ * {@code bulk}: run the {@link BulkBench} with the command's options, print the medians and write
+ * {@code bulk.md} and {@code bulk.json}.
  */
 public final class BulkCommand
 {
@@ -29,7 +21,6 @@ public final class BulkCommand
     public static final int EXIT_FAILURE = 1;
 
     private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
-    private static final String MAIN_CLASS = "io.tcpproxy.bench.BenchMain";
 
     private BulkCommand()
     {
@@ -51,205 +42,29 @@ public final class BulkCommand
         final ProxyLauncher launcher = new ProxyLauncher(ProxyLauncher.resolveHome(options.home));
         final Path outDir = options.outDir != null ? Path.of(options.outDir).toAbsolutePath() :
             launcher.home().resolve("bench-results").resolve(LocalDateTime.now().format(TIMESTAMP));
-        Files.createDirectories(outDir);
-        final int workers = options.workers > 0 ? options.workers : Runtime.getRuntime().availableProcessors();
-        final List<String> flags = launcher.jvmFlags();
-        final List<BulkCase> cases = options.cases();
+        final BulkReport report = BulkBench.run(
+            options, launcher, outDir, "tcp-proxy " + String.join(" ", args), out, terminal);
 
-        try (Children children = new Children())
-        {
-            out.println("starting the bulk server and the proxy from " + launcher.proxyJar() +
-                (flags.isEmpty() ? "" : " with " + String.join(" ", flags)));
-            final int serverPort = startBulkServer(children, outDir, flags, options.serverThreads);
-            final ProxyLauncher.StartedProxy proxy = launcher.startProxy(
-                children, outDir, "127.0.0.1:0", serverPort, "127.0.0.1:0", workers, "off");
-
-            final List<Target> targets = new ArrayList<>();
-            targets.add(new Target("direct", "127.0.0.1", serverPort));
-            targets.add(new Target(BulkReport.SUBJECT, "127.0.0.1", proxy.port()));
-            if (options.withHaproxy)
-            {
-                targets.add(new Target("haproxy", "127.0.0.1",
-                    ExternalProxies.startHaproxy(outDir, children, serverPort, workers)));
-            }
-            if (options.withNginx)
-            {
-                targets.add(new Target("nginx", "127.0.0.1",
-                    ExternalProxies.startNginx(outDir, children, serverPort, workers)));
-            }
-            final String settings = String.format(Locale.ROOT,
-                "Proxy workers (HAProxy nbthread, nginx worker_processes): %d; bulk server threads: %d; " +
-                "warm-up: %s per target and direction; %s per connection; targets rotate their order each run.",
-                workers, options.serverThreads, BulkOptions.formatSize(options.warmupBytes),
-                BulkOptions.formatSize(options.bytesPerConnection));
-            out.println("targets: " + describe(targets) + "; proxy metrics on " + proxy.metricsUrl());
-            out.println(cases.size() + " cases x " + targets.size() + " targets x " + options.runs + " run(s); " +
-                settings);
-
-            final BulkReport report = new BulkReport(
-                Instant.now(), "tcp-proxy " + String.join(" ", args), settings, targets, cases, options.runs);
-            final Progress progress = new Progress(out, terminal);
-            warmUp(options, targets, progress);
-            measure(options, cases, targets, report, progress);
-            if (!proxy.process().isAlive())
-            {
-                out.println("warning: the proxy exited during the run; its last output:\n" + proxy.process().tail());
-            }
-
-            out.println();
-            final String table = BulkMarkdown.render(report);
-            out.print(table);
-            out.println();
-            final Path markdown = outDir.resolve("bulk.md");
-            final Path json = outDir.resolve("bulk.json");
-            Files.writeString(markdown, "Command: `" + report.commandLine() + "`\n\n" + table, StandardCharsets.UTF_8);
-            Files.writeString(json, BulkJson.render(report), StandardCharsets.UTF_8);
-            out.println("wrote " + markdown);
-            out.println("wrote " + json);
-            out.println("logs of the child processes are in " + outDir);
-            return report.errors() == 0 ? 0 : EXIT_FAILURE;
-        }
-    }
-
-    private static void warmUp(final BulkOptions options, final List<Target> targets, final Progress progress)
-        throws InterruptedException
-    {
-        if (options.warmupBytes <= 0)
-        {
-            return;
-        }
-        for (final Target target : targets)
-        {
-            for (final Direction direction : options.directions)
-            {
-                final BulkCase warmup = new BulkCase(direction, 1, options.warmupBytes);
-                progress.start("[warm-up] " + warmup.label() + " @ " + target.name());
-                try
-                {
-                    final BulkResult result = BulkClient.run(
-                        target.socketAddress(), direction, 1, options.warmupBytes, options.timeoutNs);
-                    progress.end(summary(result));
-                }
-                catch (final IOException ex)
-                {
-                    progress.end("error: " + ex.getMessage());
-                }
-            }
-        }
-    }
-
-    private static void measure(
-        final BulkOptions options,
-        final List<BulkCase> cases,
-        final List<Target> targets,
-        final BulkReport report,
-        final Progress progress) throws InterruptedException
-    {
-        final int cells = options.runs * cases.size() * targets.size();
-        int cell = 0;
-        for (int run = 1; run <= options.runs; run++)
-        {
-            for (final BulkCase bulkCase : cases)
-            {
-                for (int t = 0; t < targets.size(); t++)
-                {
-                    final Target target = targets.get((t + run - 1) % targets.size());
-                    cell++;
-                    progress.start(String.format(Locale.ROOT, "[%d/%d] run %d, %s @ %s",
-                        cell, cells, run, bulkCase.label(), target.name()));
-                    try
-                    {
-                        final BulkResult result = BulkClient.run(target.socketAddress(), bulkCase.direction(),
-                            bulkCase.connections(), bulkCase.bytesPerConnection(), options.timeoutNs);
-                        report.add(new BulkMeasurement(run, bulkCase, target.name(), result, null));
-                        progress.end(summary(result));
-                    }
-                    catch (final IOException ex)
-                    {
-                        report.add(new BulkMeasurement(run, bulkCase, target.name(), null, ex.getMessage()));
-                        progress.end("error: " + ex.getMessage());
-                    }
-                }
-            }
-        }
+        out.println();
+        final String table = BulkMarkdown.render(report);
+        out.print(table);
+        out.println();
+        final Path markdown = outDir.resolve("bulk.md");
+        final Path json = outDir.resolve("bulk.json");
+        Files.writeString(markdown, "Command: `" + report.commandLine() + "`\n\n" + table, StandardCharsets.UTF_8);
+        Files.writeString(json, BulkJson.render(report), StandardCharsets.UTF_8);
+        out.println("wrote " + markdown);
+        out.println("wrote " + json);
+        out.println("logs of the child processes are in " + outDir);
+        return exitCode(report);
     }
 
     /**
-     * Start {@code bulk-server} from this JVM's own class path with the launcher's JVM flags.
-     *
-     * @return its port on 127.0.0.1.
+     * @param report a finished bulk measurement.
+     * @return 0, or {@link #EXIT_FAILURE} when a transfer failed.
      */
-    private static int startBulkServer(
-        final Children children, final Path logDir, final List<String> flags, final int threads)
-        throws IOException, InterruptedException
+    public static int exitCode(final BulkReport report)
     {
-        final List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(flags);
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), MAIN_CLASS,
-            "bulk-server", "--listen", "127.0.0.1:0", "--threads", Integer.toString(threads)));
-        final ChildProcess server = children.add(
-            ChildProcess.start("bulk-server", command, logDir.resolve("bulk-server.log")));
-        final String line = server.awaitLine(candidate -> candidate.contains(BulkServer.LISTENING_MARKER),
-            ProxyLauncher.STARTUP_TIMEOUT_NS, "'" + BulkServer.LISTENING_MARKER + "HOST:PORT'");
-        final String rest = line.substring(line.indexOf(BulkServer.LISTENING_MARKER) +
-            BulkServer.LISTENING_MARKER.length());
-        final int space = rest.indexOf(' ');
-        final String address = space < 0 ? rest : rest.substring(0, space);
-        try
-        {
-            return Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
-        }
-        catch (final NumberFormatException ex)
-        {
-            throw new IOException("cannot read a port from \"" + line + "\"", ex);
-        }
-    }
-
-    private static String describe(final List<Target> targets)
-    {
-        final StringBuilder where = new StringBuilder();
-        for (final Target target : targets)
-        {
-            where.append(where.length() == 0 ? "" : ", ").append(target.name()).append('=').append(target.address());
-        }
-        return where.toString();
-    }
-
-    private static String summary(final BulkResult result)
-    {
-        return String.format(Locale.ROOT, "%.2f Gbit/s (%,.0f MB/s) in %.2f s",
-            result.gbitPerSec(), result.mbPerSec(), result.wallNs() / 1e9);
-    }
-
-    /**
-     * One line per transfer: on a terminal it says "running" first and is then rewritten with the result.
-     */
-    private static final class Progress
-    {
-        private final PrintStream out;
-        private final boolean terminal;
-        private String prefix = "";
-
-        Progress(final PrintStream out, final boolean terminal)
-        {
-            this.out = out;
-            this.terminal = terminal;
-        }
-
-        void start(final String cell)
-        {
-            prefix = cell;
-            if (terminal)
-            {
-                out.print("\r" + prefix + ": running ...");
-                out.flush();
-            }
-        }
-
-        void end(final String summary)
-        {
-            out.println((terminal ? "\r" : "") + prefix + ": " + summary + (terminal ? "      " : ""));
-        }
+        return report.errors() == 0 ? 0 : EXIT_FAILURE;
     }
 }

@@ -10,13 +10,17 @@ import static io.tcpproxy.bench.report.JsonReport.string;
 /**
  * Every transfer of a {@code bulk} run as JSON, and the medians per case and target.
  */
-final class BulkJson
+public final class BulkJson
 {
     private BulkJson()
     {
     }
 
-    static String render(final BulkReport report)
+    /**
+     * @param report the transfers.
+     * @return a JSON document.
+     */
+    public static String render(final BulkReport report)
     {
         final StringBuilder out = new StringBuilder(8192);
         out.append("{\n");

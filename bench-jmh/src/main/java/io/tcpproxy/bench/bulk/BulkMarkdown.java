@@ -1,5 +1,6 @@
 package io.tcpproxy.bench.bulk;
 
+import io.tcpproxy.bench.report.BestOf;
 import io.tcpproxy.bench.report.Target;
 
 import java.util.List;
@@ -7,18 +8,24 @@ import java.util.Locale;
 
 /**
  * The bulk table: per case, the median throughput of each target in Gbit/s, then the proxy's ratio to each other
- * target; below it the spread (min–max) of the runs and any errors.
+ * target and, when HAProxy or nginx ran too, to the better of them; below it the spread (min–max) of the runs and
+ * any errors.
  */
-final class BulkMarkdown
+public final class BulkMarkdown
 {
     private BulkMarkdown()
     {
     }
 
-    static String render(final BulkReport report)
+    /**
+     * @param report the transfers.
+     * @return the table of medians, a legend line, the table of spreads and any errors, each ending in a newline.
+     */
+    public static String render(final BulkReport report)
     {
         final List<Target> targets = report.targets();
         final boolean ratios = report.hasTarget(BulkReport.SUBJECT);
+        final List<String> rivals = BestOf.rivals(targets);
         final StringBuilder out = new StringBuilder(2048);
         out.append("| Case |");
         for (final Target target : targets)
@@ -35,8 +42,12 @@ final class BulkMarkdown
                 }
             }
         }
+        if (!rivals.isEmpty())
+        {
+            out.append(' ').append(BulkReport.SUBJECT).append(" / best |");
+        }
         out.append('\n');
-        final int columns = 1 + targets.size() + (ratios ? targets.size() - 1 : 0);
+        final int columns = 1 + targets.size() + (ratios ? targets.size() - 1 : 0) + (rivals.isEmpty() ? 0 : 1);
         out.append('|');
         for (int i = 0; i < columns; i++)
         {
@@ -65,13 +76,21 @@ final class BulkMarkdown
                             .append(" |");
                     }
                 }
+                if (!rivals.isEmpty())
+                {
+                    final double best = BestOf.highest(rivals, name -> report.medianGbitPerSec(bulkCase, name));
+                    out.append(' ').append(ratio(subject / best)).append(" |");
+                }
             }
             out.append('\n');
         }
         out.append('\n');
         out.append("Medians of ").append(report.runs()).append(" run").append(report.runs() == 1 ? "" : "s")
             .append(", payload Gbit/s (10^9 bit/s; 1 Gbit/s = 125 MB/s) from the first byte to the last over all ")
-            .append("connections; ratios are of the medians. ").append(report.settings()).append('\n');
+            .append("connections; ratios are of the medians")
+            .append(rivals.isEmpty() ? "" : "; " + BulkReport.SUBJECT + " / best: " + BulkReport.SUBJECT + "'s ÷ " +
+                BestOf.phrase(rivals, "higher"))
+            .append(". ").append(report.settings()).append('\n');
 
         out.append('\n');
         out.append("Spread (min–max Gbit/s over the runs):\n\n");

@@ -10,14 +10,17 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The options of {@code bulk}. {@code --bytes} is per connection: with 4 connections, 4 times as many bytes move.
+ * The options of {@code bulk}, also made by {@code bench --bulk}. {@code --bytes} is per connection: with 4
+ * connections, 4 times as many bytes move.
  */
-final class BulkOptions
+public final class BulkOptions
 {
     static final long GIB = 1024L * 1024 * 1024;
     static final long MIB = 1024L * 1024;
     static final long DEFAULT_BYTES_PER_CONNECTION = GIB;
     static final long QUICK_BYTES_PER_CONNECTION = 256 * MIB;
+    /** {@code bench --quick --bulk} runs a whole matrix first, so its bulk part is smaller than {@code bulk --quick}. */
+    static final long BENCH_QUICK_BYTES_PER_CONNECTION = 64 * MIB;
     static final long MAX_WARMUP_BYTES = 256 * MIB;
     static final long QUICK_WARMUP_BYTES = 64 * MIB;
 
@@ -76,20 +79,55 @@ final class BulkOptions
                 default -> throw new BulkUsageException(unknown(option));
             }
         }
-        if (options.connections.isEmpty())
+        return options.withDefaults(QUICK_BYTES_PER_CONNECTION);
+    }
+
+    /**
+     * The options of the bulk part of {@code bench --bulk}: the default cases of {@code bulk} (upload and download,
+     * 1 and 4 connections), with the matrix's runs, workers and HAProxy/nginx.
+     *
+     * @param quick              true for {@code --quick}: 64 MiB per connection unless a size is given, and a
+     *                           shorter warm-up.
+     * @param bytesPerConnection {@code --bulk-size}, or a negative number for the default.
+     * @param runs               how many times every case runs.
+     * @param workers            the proxy's workers, HAProxy's threads and nginx's processes.
+     * @param withHaproxy        true to measure HAProxy too.
+     * @param withNginx          true to measure nginx too.
+     * @return the options.
+     */
+    public static BulkOptions forBench(
+        final boolean quick,
+        final long bytesPerConnection,
+        final int runs,
+        final int workers,
+        final boolean withHaproxy,
+        final boolean withNginx)
+    {
+        final BulkOptions options = new BulkOptions();
+        options.quick = quick;
+        options.bytesPerConnection = bytesPerConnection;
+        options.runs = runs;
+        options.workers = workers;
+        options.withHaproxy = withHaproxy;
+        options.withNginx = withNginx;
+        return options.withDefaults(BENCH_QUICK_BYTES_PER_CONNECTION);
+    }
+
+    private BulkOptions withDefaults(final long quickBytesPerConnection)
+    {
+        if (connections.isEmpty())
         {
-            options.connections.addAll(List.of(1, 4));
+            connections.addAll(List.of(1, 4));
         }
-        if (options.bytesPerConnection < 0)
+        if (bytesPerConnection < 0)
         {
-            options.bytesPerConnection = options.quick ? QUICK_BYTES_PER_CONNECTION : DEFAULT_BYTES_PER_CONNECTION;
+            bytesPerConnection = quick ? quickBytesPerConnection : DEFAULT_BYTES_PER_CONNECTION;
         }
-        if (options.warmupBytes < 0)
+        if (warmupBytes < 0)
         {
-            options.warmupBytes = Math.min(options.bytesPerConnection,
-                options.quick ? QUICK_WARMUP_BYTES : MAX_WARMUP_BYTES);
+            warmupBytes = Math.min(bytesPerConnection, quick ? QUICK_WARMUP_BYTES : MAX_WARMUP_BYTES);
         }
-        return options;
+        return this;
     }
 
     /**
@@ -214,7 +252,13 @@ final class BulkOptions
         return counts;
     }
 
-    private static long positiveSize(final String option, final String value)
+    /**
+     * @param option the option, for the message.
+     * @param value  e.g. {@code 1GiB}, {@code 256m}, {@code 65536}.
+     * @return the bytes, at least 1.
+     * @throws BulkUsageException saying what is expected.
+     */
+    public static long positiveSize(final String option, final String value)
     {
         final long bytes = size(option, value);
         if (bytes < 1)

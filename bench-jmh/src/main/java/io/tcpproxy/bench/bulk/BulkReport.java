@@ -1,5 +1,6 @@
 package io.tcpproxy.bench.bulk;
 
+import io.tcpproxy.bench.report.BestOf;
 import io.tcpproxy.bench.report.Target;
 
 import java.time.Instant;
@@ -8,12 +9,13 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * All measurements of a {@code bulk} run, and their medians per case and target.
+ * All measurements of a {@code bulk} run (or of the bulk part of {@code bench --bulk}), and their medians per case
+ * and target.
  */
-final class BulkReport
+public final class BulkReport
 {
     /** The target the ratio columns are about. */
-    static final String SUBJECT = "proxy";
+    static final String SUBJECT = BestOf.SUBJECT;
 
     private final Instant startedAt;
     private final String commandLine;

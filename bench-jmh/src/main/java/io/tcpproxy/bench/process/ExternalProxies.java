@@ -1,10 +1,13 @@
 package io.tcpproxy.bench.process;
 
+import io.tcpproxy.bench.report.Target;
+
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -43,6 +46,38 @@ public final class ExternalProxies
         {
             throw new IOException(NGINX_MISSING);
         }
+    }
+
+    /**
+     * Start those of HAProxy and nginx that are wanted, in front of one upstream.
+     *
+     * @param outDir       where their configuration and logs go.
+     * @param children     where the processes are registered for stopping.
+     * @param upstreamPort the port they forward to on 127.0.0.1.
+     * @param workers      HAProxy's threads and nginx's worker processes.
+     * @param haproxy      true to start HAProxy.
+     * @param nginx        true to start nginx.
+     * @return the targets {@code haproxy} and {@code nginx}, of those started, in that order.
+     * @throws IOException when one is not installed or does not start.
+     */
+    public static List<Target> startRequested(
+        final Path outDir,
+        final Children children,
+        final int upstreamPort,
+        final int workers,
+        final boolean haproxy,
+        final boolean nginx) throws IOException
+    {
+        final List<Target> targets = new ArrayList<>();
+        if (haproxy)
+        {
+            targets.add(new Target("haproxy", "127.0.0.1", startHaproxy(outDir, children, upstreamPort, workers)));
+        }
+        if (nginx)
+        {
+            targets.add(new Target("nginx", "127.0.0.1", startNginx(outDir, children, upstreamPort, workers)));
+        }
+        return targets;
     }
 
     /**

@@ -4,6 +4,7 @@ import io.tcpproxy.bench.scenario.Scenario;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Every result of a matrix run as JSON: the targets, the scenarios, each measurement of each run with all
@@ -20,6 +21,17 @@ public final class JsonReport
      * @return a JSON document.
      */
     public static String render(final BenchReport report)
+    {
+        return render(report, Map.of());
+    }
+
+    /**
+     * @param report   the measurements.
+     * @param sections further members after the matrix's, by name in iteration order, each a JSON document (e.g.
+     *                 {@code bulk}).
+     * @return a JSON document.
+     */
+    public static String render(final BenchReport report, final Map<String, String> sections)
     {
         final StringBuilder out = new StringBuilder(4096);
         out.append("{\n");
@@ -72,8 +84,14 @@ public final class JsonReport
                 }
             }
         }
-        out.append("\n  ]\n");
-        out.append("}\n");
+        out.append("\n  ]");
+        for (final Map.Entry<String, String> section : sections.entrySet())
+        {
+            // a JSON string holds no raw line break, so indenting every line keeps the document's layout
+            out.append(",\n  ").append(string(section.getKey())).append(": ")
+                .append(section.getValue().strip().replace("\n", "\n  "));
+        }
+        out.append("\n}\n");
         return out.toString();
     }
 

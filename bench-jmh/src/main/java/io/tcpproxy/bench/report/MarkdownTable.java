@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * The seed README's benchmark table, one block of columns per target, then the RPS ratio of the first
- * target to each other one.
+ * target to each other one, then, when HAProxy or nginx ran too, the proxy against the better of them.
  */
 public final class MarkdownTable
 {
@@ -22,6 +22,7 @@ public final class MarkdownTable
     public static String render(final BenchReport report)
     {
         final List<Target> targets = report.targets();
+        final List<String> rivals = BestOf.rivals(targets);
         final StringBuilder out = new StringBuilder(1024);
         out.append("| Scenario | Connections | Message Size |");
         for (final Target target : targets)
@@ -34,9 +35,14 @@ public final class MarkdownTable
         {
             out.append(' ').append(targets.get(0).name()).append('/').append(targets.get(i).name()).append(" RPS |");
         }
+        if (!rivals.isEmpty())
+        {
+            out.append(' ').append(BestOf.SUBJECT).append(" / best RPS | ")
+                .append(BestOf.SUBJECT).append(" / best p99 |");
+        }
         out.append('\n');
 
-        final int columns = 3 + 4 * targets.size() + Math.max(0, targets.size() - 1);
+        final int columns = 3 + 4 * targets.size() + Math.max(0, targets.size() - 1) + (rivals.isEmpty() ? 0 : 2);
         out.append('|');
         for (int i = 0; i < columns; i++)
         {
@@ -81,15 +87,48 @@ public final class MarkdownTable
                     firstRps / other.requestsPerSec();
                 out.append(' ').append(Units.ratio(ratio)).append(" |");
             }
+            if (!rivals.isEmpty())
+            {
+                appendBestOf(out, report, scenario.name(), rivals);
+            }
             out.append('\n');
         }
 
         out.append('\n')
             .append("RPS: echoes per second; p50/p99: round-trip latency; Throughput: echoed payload bytes per second, ")
             .append("one direction (MB = 10^6 bytes). ")
+            .append(rivals.isEmpty() ? "" : bestOfLegend(rivals))
             .append(report.runs() > 1 ? "Medians of " + report.runs() + " runs. " : "One run. ")
             .append("Mode: ").append(report.mode()).append(".\n");
         out.append("Errors: ").append(errors.length() == 0 ? "none" : errors.toString()).append('\n');
         return out.toString();
+    }
+
+    private static void appendBestOf(
+        final StringBuilder out, final BenchReport report, final String scenario, final List<String> rivals)
+    {
+        final Measurement subject = report.median(scenario, BestOf.SUBJECT);
+        final double bestRps = BestOf.highest(rivals, name -> rps(report.median(scenario, name)));
+        final double bestP99 = BestOf.lowest(rivals, name -> p99(report.median(scenario, name)));
+        out.append(' ').append(Units.ratio(rps(subject) / bestRps)).append(" | ")
+            .append(Units.ratio(p99(subject) / bestP99)).append(" |");
+    }
+
+    private static double rps(final Measurement median)
+    {
+        return median == null ? Double.NaN : median.requestsPerSec();
+    }
+
+    private static double p99(final Measurement median)
+    {
+        return median == null ? Double.NaN : median.p99Ns();
+    }
+
+    private static String bestOfLegend(final List<String> rivals)
+    {
+        final String subject = BestOf.SUBJECT;
+        return subject + " / best RPS: " + subject + "'s RPS ÷ " + BestOf.phrase(rivals, "higher") + "; " + subject +
+            " / best p99: " + subject + "'s p99 ÷ " + BestOf.phrase(rivals, "lower") + " (below 1×: " + subject +
+            "'s is lower). ";
     }
 }

@@ -13,17 +13,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class BulkOptionsTest
 {
+    private static List<BulkCase> bothDirectionsOneAndFourConnections(final long bytesPerConnection)
+    {
+        return List.of(
+            new BulkCase(Direction.UPLOAD, 1, bytesPerConnection),
+            new BulkCase(Direction.UPLOAD, 4, bytesPerConnection),
+            new BulkCase(Direction.DOWNLOAD, 1, bytesPerConnection),
+            new BulkCase(Direction.DOWNLOAD, 4, bytesPerConnection));
+    }
+
     @Test
     void shouldDefaultToOneGibibytePerConnectionBothDirectionsOneAndFourConnections()
     {
         final BulkOptions options = BulkOptions.parse(new String[]{"bulk"});
         assertEquals(BulkOptions.GIB, options.bytesPerConnection);
         assertEquals(3, options.runs);
-        assertEquals(List.of(
-            new BulkCase(Direction.UPLOAD, 1, BulkOptions.GIB),
-            new BulkCase(Direction.UPLOAD, 4, BulkOptions.GIB),
-            new BulkCase(Direction.DOWNLOAD, 1, BulkOptions.GIB),
-            new BulkCase(Direction.DOWNLOAD, 4, BulkOptions.GIB)), options.cases());
+        assertEquals(bothDirectionsOneAndFourConnections(BulkOptions.GIB), options.cases());
         assertEquals(256 * BulkOptions.MIB, options.warmupBytes);
     }
 
@@ -70,6 +75,52 @@ class BulkOptionsTest
             .getMessage().contains("unknown option for 'bulk': --nope"));
         assertTrue(assertThrows(BulkUsageException.class, () -> BulkOptions.parse(new String[]{"bulk", "--connections", "1,0"}))
             .getMessage().contains("--connections expects an integer from 1"));
+    }
+
+    @Test
+    void shouldMakeTheBulkPartOfBenchWithItsRunsWorkersAndRivals()
+    {
+        final BulkOptions full = BulkOptions.forBench(false, -1, 2, 3, true, false);
+        assertEquals(bothDirectionsOneAndFourConnections(BulkOptions.GIB), full.cases());
+        assertEquals(256 * BulkOptions.MIB, full.warmupBytes);
+        assertEquals(2, full.runs);
+        assertEquals(3, full.workers);
+        assertTrue(full.withHaproxy);
+        assertFalse(full.withNginx);
+
+        final BulkOptions quick = BulkOptions.forBench(true, -1, 1, 1, false, true);
+        assertEquals(64 * BulkOptions.MIB, quick.bytesPerConnection);
+        assertEquals(64 * BulkOptions.MIB, quick.warmupBytes);
+        assertTrue(quick.withNginx);
+
+        final BulkOptions sized = BulkOptions.forBench(true, 16 * BulkOptions.MIB, 1, 1, false, false);
+        assertEquals(16 * BulkOptions.MIB, sized.bytesPerConnection);
+        assertEquals(16 * BulkOptions.MIB, sized.warmupBytes);
+        assertEquals(512 * BulkOptions.MIB, BulkOptions.forBench(false, 512 * BulkOptions.MIB, 1, 1, false, false)
+            .bytesPerConnection);
+    }
+
+    @Test
+    void shouldRejectASizeBelowOneByte()
+    {
+        assertEquals(256 * BulkOptions.MIB, BulkOptions.positiveSize("--bulk-size", "256MiB"));
+        assertEquals("--bulk-size expects at least 1 byte, got \"0\"", assertThrows(BulkUsageException.class,
+            () -> BulkOptions.positiveSize("--bulk-size", "0")).getMessage());
+    }
+
+    @Test
+    void shouldCompareTheProxyWithTheFasterOfHaproxyAndNginx()
+    {
+        final String[] lines = BulkMarkdown.render(BulkReports.withRivals()).split("\n");
+
+        assertEquals("| Case | direct Gbit/s | proxy Gbit/s | haproxy Gbit/s | nginx Gbit/s |" +
+            " proxy/direct | proxy/haproxy | proxy/nginx | proxy / best |", lines[0]);
+        assertEquals("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |", lines[1]);
+        assertEquals("| upload 1 × 1 GiB | 8.00 | 4.00 | 2.00 | 1.60 | 0.50× | 2.00× | 2.50× | 2.00× |", lines[2]);
+        // every haproxy transfer failed: the best of the rivals is nginx alone
+        assertEquals("| download 1 × 1 GiB | 8.00 | 4.00 | error | 1.60 | 0.50× | - | 2.50× | 2.50× |", lines[3]);
+        assertTrue(lines[5].contains("ratios are of the medians; proxy / best: proxy's ÷ the higher of haproxy's and " +
+            "nginx's. settings."), lines[5]);
     }
 
     @Test

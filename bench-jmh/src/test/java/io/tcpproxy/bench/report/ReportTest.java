@@ -1,6 +1,5 @@
 package io.tcpproxy.bench.report;
 
-import io.tcpproxy.bench.scenario.Scenario;
 import org.junit.jupiter.api.Test;
 import org.w3c.dom.Document;
 
@@ -10,45 +9,18 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ReportTest
 {
-    private static final long SEC = TimeUnit.SECONDS.toNanos(1);
-    private static final Scenario BASELINE = new Scenario("baseline", 10, 1024, 5 * SEC, SEC, 0);
-    private static final Scenario BIG = new Scenario("big-data", 10, 65536, 5 * SEC, SEC, 0);
-
-    private static Measurement cell(
-        final int run, final Scenario scenario, final String target, final double rps, final long p99Us, final long errors)
-    {
-        return new Measurement(run, scenario, target, (long)rps * 5, (long)rps * 5, rps,
-            rps * scenario.messageBytes() / 1e6, p99Us * 500, p99Us * 800, p99Us * 1000, p99Us * 1500, p99Us * 2000,
-            p99Us * 600.0, 0, errors, 0, 0);
-    }
-
-    private static BenchReport report()
-    {
-        final BenchReport report = new BenchReport(
-            List.of(new Target("proxy", "127.0.0.1", 3000), new Target("direct", "127.0.0.1", 8081)),
-            List.of(BASELINE, BIG), 3, "closed loop", Instant.parse("2025-01-01T00:00:00Z"));
-        for (int run = 1; run <= 3; run++)
-        {
-            report.add(cell(run, BASELINE, "proxy", 80_000 + run * 1_000, 300, 0));
-            report.add(cell(run, BASELINE, "direct", 100_000, 200, 0));
-            report.add(cell(run, BIG, "proxy", 200 + run, 84_000, run == 2 ? 1 : 0));
-            report.add(cell(run, BIG, "direct", 400, 40_000, 0));
-        }
-        return report;
-    }
-
     @Test
     void shouldTakeMediansPerCellAndSumErrors()
     {
-        final BenchReport report = report();
+        final BenchReport report = Reports.proxyAndDirect();
 
         final Measurement median = report.median("baseline", "proxy");
         assertEquals(82_000, median.requestsPerSec(), 1e-9);
@@ -61,7 +33,7 @@ class ReportTest
     @Test
     void shouldRenderTheSeedsTableWithOneRowPerScenarioAndARatioColumn()
     {
-        final String table = MarkdownTable.render(report());
+        final String table = MarkdownTable.render(Reports.proxyAndDirect());
         final String[] lines = table.split("\n");
 
         assertEquals("| Scenario | Connections | Message Size | proxy RPS | proxy p50 | proxy p99 | proxy Throughput |" +
@@ -78,9 +50,59 @@ class ReportTest
     }
 
     @Test
+    void shouldCompareTheProxyWithTheHigherRpsAndTheLowerP99OfHaproxyAndNginx()
+    {
+        final String[] lines = MarkdownTable.render(Reports.withRivals()).split("\n");
+
+        assertEquals("| Scenario | Connections | Message Size |" +
+            " proxy RPS | proxy p50 | proxy p99 | proxy Throughput |" +
+            " direct RPS | direct p50 | direct p99 | direct Throughput |" +
+            " haproxy RPS | haproxy p50 | haproxy p99 | haproxy Throughput |" +
+            " nginx RPS | nginx p50 | nginx p99 | nginx Throughput |" +
+            " proxy/direct RPS | proxy/haproxy RPS | proxy/nginx RPS | proxy / best RPS | proxy / best p99 |", lines[0]);
+        assertEquals(24, lines[1].split("\\|", -1).length - 2, "one separator per column");
+        // RPS against haproxy's 75,000 (higher than nginx's), p99 against nginx's 240μs (lower than haproxy's)
+        assertEquals("| baseline | 10 | 1 KiB | 90,000 | 150μs | 300μs | 92 MB/s | 100,000 | 100μs | 200μs | 102 MB/s |" +
+            " 75,000 | 200μs | 400μs | 77 MB/s | 60,000 | 120μs | 240μs | 61 MB/s | 0.90× | 1.20× | 1.50× | 1.20× | 1.25× |",
+            lines[2]);
+        // nginx was not measured: the best of the rivals is haproxy alone
+        assertEquals("| big-data | 10 | 64 KiB | 300 | 40ms | 80ms | 20 MB/s | 400 | 20ms | 40ms | 26 MB/s |" +
+            " 200 | 50ms | 100ms | 13 MB/s | - | - | - | - | 0.75× | 1.50× | - | 1.50× | 0.80× |", lines[3]);
+        assertTrue(lines[5].contains("proxy / best RPS: proxy's RPS ÷ the higher of haproxy's and nginx's; " +
+            "proxy / best p99: proxy's p99 ÷ the lower of haproxy's and nginx's (below 1×: proxy's is lower). "), lines[5]);
+    }
+
+    @Test
+    void shouldNameTheOnlyRivalAndLeaveTheBestColumnsOutWithoutOneOrWithoutTheProxy()
+    {
+        final Target proxy = new Target("proxy", "127.0.0.1", 1);
+        final Target direct = new Target("direct", "127.0.0.1", 2);
+        final Target haproxy = new Target("haproxy", "127.0.0.1", 3);
+        final Target nginx = new Target("nginx", "127.0.0.1", 4);
+        assertEquals(List.of("haproxy", "nginx"), BestOf.rivals(List.of(proxy, direct, haproxy, nginx)));
+        assertEquals(List.of("nginx"), BestOf.rivals(List.of(nginx, proxy)));
+        assertEquals(List.of(), BestOf.rivals(List.of(proxy, direct)));
+        assertEquals(List.of(), BestOf.rivals(List.of(direct, haproxy, nginx)));
+        assertEquals("haproxy's", BestOf.phrase(List.of("haproxy"), "higher"));
+        assertEquals(7.0, BestOf.highest(List.of("a", "b", "c"), name -> "a".equals(name) ? 7 : Double.NaN), 0);
+        assertTrue(Double.isNaN(BestOf.lowest(List.of("a"), name -> Double.NaN)));
+
+        final BenchReport report = new BenchReport(List.of(proxy, haproxy), List.of(Reports.BASELINE), 1, "closed loop",
+            Instant.EPOCH);
+        report.add(Reports.cell(1, Reports.BASELINE, "proxy", 50_000, 300, 0));
+        report.add(Reports.cell(1, Reports.BASELINE, "haproxy", 40_000, 600, 0));
+        final String[] lines = MarkdownTable.render(report).split("\n");
+        assertTrue(lines[0].endsWith("| proxy/haproxy RPS | proxy / best RPS | proxy / best p99 |"), lines[0]);
+        assertTrue(lines[2].endsWith("| 1.25× | 1.25× | 0.50× |"), lines[2]);
+        assertTrue(lines[4].contains("proxy's RPS ÷ haproxy's; proxy / best p99: proxy's p99 ÷ haproxy's"), lines[4]);
+
+        assertFalse(MarkdownTable.render(Reports.proxyAndDirect()).contains("best"), "no rival, no best columns");
+    }
+
+    @Test
     void shouldWriteEveryResultAsParseableJson()
     {
-        final Object parsed = MiniJson.parse(JsonReport.render(report()));
+        final Object parsed = MiniJson.parse(JsonReport.render(Reports.proxyAndDirect()));
 
         final Map<?, ?> root = (Map<?, ?>)parsed;
         assertEquals(3.0, root.get("runs"));
@@ -110,7 +132,7 @@ class ReportTest
     @Test
     void shouldDrawAWellFormedSvgWithOneBarPerCellInEachPanel() throws Exception
     {
-        final String svg = SvgChart.render(report());
+        final String svg = SvgChart.render(Reports.proxyAndDirect());
 
         final DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
         factory.setNamespaceAware(true);
