@@ -12,8 +12,9 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * Runs every scenario against every target, interleaved (for each scenario, each target in turn) so that
- * drift of the machine hits all targets alike, and repeats the whole matrix {@code runs} times.
+ * Runs every scenario against every target, interleaved (for each scenario, each target in turn, the order rotating
+ * from scenario to scenario and run to run) so that drift of the machine hits all targets alike, and repeats the
+ * whole matrix {@code runs} times.
  */
 final class MatrixRunner
 {
@@ -37,10 +38,14 @@ final class MatrixRunner
         int cell = 0;
         for (int run = 1; run <= runs; run++)
         {
-            for (final Scenario scenario : scenarios)
+            for (int s = 0; s < scenarios.size(); s++)
             {
-                for (final Target target : targets)
+                final Scenario scenario = scenarios.get(s);
+                for (int t = 0; t < targets.size(); t++)
                 {
+                    // The first target of a scenario runs right after the switch from the last one; rotate who that
+                    // is from run to run and scenario to scenario, so no target always pays for it.
+                    final Target target = targets.get((t + run - 1 + s) % targets.size());
                     cell++;
                     progress.startCell("[" + cell + "/" + cells + "] " + (runs > 1 ? "run " + run + " " : "") +
                         scenario.name() + " @ " + target.name());
