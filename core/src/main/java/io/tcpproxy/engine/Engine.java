@@ -18,6 +18,7 @@ import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -55,6 +56,12 @@ public final class Engine
         this.listeners = bindListeners(config.listenAddress(), acceptMode == Config.AcceptMode.REUSE_PORT ?
             workerCount : 1);
         final boolean handOff = acceptMode == Config.AcceptMode.ACCEPTOR;
+        if (config.busyPollUs() > 0 && config.idleStrategy() != Config.IdleStrategyKind.BLOCK)
+        {
+            System.err.println("[WARN] busy_poll_us = " + config.busyPollUs() + " only applies to idle_strategy = " +
+                "\"block\"; ignored with \"" + config.idleStrategy().name().toLowerCase(Locale.ROOT) +
+                "\" (which never blocks)");
+        }
         this.localAddress = (InetSocketAddress)listeners.get(0).getLocalAddress();
         this.rings = new MetricsRing[workerCount];
         this.workers = new Worker[workerCount];

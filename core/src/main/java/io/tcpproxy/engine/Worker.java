@@ -8,6 +8,7 @@ import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
 
 import java.io.IOException;
+import java.lang.invoke.VarHandle;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.NoRouteToHostException;
@@ -53,6 +54,8 @@ final class Worker implements Agent
      * cycle): at 100k messages a second, one record per message would cost the collector a core of its own.
      */
     private static final long BYTES_PUBLISH_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(10);
+    /** A full ring is retried this often, whatever the idle strategy (a polling worker would retry millions of times). */
+    private static final long RING_FULL_RETRY_NS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final int index;
     private final EngineContext context;
@@ -63,6 +66,8 @@ final class Worker implements Agent
     private final Long2ObjectHashMap<Connection> connectionByTimerId = new Long2ObjectHashMap<>();
     private final MetricsRing metrics;
     private final ArrayDeque<Flow> starvedFlows = new ArrayDeque<>();
+    /** Deferred writes hold a buffer each until the end of the round; below this many spare ones, write at once. */
+    private static final int DEFER_RESERVE_BUFFERS = 64;
     private Flow[] deferredWrites = new Flow[64];
     private int deferredCount;
     private final Consumer<SelectionKey> keyHandler = this::onSelected;
@@ -80,6 +85,7 @@ final class Worker implements Agent
     private long nowNs;
     private boolean clockReadThisRound;
     private boolean busyPolling;
+    private boolean ringWasFull;
     private long busyPollUntilNs;
     private long nextConnectionSequence;
     private long acceptResumeTimerId = Connection.NO_TIMER;
@@ -231,7 +237,8 @@ final class Worker implements Agent
         {
             workCount += resumeStarvedFlows();
         }
-        if (lifecycleUnpublished || nowNs - lastMetricsFlushNs >= BYTES_PUBLISH_INTERVAL_NS)
+        if ((lifecycleUnpublished && !(ringWasFull && nowNs - lastMetricsFlushNs < RING_FULL_RETRY_NS)) ||
+            nowNs - lastMetricsFlushNs >= BYTES_PUBLISH_INTERVAL_NS)
         {
             workCount += flushMetrics();
         }
@@ -285,6 +292,9 @@ final class Worker implements Agent
         {
             return false;
         }
+        // StoreLoad between the queue's ordered store and reading the flag: the worker sets the flag, then looks at the
+        // queue; without the fence both could miss the other and the channel would wait for the select timeout.
+        VarHandle.fullFence();
         if (mayBeAsleep.get() && mayBeAsleep.compareAndSet(true, false))
         {
             selector.wakeup(); // only a worker that may be blocked in select needs the system call
@@ -654,7 +664,7 @@ final class Worker implements Agent
             markDirty(connection);
 
             buffer.flip();
-            if (reads == 1 && buffer.limit() < buffer.capacity())
+            if (reads == 1 && buffer.limit() < buffer.capacity() && pool.ordinaryAvailable() >= DEFER_RESERVE_BUFFERS)
             {
                 // A message that fit in one read is written after every event of this round has been read: the
                 // peers those writes wake then run while we write, instead of preempting us between reads (one
@@ -700,7 +710,9 @@ final class Worker implements Agent
 
     private void flushDeferredWrites()
     {
-        for (int i = 0; i < deferredCount; i++)
+        final int count = deferredCount;
+        deferredCount = 0;
+        for (int i = 0; i < count; i++)
         {
             final Flow flow = deferredWrites[i];
             deferredWrites[i] = null;
@@ -712,23 +724,25 @@ final class Worker implements Agent
             try
             {
                 flow.sink.write(pending);
+                if (!pending.hasRemaining())
+                {
+                    flow.pending = null;
+                    pool.release(pending);
+                }
+                // no system call unless this round changed the connection's interest (or the write was partial)
+                updateInterest(flow.connection);
             }
             catch (final IOException ex)
             {
                 close(flow.connection, flow.sinkError);
-                continue;
             }
-            if (pending.hasRemaining())
+            catch (final RuntimeException ex)
             {
-                updateInterest(flow.connection);
-            }
-            else
-            {
-                flow.pending = null;
-                pool.release(pending);
+                // as in onSelected: a fault closes its own connection, never the worker
+                System.err.println("[ERROR] " + roleName() + ": closing connection " + flow.connection.id + ": " + ex);
+                close(flow.connection, CloseReason.INTERNAL_ERROR);
             }
         }
-        deferredCount = 0;
     }
 
     private void onWritable(final Flow flow)
@@ -1032,6 +1046,7 @@ final class Worker implements Agent
     {
         lastMetricsFlushNs = nowNs;
         lifecycleUnpublished = true; // until everything below is out
+        ringWasFull = true;
         if (rejectedUnpublished > 0)
         {
             if (!metrics.rejected(rejectedUnpublished))
@@ -1072,6 +1087,7 @@ final class Worker implements Agent
             dirtyCount = count - published;
         }
         lifecycleUnpublished = dirtyCount > 0;
+        ringWasFull = published < count;
         return published;
     }
 
