@@ -75,6 +75,13 @@ public final class Engine
                 workers[i] = new Worker(i, context, handOff ? null : listeners.get(ownListener ? i : 0), ownListener,
                     rings[i], config.idleStrategy() == Config.IdleStrategyKind.BLOCK);
             }
+            if (acceptMode == Config.AcceptMode.REUSE_PORT && workerCount > 1)
+            {
+                for (final Worker worker : workers)
+                {
+                    worker.balanceWith(workers);
+                }
+            }
             this.acceptor = handOff ? new Acceptor(listeners.get(0), workers, context.acceptorPauses) : null;
         }
         catch (final Throwable ex)

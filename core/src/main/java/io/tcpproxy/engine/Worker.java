@@ -5,7 +5,7 @@ import io.tcpproxy.metrics.MetricsRing;
 import org.agrona.DeadlineTimerWheel;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.Agent;
-import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 
 import java.io.IOException;
 import java.lang.invoke.VarHandle;
@@ -24,6 +24,7 @@ import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -73,7 +74,10 @@ final class Worker implements Agent
     private final Consumer<SelectionKey> keyHandler = this::onSelected;
     private final DeadlineTimerWheel.TimerHandler timerHandler = this::onTimerExpiry;
     private final ServerSocketChannel listener;
-    private final OneToOneConcurrentArrayQueue<SocketChannel> handoff;
+    private final ManyToOneConcurrentArrayQueue<SocketChannel> handoff;
+    /** Connections open here or queued to this worker: what a peer compares when it balances new ones. */
+    private final AtomicInteger assigned = new AtomicInteger();
+    private Worker[] peers;
     private final AtomicBoolean mayBeAsleep = new AtomicBoolean();
     private final boolean ownsListener;
     private SelectionKey listenerKey;
@@ -127,7 +131,7 @@ final class Worker implements Agent
         this.nowNs = System.nanoTime();
         this.timers = new DeadlineTimerWheel(TimeUnit.NANOSECONDS, nowNs, 1L << TIMER_TICK_BITS, 512);
         this.listenerKey = listener == null ? null : listener.register(selector, SelectionKey.OP_ACCEPT, null);
-        this.handoff = listener == null ? new OneToOneConcurrentArrayQueue<>(HANDOFF_CAPACITY) : null;
+        this.handoff = new ManyToOneConcurrentArrayQueue<>(HANDOFF_CAPACITY);
         metrics.bufferUse(0, 0, pool.limitBytes());
     }
 
@@ -189,13 +193,10 @@ final class Worker implements Agent
         }
 
         clockReadThisRound = false;
-        if (handoff != null)
-        {
-            workCount += drainHandoff();
-        }
+        workCount += drainHandoff();
         if (blocking && !stopping && !busyPolling)
         {
-            final int selected = handoff == null ? selector.select(keyHandler, selectTimeoutMs()) : selectWithHandoff();
+            final int selected = selectWithHandoff();
             workCount += selected;
             if (selected > 0 && context.busyPollNs > 0)
             {
@@ -288,8 +289,10 @@ final class Worker implements Agent
      */
     boolean offer(final SocketChannel channel)
     {
+        assigned.incrementAndGet();
         if (!handoff.offer(channel))
         {
+            assigned.decrementAndGet();
             return false;
         }
         // StoreLoad between the queue's ordered store and reading the flag: the worker sets the flag, then looks at the
@@ -472,7 +475,11 @@ final class Worker implements Agent
             {
                 return;
             }
-            onAccepted(channel);
+            if (!handedToLighterPeer(channel))
+            {
+                assigned.incrementAndGet();
+                onAccepted(channel);
+            }
         }
     }
 
@@ -484,10 +491,42 @@ final class Worker implements Agent
         lifecycleUnpublished = true;
     }
 
+    /**
+     * Balance what the kernel's reuse-port hashing spreads unevenly when there are few connections (4 bulk streams on
+     * 2 workers land 2-2 only 3 times in 8): a connection accepted here goes to a peer that carries fewer, as
+     * HAProxy's listener queues do. With many connections the hash is even and this rarely hands anything over.
+     */
+    private boolean handedToLighterPeer(final SocketChannel channel)
+    {
+        if (peers == null)
+        {
+            return false;
+        }
+        Worker lightest = this;
+        int least = assigned.get();
+        for (final Worker peer : peers)
+        {
+            final int load = peer.assigned.get();
+            if (load < least)
+            {
+                least = load;
+                lightest = peer;
+            }
+        }
+        return lightest != this && lightest.offer(channel);
+    }
+
+    /** @param workers every worker, this one included: accepted connections are balanced across them. */
+    void balanceWith(final Worker[] workers)
+    {
+        this.peers = workers;
+    }
+
     private void onAccepted(final SocketChannel channel)
     {
         if (context.activeConnections.incrementAndGet() > context.maxConnections)
         {
+            assigned.decrementAndGet();
             context.activeConnections.decrementAndGet();
             rejectedUnpublished++;
             lifecycleUnpublished = true;
@@ -504,6 +543,7 @@ final class Worker implements Agent
         }
         catch (final IOException | RuntimeException ex)
         {
+            assigned.decrementAndGet();
             context.activeConnections.decrementAndGet();
             closeQuietly(channel);
             return;
@@ -1016,6 +1056,7 @@ final class Worker implements Agent
         {
             return;
         }
+        assigned.decrementAndGet();
         final Connection last = openConnections[--openCount];
         openConnections[i] = last;
         last.index = i;
