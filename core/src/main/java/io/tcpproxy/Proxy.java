@@ -1,5 +1,7 @@
 package io.tcpproxy;
 
+import io.tcpproxy.config.Config;
+import io.tcpproxy.config.HostPort;
 import io.tcpproxy.engine.Engine;
 import io.tcpproxy.metrics.MetricsEndpoint;
 import io.tcpproxy.metrics.MetricsEndpointFactory;

@@ -1,7 +1,7 @@
 package io.tcpproxy.metrics;
 
-import io.tcpproxy.Config;
 import io.tcpproxy.bench.jmh.AbstractBenchmark;
+import io.tcpproxy.config.Config;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.MessageHandler;
 import org.openjdk.jmh.annotations.AuxCounters;

@@ -1,6 +1,6 @@
 package io.tcpproxy.cli;
 
-import io.tcpproxy.HostPort;
+import io.tcpproxy.config.HostPort;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ParseResult;

@@ -1,10 +1,10 @@
 package io.tcpproxy.cli;
 
-import io.tcpproxy.Config;
-import io.tcpproxy.ConfigException;
-import io.tcpproxy.ConfigKey;
-import io.tcpproxy.HostPort;
 import io.tcpproxy.Proxy;
+import io.tcpproxy.config.Config;
+import io.tcpproxy.config.ConfigException;
+import io.tcpproxy.config.ConfigKey;
+import io.tcpproxy.config.HostPort;
 import io.tcpproxy.config.TomlConfigLoader;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -55,6 +55,10 @@ final class RunCommand
         final Map<ConfigKey, Object> defaults = Config.builder().build().values();
         for (final ConfigKey key : ConfigKey.values())
         {
+            if (!key.hasFlag())
+            {
+                continue;
+            }
             final OptionSpec option = optionFor(key, defaults.get(key));
             keyOptions.put(key, option);
             spec.addOption(option);

@@ -1,7 +1,7 @@
 package io.tcpproxy.cli;
 
-import io.tcpproxy.Config;
-import io.tcpproxy.ConfigException;
+import io.tcpproxy.config.Config;
+import io.tcpproxy.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;

@@ -1,6 +1,6 @@
 package io.tcpproxy.cli;
 
-import io.tcpproxy.ConfigKey;
+import io.tcpproxy.config.ConfigKey;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -158,7 +158,7 @@ class CliErrorsIT
         final String help = jar.stdout();
         for (final ConfigKey key : ConfigKey.values())
         {
-            assertTrue(help.contains(key.flag()), "run --help lacks " + key.flag() + jar.describeOutput());
+            assertTrue(!key.hasFlag() || help.contains(key.flag()), "run --help lacks " + key.flag() + jar.describeOutput());
         }
         assertTrue(help.contains("--config"), help);
         assertTrue(help.contains("--listen"), help);

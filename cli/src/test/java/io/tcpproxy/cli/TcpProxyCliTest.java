@@ -1,8 +1,8 @@
 package io.tcpproxy.cli;
 
-import io.tcpproxy.Config;
-import io.tcpproxy.ConfigException;
-import io.tcpproxy.HostPort;
+import io.tcpproxy.config.Config;
+import io.tcpproxy.config.ConfigException;
+import io.tcpproxy.config.HostPort;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine.ParameterException;

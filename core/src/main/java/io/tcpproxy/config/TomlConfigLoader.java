@@ -1,8 +1,5 @@
 package io.tcpproxy.config;
 
-import io.tcpproxy.Config;
-import io.tcpproxy.ConfigException;
-import io.tcpproxy.ConfigKey;
 import org.tomlj.Toml;
 import org.tomlj.TomlArray;
 import org.tomlj.TomlParseError;
@@ -24,18 +21,39 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 
+import java.util.Set;
+
 /**
- * Reads {@code proxy.toml} into a {@link Config.Builder}: every key in the file must be a known {@link ConfigKey}
- * at the top level, holding a value of the key's kind; keys not in the file keep their defaults.
+ * Reads {@code proxy.toml} into a {@link Config.Builder}: top-level keys, the tables {@code [health_check]} and
+ * {@code [passive_health]}, the arrays of tables {@code [[upstream]]} and {@code [[route]]}, and {@code [pool.NAME]}
+ * tables (with an optional {@code [pool.NAME.health_check]}). Every key must be a known {@link ConfigKey} of its
+ * table, holding a value of the key's kind; keys not in the file keep their defaults.
  * <p>
  * Every problem in the file is found, and the first one in file order is thrown as a {@link ConfigException}
- * whose message reads {@code FILE:LINE: KEY: what was expected, got what}; the others are attached to it as
- * suppressed exceptions, and its message ends with how many there are.
+ * whose message reads {@code FILE:LINE: KEY: what was expected, got what} (keys inside tables named
+ * {@code table.key}); the others are attached to it as suppressed exceptions, and its message ends with how many
+ * there are. Checks spanning several keys run in {@link Config.Builder#build()}, which names the file and line too.
  */
 public final class TomlConfigLoader
 {
-    private TomlConfigLoader()
+    private static final String HEALTH_CHECK = "health_check";
+    private static final String PASSIVE_HEALTH = "passive_health";
+    private static final String UPSTREAM = "upstream";
+    private static final String ROUTE = "route";
+    private static final String POOL = "pool";
+    private static final Set<String> TABLES = Set.of(HEALTH_CHECK, PASSIVE_HEALTH, UPSTREAM, ROUTE, POOL);
+    private static final String TABLES_TEXT =
+        "[health_check], [passive_health], [[upstream]], [[route]] and [pool.NAME]";
+
+    private final String sourceName;
+    private final Config.Builder builder;
+    private final List<ConfigException> errors = new ArrayList<>();
+
+    private TomlConfigLoader(final String sourceName)
     {
+        this.sourceName = sourceName;
+        this.builder = Config.builder();
+        builder.sourceName = sourceName;
     }
 
     /**
@@ -64,42 +82,228 @@ public final class TomlConfigLoader
             throw syntaxError(toml.errors(), sourceName);
         }
 
-        final Config.Builder builder = Config.builder();
-        final List<ConfigException> errors = new ArrayList<>();
+        final TomlConfigLoader loader = new TomlConfigLoader(sourceName);
+        loader.readTopLevel(toml);
+        if (!loader.errors.isEmpty())
+        {
+            throw firstOf(loader.errors);
+        }
+        return loader.builder;
+    }
+
+    private void readTopLevel(final TomlTable toml)
+    {
         for (final String name : toml.keySet())
         {
-            final List<String> path = List.of(name);
-            final int line = lineOf(toml.inputPositionOf(path));
-            final Object value = toml.get(path);
-            final ConfigKey key = ConfigKey.byTomlName(name);
-            if (key == null)
+            final int line = lineOf(toml, name);
+            final Object value = toml.get(List.of(name));
+            switch (name)
             {
-                errors.add(error(sourceName, name, line, unknownKeyMessage(name, value)));
-                continue;
+                case HEALTH_CHECK -> readHealthCheck(value, HEALTH_CHECK, line, builder::healthCheck);
+                case PASSIVE_HEALTH ->
+                {
+                    final PassiveHealth.Builder passive = PassiveHealth.builder();
+                    if (readTable(value, Scope.PASSIVE_HEALTH, passive, PASSIVE_HEALTH, line, "[passive_health]"))
+                    {
+                        builder.passiveHealth(passive.build());
+                    }
+                }
+                case UPSTREAM -> readUpstreams(value, line);
+                case ROUTE -> readRoutes(value, line);
+                case POOL -> readPools(value, line);
+                default -> readTopLevelKey(name, value, line);
             }
+        }
+    }
 
-            final String mismatch = typeMismatch(key, value);
-            if (mismatch != null)
+    private void readTopLevelKey(final String name, final Object value, final int line)
+    {
+        final ConfigKey key = ConfigKey.find(Scope.TOP, name);
+        if (key == null)
+        {
+            errors.add(error(name, line, unknownKeyMessage(name, value)));
+            return;
+        }
+        if (set(key, builder, name, value, line))
+        {
+            builder.lines.put(name, line);
+        }
+    }
+
+    /** Reads a health check table into a new {@link HealthCheck} handed to {@code sink} when it has no errors. */
+    private void readHealthCheck(
+        final Object value, final String prefix, final int line, final java.util.function.Consumer<HealthCheck> sink)
+    {
+        final HealthCheck.Builder check = HealthCheck.builder();
+        if (readTable(value, Scope.HEALTH_CHECK, check, prefix, line, "[" + prefix + "]"))
+        {
+            sink.accept(check.build());
+            builder.lines.put(prefix, line);
+        }
+    }
+
+    private void readUpstreams(final Object value, final int line)
+    {
+        final TomlArray array = arrayOfTables(value, UPSTREAM, line);
+        for (int i = 0; array != null && i < array.size(); i++)
+        {
+            final int tableLine = lineOf(array.inputPositionOf(i));
+            final Upstream.Builder upstream = Upstream.builder();
+            if (readTable(array.get(i), Scope.UPSTREAM, upstream, UPSTREAM, tableLine, "[[upstream]]"))
             {
-                errors.add(error(sourceName, name, line, mismatch));
-                continue;
+                if (upstream.addr == null)
+                {
+                    errors.add(error("upstream.addr", tableLine,
+                        "missing: every [[upstream]] needs addr = \"HOST:PORT\", e.g. addr = \"10.0.0.1:5432\""));
+                    continue;
+                }
+                builder.lines.put("upstream#" + builder.upstreams.size(), tableLine);
+                builder.upstream(upstream.build());
             }
+        }
+    }
 
+    private void readRoutes(final Object value, final int line)
+    {
+        final TomlArray array = arrayOfTables(value, ROUTE, line);
+        for (int i = 0; array != null && i < array.size(); i++)
+        {
+            final int tableLine = lineOf(array.inputPositionOf(i));
+            final Route.Builder route = Route.builder();
+            if (readTable(array.get(i), Scope.ROUTE, route, ROUTE, tableLine, "[[route]]"))
+            {
+                try
+                {
+                    final Route built = route.build();
+                    final TomlTable table = (TomlTable)array.get(i);
+                    builder.lines.put("route#" + builder.routes.size() + ".pool",
+                        table.contains(List.of("pool")) ? lineOf(table, "pool") : tableLine);
+                    builder.route(built);
+                }
+                catch (final IllegalArgumentException ex)
+                {
+                    errors.add(error(ROUTE, tableLine, ex.getMessage()));
+                }
+            }
+        }
+    }
+
+    private void readPools(final Object value, final int line)
+    {
+        if (!(value instanceof TomlTable))
+        {
+            errors.add(error(POOL, line, "expected [pool.NAME] tables, got " + describe(value)));
+            return;
+        }
+        final TomlTable pools = (TomlTable)value;
+        for (final String name : pools.keySet())
+        {
+            final String prefix = POOL + "." + name;
+            final int poolLine = lineOf(pools, name);
+            final Object poolValue = pools.get(List.of(name));
+            final PoolSettings.Builder settings;
             try
             {
-                builder.set(key, value);
+                settings = PoolSettings.builder(name);
             }
             catch (final IllegalArgumentException ex)
             {
-                errors.add(error(sourceName, name, line, ex.getMessage()));
+                errors.add(error(prefix, poolLine, ex.getMessage()));
+                continue;
+            }
+            if (poolValue instanceof TomlTable && ((TomlTable)poolValue).contains(List.of(HEALTH_CHECK)))
+            {
+                final TomlTable poolTable = (TomlTable)poolValue;
+                readHealthCheck(poolTable.get(List.of(HEALTH_CHECK)), prefix + "." + HEALTH_CHECK,
+                    lineOf(poolTable, HEALTH_CHECK), settings::healthCheck);
+            }
+            if (readTable(poolValue, Scope.POOL, settings, prefix, poolLine, "[" + prefix + "]"))
+            {
+                builder.lines.put(prefix, poolLine);
+                builder.poolSettings(settings.build());
             }
         }
+    }
 
-        if (!errors.isEmpty())
+    private TomlArray arrayOfTables(final Object value, final String name, final int line)
+    {
+        if (value instanceof TomlArray && ((TomlArray)value).toList().stream().allMatch(TomlTable.class::isInstance))
         {
-            throw firstOf(errors);
+            return (TomlArray)value;
         }
-        return builder;
+        errors.add(error(name, line, "expected [[" + name + "]] tables (an array of tables), got " + describe(value)));
+        return null;
+    }
+
+    /**
+     * Reads every key of one table into {@code target}.
+     *
+     * @return whether the table had no errors.
+     */
+    private <B> boolean readTable(
+        final Object value, final Scope<B> scope, final B target, final String prefix, final int line,
+        final String header)
+    {
+        if (!(value instanceof TomlTable))
+        {
+            errors.add(error(prefix, line, "expected a table " + header + ", got " + describe(value)));
+            return false;
+        }
+        final TomlTable table = (TomlTable)value;
+        final int errorsBefore = errors.size();
+        for (final String name : table.keySet())
+        {
+            final String keyName = prefix + "." + name;
+            final int keyLine = lineOf(table, name);
+            final Object keyValue = table.get(List.of(name));
+            final ConfigKey key = ConfigKey.find(scope, name);
+            if (key != null)
+            {
+                set(key, target, keyName, keyValue, keyLine);
+            }
+            else if (!(scope == Scope.POOL && name.equals(HEALTH_CHECK)))
+            {
+                errors.add(error(keyName, keyLine, unknownKeyInTable(scope, name, header)));
+            }
+        }
+        return errors.size() == errorsBefore;
+    }
+
+    private boolean set(final ConfigKey key, final Object target, final String name, final Object value, final int line)
+    {
+        if (!key.tomlTypeFits(value))
+        {
+            errors.add(error(name, line, "expected " + key.expected() + ", got " + describe(value)));
+            return false;
+        }
+        try
+        {
+            key.setIn(target, value);
+            return true;
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            errors.add(error(name, line, ex.getMessage()));
+            return false;
+        }
+    }
+
+    private static String unknownKeyInTable(final Scope<?> scope, final String name, final String header)
+    {
+        final List<String> names = ConfigKey.keyNames(scope);
+        if (scope == Scope.POOL)
+        {
+            names.add("[" + HEALTH_CHECK + "]");
+        }
+        if (ConfigKey.find(Scope.TOP, name) != null || TABLES.contains(name))
+        {
+            return "unknown key in " + header + "; " + name + " is a top-level key: write it above the first " +
+                "[table] header";
+        }
+        final String nearest = ConfigKey.nearest(name, names);
+        return nearest != null ?
+            "unknown key in " + header + " (did you mean " + nearest + "?)" :
+            "unknown key in " + header + "; its keys are " + String.join(", ", names);
     }
 
     private static String readFile(final Path path)
@@ -164,7 +368,7 @@ public final class TomlConfigLoader
         return thrown;
     }
 
-    private static ConfigException error(final String sourceName, final String key, final int line, final String what)
+    private ConfigException error(final String key, final int line, final String what)
     {
         final String where = line > 0 ? sourceName + ":" + line : sourceName;
         return new ConfigException(key, line, where + ": " + key + ": " + what);
@@ -176,48 +380,23 @@ public final class TomlConfigLoader
         {
             for (final String inner : ((TomlTable)value).keySet())
             {
-                if (ConfigKey.byTomlName(inner) != null)
+                if (ConfigKey.find(Scope.TOP, inner) != null)
                 {
                     return "unknown table; every key goes at the top level, above any [table] header " +
-                        "(found " + inner + " inside it)";
+                        "(found " + inner + " inside it); the tables are " + TABLES_TEXT;
                 }
             }
         }
 
-        final ConfigKey nearest = ConfigKey.nearest(name);
+        final List<String> names = ConfigKey.keyNames(Scope.TOP);
+        names.addAll(TABLES);
+        final String nearest = ConfigKey.nearest(name, names);
         if (nearest != null)
         {
-            return "unknown key (did you mean " + nearest.tomlName() + "?)";
+            return "unknown key (did you mean " + nearest + "?)";
         }
-
-        final StringBuilder known = new StringBuilder();
-        for (final ConfigKey key : ConfigKey.values())
-        {
-            known.append(known.length() == 0 ? "" : ", ").append(key.tomlName());
-        }
-        return "unknown key; the keys are " + known;
-    }
-
-    /**
-     * TOML values are typed, so a value of the wrong TOML type is an error even where {@link Config.Builder#set}
-     * would coerce it (e.g. the string "30" for an integer key): the file should say what it means.
-     */
-    private static String typeMismatch(final ConfigKey key, final Object value)
-    {
-        final boolean fits;
-        switch (key.kind())
-        {
-            case INTEGER:
-                fits = value instanceof Long;
-                break;
-            case BOOLEAN:
-                fits = value instanceof Boolean;
-                break;
-            default:
-                fits = value instanceof String;
-                break;
-        }
-        return fits ? null : "expected " + key.expected() + ", got " + describe(value);
+        return "unknown key; the keys are " + String.join(", ", ConfigKey.keyNames(Scope.TOP)) + ", and the tables " +
+            TABLES_TEXT;
     }
 
     /**
@@ -269,6 +448,11 @@ public final class TomlConfigLoader
             return "the time " + value;
         }
         return "a value of type " + value.getClass().getSimpleName();
+    }
+
+    private static int lineOf(final TomlTable table, final String key)
+    {
+        return lineOf(table.inputPositionOf(List.of(key)));
     }
 
     private static int lineOf(final TomlPosition position)

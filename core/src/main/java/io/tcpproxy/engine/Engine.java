@@ -1,7 +1,7 @@
 package io.tcpproxy.engine;
 
-import io.tcpproxy.Config;
-import io.tcpproxy.HostPort;
+import io.tcpproxy.config.Config;
+import io.tcpproxy.config.HostPort;
 import io.tcpproxy.metrics.MetricsCollector;
 import io.tcpproxy.metrics.MetricsRing;
 import org.agrona.concurrent.AgentRunner;

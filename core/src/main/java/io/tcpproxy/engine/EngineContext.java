@@ -1,6 +1,6 @@
 package io.tcpproxy.engine;
 
-import io.tcpproxy.Config;
+import io.tcpproxy.config.Config;
 
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;

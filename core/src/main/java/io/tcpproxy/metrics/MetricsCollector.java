@@ -1,7 +1,7 @@
 package io.tcpproxy.metrics;
 
 import io.tcpproxy.CloseReason;
-import io.tcpproxy.Config;
+import io.tcpproxy.config.Config;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.Agent;

@@ -1,9 +1,5 @@
 package io.tcpproxy.config;
 
-import io.tcpproxy.Config;
-import io.tcpproxy.ConfigException;
-import io.tcpproxy.ConfigKey;
-import io.tcpproxy.HostPort;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tomlj.Toml;
@@ -13,8 +9,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -118,14 +116,17 @@ class TomlConfigLoaderTest
     @Test
     void shouldShipATopLevelProxyTomlHoldingEveryKeyWithItsDefault() throws IOException
     {
-        final Path file = Path.of(System.getProperty("basedir", ".")).resolve("../proxy.toml").normalize();
+        final Path file = shippedProxyToml();
         assertTrue(Files.isRegularFile(file), "missing " + file.toAbsolutePath());
 
         final TomlParseResult toml = Toml.parse(file);
         assertFalse(toml.hasErrors(), () -> toml.errors().toString());
         for (final ConfigKey key : ConfigKey.values())
         {
-            assertTrue(toml.contains(key.tomlName()), "proxy.toml lacks " + key.tomlName());
+            if (key.table().isEmpty())
+            {
+                assertTrue(toml.contains(key.tomlName()), "proxy.toml lacks " + key.tomlName());
+            }
         }
 
         final Map<ConfigKey, Object> values = TomlConfigLoader.load(file).build().values();
@@ -137,10 +138,57 @@ class TomlConfigLoaderTest
         final String text = Files.readString(file);
         for (final ConfigKey key : ConfigKey.values())
         {
-            final int at = text.indexOf("\n" + key.tomlName() + " = ");
-            assertTrue(at > 0 && text.lastIndexOf("\n#", at) > text.lastIndexOf("\n\n", at) - 1,
-                "proxy.toml: " + key.tomlName() + " needs a one-line comment above it");
+            if (key.table().isEmpty())
+            {
+                final int at = text.indexOf("\n" + key.tomlName() + " = ");
+                assertTrue(at > 0 && text.lastIndexOf("\n#", at) > text.lastIndexOf("\n\n", at) - 1,
+                    "proxy.toml: " + key.tomlName() + " needs a one-line comment above it");
+            }
+            else
+            {
+                final int table = text.indexOf("\n# [" + (key.table().equals("pool") ? "pool." : key.table()));
+                final int tableOfArray = text.indexOf("\n# [[" + key.table() + "]]");
+                final int header = Math.max(table, tableOfArray);
+                assertTrue(header > 0, "proxy.toml lacks an example of the " + key.table() + " table");
+                assertTrue(text.indexOf("\n# " + key.keyName() + " = ", header) > header,
+                    "proxy.toml: the " + key.table() + " example lacks " + key.keyName());
+            }
         }
+    }
+
+    @Test
+    void shouldLoadTheShippedTableExamplesOnceUncommented() throws IOException
+    {
+        final StringBuilder uncommented = new StringBuilder();
+        for (final String line : Files.readAllLines(shippedProxyToml()))
+        {
+            final String example = line.startsWith("# ") ? line.substring(2) : line;
+            if (line.startsWith("target_addr = "))
+            {
+                continue;
+            }
+            uncommented.append(example.matches("\\[.*\\]|[a-z_]+ = .*") ? example : line).append('\n');
+        }
+
+        final Config config = TomlConfigLoader.parse(uncommented.toString(), "examples").build();
+
+        assertNull(config.targetAddress());
+        assertEquals(3, config.upstreams().size());
+        assertEquals(List.of("default", "api"), List.copyOf(config.pools().keySet()));
+        assertEquals(Balance.ROUND_ROBIN, config.pool("default").balance());
+        assertEquals(Balance.LEAST_CONNECTIONS, config.pool("api").balance());
+        assertEquals(2000, config.pool("default").healthCheck().intervalMs());
+        assertArrayEquals("PING\r\n".getBytes(StandardCharsets.US_ASCII), config.pool("default").healthCheck().send());
+        assertEquals(8008, config.pool("api").healthCheck().port());
+        assertArrayEquals("GET /health HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII),
+            config.pool("api").healthCheck().send());
+        assertEquals(List.of("api.example.com", "*.api.example.com"), config.routes().get(0).sni());
+        assertTrue(config.upstreams().get(1).backup());
+    }
+
+    private static Path shippedProxyToml()
+    {
+        return Path.of(System.getProperty("basedir", ".")).resolve("../proxy.toml").normalize();
     }
 
     @Test

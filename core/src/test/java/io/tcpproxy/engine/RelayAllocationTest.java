@@ -1,7 +1,7 @@
 package io.tcpproxy.engine;
 
-import io.tcpproxy.Config;
 import io.tcpproxy.Proxy;
+import io.tcpproxy.config.Config;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;

@@ -1,8 +1,8 @@
 package io.tcpproxy.relay;
 
 import io.tcpproxy.CloseReason;
-import io.tcpproxy.Config;
 import io.tcpproxy.Proxy;
+import io.tcpproxy.config.Config;
 import io.tcpproxy.metrics.MetricsSnapshot;
 import io.tcpproxy.metrics.TrafficStats;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,7 @@
 package io.tcpproxy.relay;
 
-import io.tcpproxy.Config;
 import io.tcpproxy.Proxy;
+import io.tcpproxy.config.Config;
 
 import java.io.IOException;
 import java.io.OutputStream;

@@ -1,6 +1,6 @@
 package io.tcpproxy.bench.idle;
 
-import io.tcpproxy.HostPort;
+import io.tcpproxy.config.HostPort;
 
 import java.io.IOException;
 import java.io.PrintStream;

@@ -1,6 +1,6 @@
 package io.tcpproxy.bench.idle;
 
-import io.tcpproxy.HostPort;
+import io.tcpproxy.config.HostPort;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;

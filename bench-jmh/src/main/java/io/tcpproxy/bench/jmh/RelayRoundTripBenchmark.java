@@ -1,7 +1,7 @@
 package io.tcpproxy.bench.jmh;
 
-import io.tcpproxy.Config;
 import io.tcpproxy.Proxy;
+import io.tcpproxy.config.Config;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;

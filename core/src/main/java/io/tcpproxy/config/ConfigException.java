@@ -1,4 +1,4 @@
-package io.tcpproxy;
+package io.tcpproxy.config;
 
 /**
  * A configuration that cannot be used: the message names the key, the line (when read from a file) and what

@@ -1,4 +1,4 @@
-package io.tcpproxy;
+package io.tcpproxy.config;
 
 import java.net.InetSocketAddress;
 import java.util.Objects;

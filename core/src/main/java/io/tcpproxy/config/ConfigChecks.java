@@ -1,0 +1,86 @@
+package io.tcpproxy.config;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The checks that span several keys, run once when a {@link Config} is built, and the pools they resolve: which
+ * servers each pool has and its effective balancing and health check.
+ */
+final class ConfigChecks
+{
+    private ConfigChecks()
+    {
+    }
+
+    /**
+     * @param b         the builder being built.
+     * @param upstreams every server ({@code [[upstream]]} tables, or {@code target_addr} as one).
+     * @return the pools by name in order of first appearance.
+     * @throws ConfigException naming the file, line and key at fault.
+     */
+    static Map<String, Pool> checkAndResolvePools(final Config.Builder b, final List<Upstream> upstreams)
+    {
+        if (!b.upstreams.isEmpty() && b.targetSet)
+        {
+            throw b.error("target_addr", "target_addr",
+                "cannot be used together with [[upstream]] tables; write that server as one more [[upstream]]");
+        }
+        if (b.acceptProxyProtocol && b.proxyProtocolTrusted.isEmpty())
+        {
+            throw b.error(b.lines.containsKey("proxy_protocol_trusted") ? "proxy_protocol_trusted" :
+                "accept_proxy_protocol", "proxy_protocol_trusted",
+                "is empty while accept_proxy_protocol = true; list the networks of the proxies allowed to send a " +
+                "PROXY header, e.g. [\"10.0.0.0/8\"]");
+        }
+
+        final Map<String, List<Upstream>> byPool = new LinkedHashMap<>();
+        for (final Upstream upstream : upstreams)
+        {
+            byPool.computeIfAbsent(upstream.pool(), name -> new ArrayList<>()).add(upstream);
+        }
+        for (final String name : b.poolSettings.keySet())
+        {
+            if (!byPool.containsKey(name))
+            {
+                throw b.error("pool." + name, "pool." + name, noServers(name));
+            }
+        }
+        for (int i = 0; i < b.routes.size(); i++)
+        {
+            final String pool = b.routes.get(i).pool();
+            if (!byPool.containsKey(pool))
+            {
+                throw b.error("route#" + i + ".pool", "route.pool", noServers(pool));
+            }
+        }
+        if (b.routes.isEmpty() && !byPool.containsKey(Upstream.DEFAULT_POOL))
+        {
+            throw b.error("upstream#0", "upstream", "no server in pool \"default\": without [[route]] tables " +
+                "every connection goes to pool \"default\", and the servers name only " + byPool.keySet());
+        }
+        if (!b.routes.isEmpty() && !b.sniDefaultPool.isEmpty() && !byPool.containsKey(b.sniDefaultPool))
+        {
+            throw b.error("sni_default_pool", "sni_default_pool", noServers(b.sniDefaultPool) +
+                "; name a pool that has servers, or \"\" to close connections no route matches");
+        }
+
+        final Map<String, Pool> pools = new LinkedHashMap<>();
+        for (final Map.Entry<String, List<Upstream>> entry : byPool.entrySet())
+        {
+            final PoolSettings own = b.poolSettings.get(entry.getKey());
+            final Balance balance = own != null && own.balance() != null ? own.balance() : b.balance;
+            final HealthCheck check = own != null && own.healthCheck() != null ? own.healthCheck() : b.healthCheck;
+            pools.put(entry.getKey(), new Pool(entry.getKey(), balance, check, entry.getValue()));
+        }
+        return Collections.unmodifiableMap(pools);
+    }
+
+    private static String noServers(final String pool)
+    {
+        return "pool \"" + pool + "\" has no servers (no [[upstream]] has pool = \"" + pool + "\")";
+    }
+}
