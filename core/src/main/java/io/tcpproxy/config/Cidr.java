@@ -148,7 +148,8 @@ public final class Cidr
         for (int i = 0; i < 4; i++)
         {
             final String part = parts[i];
-            if (part.isEmpty() || part.length() > 3 || !part.chars().allMatch(c -> c >= '0' && c <= '9'))
+            if (part.isEmpty() || part.length() > 3 || !part.chars().allMatch(c -> c >= '0' && c <= '9') ||
+                part.length() > 1 && part.charAt(0) == '0')
             {
                 return null;
             }
@@ -172,16 +173,60 @@ public final class Cidr
         return Arrays.hashCode(address) * 31 + prefixLength;
     }
 
-    /** @return {@code address/prefix}, e.g. {@code 10.0.0.0/8} or {@code 2001:db8:0:0:0:0:0:0/32}. */
+    /**
+     * @return {@code address/prefix} as usually written ({@code 10.0.0.0/8}, {@code 2001:db8::/32}), or the address
+     *     alone for a network of one ({@code 192.0.2.7}, {@code ::1}).
+     */
     public String toString()
     {
-        try
+        final String text = address.length == 4 ? ipv4Text() : ipv6Text();
+        return prefixLength == address.length * 8 ? text : text + "/" + prefixLength;
+    }
+
+    private String ipv4Text()
+    {
+        return (address[0] & 0xFF) + "." + (address[1] & 0xFF) + "." + (address[2] & 0xFF) + "." + (address[3] & 0xFF);
+    }
+
+    /** RFC 5952: lower-case hex groups, the longest run of two or more zero groups as "::". */
+    private String ipv6Text()
+    {
+        final int[] groups = new int[8];
+        for (int i = 0; i < 8; i++)
         {
-            return InetAddress.getByAddress(address).getHostAddress() + "/" + prefixLength;
+            groups[i] = (address[2 * i] & 0xFF) << 8 | address[2 * i + 1] & 0xFF;
         }
-        catch (final UnknownHostException ex)
+        int bestStart = -1;
+        int bestLength = 1;
+        for (int i = 0; i < 8; i++)
         {
-            throw new IllegalStateException(ex);
+            int j = i;
+            while (j < 8 && groups[j] == 0)
+            {
+                j++;
+            }
+            if (j - i > bestLength)
+            {
+                bestStart = i;
+                bestLength = j - i;
+            }
+            i = Math.max(i, j);
         }
+        final StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 8; i++)
+        {
+            if (i == bestStart)
+            {
+                text.append("::");
+                i += bestLength - 1;
+                continue;
+            }
+            if (text.length() > 0 && text.charAt(text.length() - 1) != ':')
+            {
+                text.append(':');
+            }
+            text.append(Integer.toHexString(groups[i]));
+        }
+        return text.toString();
     }
 }
