@@ -158,7 +158,8 @@ class CliErrorsIT
         final String help = jar.stdout();
         for (final ConfigKey key : ConfigKey.values())
         {
-            assertTrue(!key.hasFlag() || help.contains(key.flag()), "run --help lacks " + key.flag() + jar.describeOutput());
+            assertTrue(!key.hasFlag() || help.contains(key.flag()),
+                "run --help lacks " + key.flag() + jar.describeOutput());
         }
         assertTrue(help.contains("--config"), help);
         assertTrue(help.contains("--listen"), help);

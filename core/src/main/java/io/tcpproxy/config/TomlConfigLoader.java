@@ -22,6 +22,7 @@ import java.util.Comparator;
 import java.util.List;
 
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Reads {@code proxy.toml} into a {@link Config.Builder}: top-level keys, the tables {@code [health_check]} and
@@ -132,7 +133,7 @@ public final class TomlConfigLoader
 
     /** Reads a health check table into a new {@link HealthCheck} handed to {@code sink} when it has no errors. */
     private void readHealthCheck(
-        final Object value, final String prefix, final int line, final java.util.function.Consumer<HealthCheck> sink)
+        final Object value, final String prefix, final int line, final Consumer<HealthCheck> sink)
     {
         final HealthCheck.Builder check = HealthCheck.builder();
         if (readTable(value, Scope.HEALTH_CHECK, check, prefix, line, "[" + prefix + "]"))

@@ -46,7 +46,8 @@ class ConfigKeyTest
             case MAX_CONNECTIONS -> integer(1, 0, 1, 10_000_000);
             case CONNECT_TIMEOUT_MS -> integer(1, 0, 1, 3_600_000);
             case IDLE_TIMEOUT_SECS -> integer(60, -1, 0, 31_536_000);
-            case LOG_EVENTS -> new Sample("all", "some", "expected one of \"off\", \"connections\", \"all\", got \"some\"");
+            case LOG_EVENTS -> new Sample("all", "some",
+                "expected one of \"off\", \"connections\", \"all\", got \"some\"");
             case METRICS_CLIENT_TOP_K -> integer(0, 100_001, 0, 100_000);
             case METRICS_CLIENT_LABELS -> new Sample(true, "yes", "expected true or false, got the string \"yes\"");
             case ACCEPT_MODE -> new Sample("acceptor", "fork",
@@ -65,7 +66,8 @@ class ConfigKeyTest
             case HEALTH_CHECK_FALL -> integer(100, 101, 1, 100);
             case HEALTH_CHECK_PORT -> integer(8008, 65_536, 0, 65_535);
             case HEALTH_CHECK_SEND -> new Sample("PING\\r\\n", "\\x4", "expected a string of at most 4096 bytes " +
-                "with \\r, \\n, \\t, \\0, \\\\ and \\xNN escapes, got \"\\x4\" (\\x must be followed by two hex digits)");
+                "with \\r, \\n, \\t, \\0, \\\\ and \\xNN escapes, got \"\\x4\" " +
+                "(\\x must be followed by two hex digits)");
             case HEALTH_CHECK_EXPECT -> new Sample("+PONG", "\\q", "expected a string of at most 4096 bytes " +
                 "with \\r, \\n, \\t, \\0, \\\\ and \\xNN escapes, got \"\\q\" (unknown escape \\q)");
             case PASSIVE_HEALTH_CONSECUTIVE_FAILURES -> integer(0, 1001, 0, 1000);

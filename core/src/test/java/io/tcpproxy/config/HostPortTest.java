@@ -78,7 +78,8 @@ class HostPortTest
     {
         assertEquals("127.0.0.1:80", HostPort.format(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 80)));
         assertEquals("[0:0:0:0:0:0:0:1]:80", HostPort.format(new InetSocketAddress(InetAddress.getByName("::1"), 80)));
-        assertEquals("unresolved.invalid:1", HostPort.format(InetSocketAddress.createUnresolved("unresolved.invalid", 1)));
+        assertEquals("unresolved.invalid:1",
+            HostPort.format(InetSocketAddress.createUnresolved("unresolved.invalid", 1)));
     }
 
     @Test

@@ -168,7 +168,8 @@ class TomlTablesTest
         final Path file = write("workers = 2\n\n# checks\n" + "\n".repeat(6) +
             "[health_check]\ninterval_ms = 1000\nrise = 0\n");
 
-        assertError(file, "health_check.rise", 12, file + ":12: health_check.rise: expected an integer from 1 to 100, got 0");
+        assertError(file, "health_check.rise", 12,
+            file + ":12: health_check.rise: expected an integer from 1 to 100, got 0");
     }
 
     @Test
