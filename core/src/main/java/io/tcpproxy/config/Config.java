@@ -50,7 +50,7 @@ public final class Config
         SPIN
     }
 
-    private final Builder b;
+    private final Builder settings;
     private final List<Upstream> upstreams;
     private final List<Route> routes;
     private final Map<String, PoolSettings> poolSettings;
@@ -58,11 +58,12 @@ public final class Config
 
     private Config(final Builder builder)
     {
-        b = builder.copy();
-        upstreams = b.upstreams.isEmpty() ?
-            List.of(Upstream.builder().addr(b.targetAddress.toString()).build()) : List.copyOf(b.upstreams);
-        routes = List.copyOf(b.routes);
-        poolSettings = Collections.unmodifiableMap(new LinkedHashMap<>(b.poolSettings));
+        settings = builder.copy();
+        upstreams = settings.upstreams.isEmpty() ?
+            List.of(Upstream.builder().addr(settings.targetAddress.toString()).build()) :
+            List.copyOf(settings.upstreams);
+        routes = List.copyOf(settings.routes);
+        poolSettings = Collections.unmodifiableMap(new LinkedHashMap<>(settings.poolSettings));
         pools = ConfigChecks.checkAndResolvePools(builder, upstreams);
     }
 
@@ -91,7 +92,7 @@ public final class Config
      */
     public Builder toBuilder()
     {
-        final Builder copy = b.copy();
+        final Builder copy = settings.copy();
         copy.sourceName = null;
         copy.lines.clear();
         return copy;
@@ -151,7 +152,7 @@ public final class Config
     /** @return where clients connect. */
     public HostPort listenAddress()
     {
-        return b.listenAddress;
+        return settings.listenAddress;
     }
 
     /**
@@ -160,145 +161,145 @@ public final class Config
      */
     public HostPort targetAddress()
     {
-        return b.upstreams.isEmpty() ? b.targetAddress : null;
+        return settings.upstreams.isEmpty() ? settings.targetAddress : null;
     }
 
     /** @return the metrics endpoint, or null when disabled. */
     public HostPort metricsAddress()
     {
-        return b.metricsAddress;
+        return settings.metricsAddress;
     }
 
     /** @return how long a graceful shutdown waits for open connections. */
     public int gracePeriodSecs()
     {
-        return b.gracePeriodSecs;
+        return settings.gracePeriodSecs;
     }
 
     /** @return the console summary interval, 0 when disabled. */
     public int metricsLogIntervalSecs()
     {
-        return b.metricsLogIntervalSecs;
+        return settings.metricsLogIntervalSecs;
     }
 
     /** @return metric events each worker's ring holds. */
     public int channelBufferSize()
     {
-        return b.channelBufferSize;
+        return settings.channelBufferSize;
     }
 
     /** @return the configured worker count, 0 meaning one per available processor. */
     public int workers()
     {
-        return b.workers;
+        return settings.workers;
     }
 
     /** @return the worker threads that will run: {@link #workers()}, or the processor count when it is 0. */
     public int effectiveWorkers()
     {
-        return b.workers > 0 ? b.workers : Runtime.getRuntime().availableProcessors();
+        return settings.workers > 0 ? settings.workers : Runtime.getRuntime().availableProcessors();
     }
 
     /** @return relay buffer size in bytes. */
     public int bufferSizeBytes()
     {
-        return b.bufferSizeBytes;
+        return settings.bufferSizeBytes;
     }
 
     /** @return relay buffer memory per worker in MiB. */
     public int bufferPoolMb()
     {
-        return b.bufferPoolMb;
+        return settings.bufferPoolMb;
     }
 
     /** @return open connections beyond which new clients are closed at once. */
     public int maxConnections()
     {
-        return b.maxConnections;
+        return settings.maxConnections;
     }
 
     /** @return upstream connect deadline in milliseconds (per try). */
     public int connectTimeoutMs()
     {
-        return b.connectTimeoutMs;
+        return settings.connectTimeoutMs;
     }
 
     /** @return idle timeout in seconds, 0 when disabled. */
     public int idleTimeoutSecs()
     {
-        return b.idleTimeoutSecs;
+        return settings.idleTimeoutSecs;
     }
 
     /** @return what the console logs per connection. */
     public LogEvents logEvents()
     {
-        return b.logEvents;
+        return settings.logEvents;
     }
 
     /** @return how many client IPs get their own figures (0 disables per-client figures). */
     public int metricsClientTopK()
     {
-        return b.metricsClientTopK;
+        return settings.metricsClientTopK;
     }
 
     /** @return whether per-client figures are exported to Prometheus as labelled series. */
     public boolean metricsClientLabels()
     {
-        return b.metricsClientLabels;
+        return settings.metricsClientLabels;
     }
 
     /** @return how clients are accepted. */
     public AcceptMode acceptMode()
     {
-        return b.acceptMode;
+        return settings.acceptMode;
     }
 
     /** @return what an idle worker does. */
     public IdleStrategyKind idleStrategy()
     {
-        return b.idleStrategy;
+        return settings.idleStrategy;
     }
 
     /** @return how long a blocking worker polls after events before it blocks again, in microseconds. */
     public int busyPollUs()
     {
-        return b.busyPollUs;
+        return settings.busyPollUs;
     }
 
     /** @return whether workers are pinned to CPUs. */
     public boolean cpuAffinity()
     {
-        return b.cpuAffinity;
+        return settings.cpuAffinity;
     }
 
     /** @return the top-level balancing, used by every pool without its own. */
     public Balance balance()
     {
-        return b.balance;
+        return settings.balance;
     }
 
     /** @return connect tries in all for one client, each on a different server. */
     public int connectAttempts()
     {
-        return b.connectAttempts;
+        return settings.connectAttempts;
     }
 
     /** @return seconds between re-resolutions of server host names, 0 = resolve once. */
     public int dnsRefreshSecs()
     {
-        return b.dnsRefreshSecs;
+        return settings.dnsRefreshSecs;
     }
 
     /** @return the top-level {@code [health_check]}, or null when absent (no active checks). */
     public HealthCheck healthCheck()
     {
-        return b.healthCheck;
+        return settings.healthCheck;
     }
 
     /** @return passive health settings ({@code [passive_health]} or its defaults). */
     public PassiveHealth passiveHealth()
     {
-        return b.passiveHealth;
+        return settings.passiveHealth;
     }
 
     /**
@@ -343,116 +344,116 @@ public final class Config
     /** @return the PROXY protocol header sent to upstreams. */
     public SendProxyProtocol sendProxyProtocol()
     {
-        return b.sendProxyProtocol;
+        return settings.sendProxyProtocol;
     }
 
     /** @return whether clients must open with a PROXY header. */
     public boolean acceptProxyProtocol()
     {
-        return b.acceptProxyProtocol;
+        return settings.acceptProxyProtocol;
     }
 
     /** @return the networks allowed to send a PROXY header (unmodifiable). */
     public List<Cidr> proxyProtocolTrusted()
     {
-        return b.proxyProtocolTrusted;
+        return settings.proxyProtocolTrusted;
     }
 
     /** @return milliseconds within which the whole PROXY header must arrive. */
     public int proxyProtocolTimeoutMs()
     {
-        return b.proxyProtocolTimeoutMs;
+        return settings.proxyProtocolTimeoutMs;
     }
 
     /** @return when not empty, the only client networks served (unmodifiable). */
     public List<Cidr> allow()
     {
-        return b.allow;
+        return settings.allow;
     }
 
     /** @return client networks refused, checked before {@link #allow()} (unmodifiable). */
     public List<Cidr> deny()
     {
-        return b.deny;
+        return settings.deny;
     }
 
     /** @return open connections per client IP, 0 = no limit. */
     public int maxConnectionsPerClient()
     {
-        return b.maxConnectionsPerClient;
+        return settings.maxConnectionsPerClient;
     }
 
     /** @return new connections per second per client IP, 0 = no limit. */
     public int clientConnectRate()
     {
-        return b.clientConnectRate;
+        return settings.clientConnectRate;
     }
 
     /** @return the token bucket size as configured, 0 meaning the same as the rate. */
     public int clientConnectBurst()
     {
-        return b.clientConnectBurst;
+        return settings.clientConnectBurst;
     }
 
     /** @return the token bucket size in force: {@link #clientConnectBurst()}, or the rate when it is 0. */
     public int effectiveClientConnectBurst()
     {
-        return b.clientConnectBurst > 0 ? b.clientConnectBurst : b.clientConnectRate;
+        return settings.clientConnectBurst > 0 ? settings.clientConnectBurst : settings.clientConnectRate;
     }
 
     /** @return the prefix length that makes IPv6 addresses one client. */
     public int clientIpv6Prefix()
     {
-        return b.clientIpv6Prefix;
+        return settings.clientIpv6Prefix;
     }
 
     /** @return the pool for connections no route matches, "" to close them (reason no_route). */
     public String sniDefaultPool()
     {
-        return b.sniDefaultPool;
+        return settings.sniDefaultPool;
     }
 
     /** @return milliseconds within which the ClientHello must be complete. */
     public int sniPeekTimeoutMs()
     {
-        return b.sniPeekTimeoutMs;
+        return settings.sniPeekTimeoutMs;
     }
 
     /** @return the largest ClientHello read, in bytes. */
     public int sniPeekMaxBytes()
     {
-        return b.sniPeekMaxBytes;
+        return settings.sniPeekMaxBytes;
     }
 
     /** @return seconds after which connections to a server removed by a reload are closed, 0 = never. */
     public int removedServerDrainSecs()
     {
-        return b.removedServerDrainSecs;
+        return settings.removedServerDrainSecs;
     }
 
     /** @return the admin API's bearer token, "" when the admin API is off. */
     public String adminToken()
     {
-        return b.adminToken;
+        return settings.adminToken;
     }
 
     /** @return where the access log goes. */
     public AccessLog accessLog()
     {
-        return b.accessLog;
+        return settings.accessLog;
     }
 
     /** @return how access log lines are written. */
     public AccessLogFormat accessLogFormat()
     {
-        return b.accessLogFormat;
+        return settings.accessLogFormat;
     }
 
     /** @return the values, the admin token hidden, and the pools and routes. */
     public String toString()
     {
         final Map<ConfigKey, Object> values = values();
-        if (!b.adminToken.isEmpty())
+        if (!settings.adminToken.isEmpty())
         {
             values.put(ConfigKey.ADMIN_TOKEN, "(hidden)");
         }

@@ -17,21 +17,21 @@ final class ConfigChecks
     }
 
     /**
-     * @param b         the builder being built.
+     * @param settings  the builder being built.
      * @param upstreams every server ({@code [[upstream]]} tables, or {@code target_addr} as one).
      * @return the pools by name in order of first appearance.
      * @throws ConfigException naming the file, line and key at fault.
      */
-    static Map<String, Pool> checkAndResolvePools(final Config.Builder b, final List<Upstream> upstreams)
+    static Map<String, Pool> checkAndResolvePools(final Config.Builder settings, final List<Upstream> upstreams)
     {
-        if (!b.upstreams.isEmpty() && b.targetSet)
+        if (!settings.upstreams.isEmpty() && settings.targetSet)
         {
-            throw b.error("target_addr", "target_addr",
+            throw settings.error("target_addr", "target_addr",
                 "cannot be used together with [[upstream]] tables; write that server as one more [[upstream]]");
         }
-        if (b.acceptProxyProtocol && b.proxyProtocolTrusted.isEmpty())
+        if (settings.acceptProxyProtocol && settings.proxyProtocolTrusted.isEmpty())
         {
-            throw b.error(b.lines.containsKey("proxy_protocol_trusted") ? "proxy_protocol_trusted" :
+            throw settings.error(settings.lines.containsKey("proxy_protocol_trusted") ? "proxy_protocol_trusted" :
                 "accept_proxy_protocol", "proxy_protocol_trusted",
                 "is empty while accept_proxy_protocol = true; list the networks of the proxies allowed to send a " +
                 "PROXY header, e.g. [\"10.0.0.0/8\"]");
@@ -42,38 +42,40 @@ final class ConfigChecks
         {
             byPool.computeIfAbsent(upstream.pool(), name -> new ArrayList<>()).add(upstream);
         }
-        for (final String name : b.poolSettings.keySet())
+        for (final String name : settings.poolSettings.keySet())
         {
             if (!byPool.containsKey(name))
             {
-                throw b.error("pool." + name, "pool." + name, noServers(name));
+                throw settings.error("pool." + name, "pool." + name, noServers(name));
             }
         }
-        for (int i = 0; i < b.routes.size(); i++)
+        for (int i = 0; i < settings.routes.size(); i++)
         {
-            final String pool = b.routes.get(i).pool();
+            final String pool = settings.routes.get(i).pool();
             if (!byPool.containsKey(pool))
             {
-                throw b.error("route#" + i + ".pool", "route.pool", noServers(pool));
+                throw settings.error("route#" + i + ".pool", "route.pool", noServers(pool));
             }
         }
-        if (b.routes.isEmpty() && !byPool.containsKey(Upstream.DEFAULT_POOL))
+        if (settings.routes.isEmpty() && !byPool.containsKey(Upstream.DEFAULT_POOL))
         {
-            throw b.error("upstream#0", "upstream", "no server in pool \"default\": without [[route]] tables " +
+            throw settings.error("upstream#0", "upstream", "no server in pool \"default\": without [[route]] tables " +
                 "every connection goes to pool \"default\", and the servers name only " + byPool.keySet());
         }
-        if (!b.routes.isEmpty() && !b.sniDefaultPool.isEmpty() && !byPool.containsKey(b.sniDefaultPool))
+        final String defaultPool = settings.sniDefaultPool;
+        if (!settings.routes.isEmpty() && !defaultPool.isEmpty() && !byPool.containsKey(defaultPool))
         {
-            throw b.error("sni_default_pool", "sni_default_pool", noServers(b.sniDefaultPool) +
+            throw settings.error("sni_default_pool", "sni_default_pool", noServers(settings.sniDefaultPool) +
                 "; name a pool that has servers, or \"\" to close connections no route matches");
         }
 
         final Map<String, Pool> pools = new LinkedHashMap<>();
         for (final Map.Entry<String, List<Upstream>> entry : byPool.entrySet())
         {
-            final PoolSettings own = b.poolSettings.get(entry.getKey());
-            final Balance balance = own != null && own.balance() != null ? own.balance() : b.balance;
-            final HealthCheck check = own != null && own.healthCheck() != null ? own.healthCheck() : b.healthCheck;
+            final PoolSettings own = settings.poolSettings.get(entry.getKey());
+            final Balance balance = own != null && own.balance() != null ? own.balance() : settings.balance;
+            final HealthCheck check =
+                own != null && own.healthCheck() != null ? own.healthCheck() : settings.healthCheck;
             pools.put(entry.getKey(), new Pool(entry.getKey(), balance, check, entry.getValue()));
         }
         return Collections.unmodifiableMap(pools);
