@@ -150,6 +150,27 @@ public final class Proxy implements AutoCloseable
         return engine.collector().snapshot();
     }
 
+    /**
+     * @return {@code max_connections} in force: the configured value, or lower when the process's descriptor limit
+     *         ({@code RLIMIT_NOFILE}, see {@link #descriptorLimit()}) holds fewer connections (two descriptors each).
+     */
+    public int maxConnections()
+    {
+        return engine.maxConnections();
+    }
+
+    /** @return the process's descriptor limit ({@code RLIMIT_NOFILE}), or {@code Long.MAX_VALUE} if unknown. */
+    public long descriptorLimit()
+    {
+        return engine.descriptorLimit();
+    }
+
+    /** @return unexpected errors inside the engine so far (each also logged); never decreases. */
+    public long internalErrors()
+    {
+        return engine.internalErrors();
+    }
+
     /** @return connections open right now (exact, unlike the snapshot which may be ~100 ms old). */
     public int activeConnections()
     {

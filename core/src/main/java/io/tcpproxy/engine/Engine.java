@@ -9,13 +9,18 @@ import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.NoOpIdleStrategy;
+import org.agrona.concurrent.SystemNanoClock;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.BindException;
+import java.net.Inet4Address;
 import java.net.InetSocketAddress;
+import java.net.ProtocolFamily;
+import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -36,6 +41,7 @@ public final class Engine
     private static final long COLLECTOR_MAX_PARK_NS = TimeUnit.MILLISECONDS.toNanos(8);
 
     private final Config config;
+    private final EngineLog log;
     private final EngineContext context;
     private final List<ServerSocketChannel> listeners;
     private final InetSocketAddress localAddress;
@@ -47,10 +53,12 @@ public final class Engine
     private final TargetResolver resolver;
     private final Acceptor acceptor;
 
-    private Engine(final Config config, final PrintStream console, final InetSocketAddress target) throws IOException
+    private Engine(final Config config, final PrintStream console, final InetSocketAddress target, final EngineLog log)
+        throws IOException
     {
         this.config = config;
-        this.context = new EngineContext(config, target);
+        this.log = log;
+        this.context = new EngineContext(config, target, Descriptors.ofThisProcess(), log, null);
         final int workerCount = config.effectiveWorkers();
         final Config.AcceptMode acceptMode = effectiveAcceptMode(config, console);
         this.listeners = bindListeners(config.listenAddress(), acceptMode == Config.AcceptMode.REUSE_PORT ?
@@ -58,7 +66,7 @@ public final class Engine
         final boolean handOff = acceptMode == Config.AcceptMode.ACCEPTOR;
         if (config.busyPollUs() > 0 && config.idleStrategy() != Config.IdleStrategyKind.BLOCK)
         {
-            System.err.println("[WARN] busy_poll_us = " + config.busyPollUs() + " only applies to idle_strategy = " +
+            log.warn("busy_poll_us = " + config.busyPollUs() + " only applies to idle_strategy = " +
                 "\"block\"; ignored with \"" + config.idleStrategy().name().toLowerCase(Locale.ROOT) +
                 "\" (which never blocks)");
         }
@@ -73,13 +81,13 @@ public final class Engine
                 rings[i] = new MetricsRing(i, config.channelBufferSize());
                 final boolean ownListener = acceptMode == Config.AcceptMode.REUSE_PORT;
                 workers[i] = new Worker(i, context, handOff ? null : listeners.get(ownListener ? i : 0), ownListener,
-                    rings[i], config.idleStrategy() == Config.IdleStrategyKind.BLOCK);
+                    rings[i], config.idleStrategy() == Config.IdleStrategyKind.BLOCK, SystemNanoClock.INSTANCE);
             }
             if (acceptMode == Config.AcceptMode.REUSE_PORT && workerCount > 1)
             {
                 for (final Worker worker : workers)
                 {
-                    worker.balanceWith(workers);
+                    worker.admission().balanceWith(worker, workers);
                 }
             }
             this.acceptor = handOff ? new Acceptor(listeners.get(0), workers, context.acceptorPauses) : null;
@@ -100,7 +108,7 @@ public final class Engine
         // The collector parks 1 ms after work, backing off to 8 ms while idle: fewer wake-ups competing with the
         // workers for cores, and still far inside the 100 ms snapshot interval.
         this.collectorRunner = new AgentRunner(
-            new BackoffIdleStrategy(0, 0, COLLECTOR_MIN_PARK_NS, COLLECTOR_MAX_PARK_NS), Engine::onAgentError, null,
+            new BackoffIdleStrategy(0, 0, COLLECTOR_MIN_PARK_NS, COLLECTOR_MAX_PARK_NS), this::onAgentError, null,
             collector);
         this.resolver = isLiteralIp(config.targetAddress().host()) ? null : new TargetResolver(config, context);
     }
@@ -116,13 +124,23 @@ public final class Engine
     public static Engine start(final Config config, final PrintStream console) throws IOException
     {
         final InetSocketAddress target = config.targetAddress().resolve();
-        final Engine engine = new Engine(config, console, target);
+        final EngineLog log = new EngineLog(console);
+        final Engine engine;
+        try
+        {
+            engine = new Engine(config, console, target, log);
+        }
+        catch (final IOException | RuntimeException | Error ex)
+        {
+            log.close();
+            throw ex;
+        }
         try
         {
             for (int i = 0; i < engine.workers.length; i++)
             {
                 final Worker worker = engine.workers[i];
-                engine.workerRunners[i] = new AgentRunner(idleStrategy(config), Engine::onAgentError, null, worker);
+                engine.workerRunners[i] = new AgentRunner(idleStrategy(config), engine::onAgentError, null, worker);
                 AgentRunner.startOnThread(engine.workerRunners[i]);
             }
             AgentRunner.startOnThread(engine.collectorRunner);
@@ -160,7 +178,13 @@ public final class Engine
         return config.acceptMode();
     }
 
-    private static List<ServerSocketChannel> bindListeners(final HostPort listen, final int count) throws IOException
+    /**
+     * Bind {@code count} listeners on the address, in exactly its family (an IPv4 address never opens a dual-stack
+     * socket). More than one share the port with SO_REUSEPORT; the kernel would let another process of the same user
+     * join such a group unnoticed, so a plain probe socket is bound first: it fails like any bind when someone else
+     * holds the address, and while it is held only this process's listeners can join.
+     */
+    static List<ServerSocketChannel> bindListeners(final HostPort listen, final int count) throws IOException
     {
         final List<ServerSocketChannel> bound = new ArrayList<>(count);
         InetSocketAddress address = listen.resolve();
@@ -168,11 +192,21 @@ public final class Engine
         {
             throw new BindException("cannot listen on " + listen + ": host name does not resolve");
         }
+        final ProtocolFamily family = address.getAddress() instanceof Inet4Address ?
+            StandardProtocolFamily.INET : StandardProtocolFamily.INET6;
+        SocketChannel probe = null;
         try
         {
+            if (count > 1)
+            {
+                probe = SocketChannel.open(family);
+                probe.setOption(StandardSocketOptions.SO_REUSEADDR, Boolean.TRUE);
+                probe.bind(address);
+                address = (InetSocketAddress)probe.getLocalAddress(); // the port 0 asked for, fixed for the group
+            }
             for (int i = 0; i < count; i++)
             {
-                final ServerSocketChannel channel = ServerSocketChannel.open();
+                final ServerSocketChannel channel = ServerSocketChannel.open(family);
                 bound.add(channel);
                 channel.configureBlocking(false);
                 channel.setOption(StandardSocketOptions.SO_REUSEADDR, Boolean.TRUE);
@@ -192,11 +226,15 @@ public final class Engine
         {
             for (final ServerSocketChannel channel : bound)
             {
-                closeQuietly(channel);
+                Sockets.closeQuietly(channel);
             }
             final BindException bindException = new BindException("cannot listen on " + listen + ": " + ex.getMessage());
             bindException.initCause(ex);
             throw bindException;
+        }
+        finally
+        {
+            Sockets.closeQuietly(probe);
         }
         return bound;
     }
@@ -219,9 +257,27 @@ public final class Engine
         return host.indexOf(':') >= 0 || host.matches("\\d{1,3}(\\.\\d{1,3}){3}");
     }
 
-    private static void onAgentError(final Throwable error)
+    private void onAgentError(final Throwable error)
     {
-        System.err.println("[ERROR] " + Thread.currentThread().getName() + ": " + error);
+        log.error(Thread.currentThread().getName() + ": " + error);
+    }
+
+    /** @return unexpected errors inside the engine so far ({@code tcp_proxy_internal_errors_total}). */
+    public long internalErrors()
+    {
+        return log.internalErrors();
+    }
+
+    /** @return {@code max_connections} in force: as configured, or lower if the descriptor limit holds fewer. */
+    public int maxConnections()
+    {
+        return context.maxConnections;
+    }
+
+    /** @return the process's descriptor limit ({@code RLIMIT_NOFILE}), or {@code Long.MAX_VALUE} if unknown. */
+    public long descriptorLimit()
+    {
+        return context.descriptors.limit();
     }
 
     /** @return the address clients connect to. */
@@ -267,14 +323,16 @@ public final class Engine
 
     private void requestPhase(final int phase)
     {
-        for (final Worker worker : workers)
+        final WorkerCommand.ChangePhase[] commands = new WorkerCommand.ChangePhase[workers.length];
+        for (int i = 0; i < workers.length; i++)
         {
-            worker.requestPhase(phase);
+            commands[i] = new WorkerCommand.ChangePhase(phase);
+            workers[i].submitAndWake(commands[i], PHASE_ACK_TIMEOUT_NS);
         }
         final long deadlineNs = System.nanoTime() + PHASE_ACK_TIMEOUT_NS;
-        for (final Worker worker : workers)
+        for (final WorkerCommand.ChangePhase command : commands)
         {
-            while (worker.acknowledgedPhase() < phase && System.nanoTime() - deadlineNs < 0)
+            while (!command.isDone() && System.nanoTime() - deadlineNs < 0)
             {
                 LockSupport.parkNanos(PHASE_ACK_POLL_NS);
             }
@@ -291,7 +349,7 @@ public final class Engine
         closeListeners();
         for (final Worker worker : workers)
         {
-            worker.stopping();
+            worker.submitAndWake(WorkerCommand.STOP_BLOCKING, PHASE_ACK_TIMEOUT_NS);
         }
         for (int i = 0; i < workers.length; i++)
         {
@@ -314,6 +372,7 @@ public final class Engine
         {
             resolver.close();
         }
+        log.close();
     }
 
     private void closeListeners()
@@ -324,19 +383,7 @@ public final class Engine
         }
         for (final ServerSocketChannel listener : listeners)
         {
-            closeQuietly(listener);
-        }
-    }
-
-    private static void closeQuietly(final AutoCloseable closeable)
-    {
-        try
-        {
-            closeable.close();
-        }
-        catch (final Exception ignore)
-        {
-            // shutting down
+            Sockets.closeQuietly(listener);
         }
     }
 

@@ -9,27 +9,40 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What every worker shares: settings resolved once, the global open-connection count (for max_connections and
- * draining), and the resolved upstream address (refreshed off the relay threads).
+ * draining), the descriptor budget, the log, and the resolved upstream address (refreshed off the relay threads).
  */
 final class EngineContext
 {
     final Config config;
+    /** {@code max_connections}, lowered to what the descriptor limit holds. */
     final int maxConnections;
     final long connectTimeoutNs;
     final long idleTimeoutNs;
     final long busyPollNs;
+    final Descriptors descriptors;
+    final EngineLog log;
+    /** Makes each connection's preamble handler; null when connections relay from their first byte. */
+    final PreambleHandler.Factory preambles;
     final AtomicInteger activeConnections = new AtomicInteger();
     /** Accept pauses of the acceptor thread ({@code accept_mode = "acceptor"}); workers count theirs in their ring. */
     final AtomicLong acceptorPauses = new AtomicLong();
     private volatile InetSocketAddress target;
 
-    EngineContext(final Config config, final InetSocketAddress target)
+    EngineContext(
+        final Config config,
+        final InetSocketAddress target,
+        final Descriptors descriptors,
+        final EngineLog log,
+        final PreambleHandler.Factory preambles)
     {
         this.config = config;
-        this.maxConnections = config.maxConnections();
+        this.descriptors = descriptors;
+        this.maxConnections = descriptors.effectiveMaxConnections(config.maxConnections(), config.effectiveWorkers());
         this.connectTimeoutNs = TimeUnit.MILLISECONDS.toNanos(config.connectTimeoutMs());
         this.idleTimeoutNs = TimeUnit.SECONDS.toNanos(config.idleTimeoutSecs());
         this.busyPollNs = TimeUnit.MICROSECONDS.toNanos(config.busyPollUs());
+        this.log = log;
+        this.preambles = preambles;
         this.target = target;
     }
 
