@@ -1,7 +1,6 @@
 package io.tcpproxy.engine;
 
 import io.tcpproxy.Config;
-import io.tcpproxy.HostPort;
 import io.tcpproxy.metrics.MetricsCollector;
 import io.tcpproxy.metrics.MetricsRing;
 import org.agrona.concurrent.AgentRunner;
@@ -13,15 +12,8 @@ import org.agrona.concurrent.SystemNanoClock;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.BindException;
-import java.net.Inet4Address;
 import java.net.InetSocketAddress;
-import java.net.ProtocolFamily;
-import java.net.StandardProtocolFamily;
-import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -34,7 +26,6 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class Engine
 {
-    private static final int BACKLOG = 4096;
     private static final long PHASE_ACK_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(5);
     private static final long PHASE_ACK_POLL_NS = TimeUnit.MICROSECONDS.toNanos(100);
     private static final long COLLECTOR_MIN_PARK_NS = TimeUnit.MILLISECONDS.toNanos(1);
@@ -60,8 +51,8 @@ public final class Engine
         this.log = log;
         this.context = new EngineContext(config, target, Descriptors.ofThisProcess(), log, null);
         final int workerCount = config.effectiveWorkers();
-        final Config.AcceptMode acceptMode = effectiveAcceptMode(config, console);
-        this.listeners = bindListeners(config.listenAddress(), acceptMode == Config.AcceptMode.REUSE_PORT ?
+        final Config.AcceptMode acceptMode = Listeners.effectiveAcceptMode(config, console);
+        this.listeners = Listeners.bind(config.listenAddress(), acceptMode == Config.AcceptMode.REUSE_PORT ?
             workerCount : 1);
         final boolean handOff = acceptMode == Config.AcceptMode.ACCEPTOR;
         if (config.busyPollUs() > 0 && config.idleStrategy() != Config.IdleStrategyKind.BLOCK)
@@ -161,84 +152,6 @@ public final class Engine
         return engine;
     }
 
-    private static Config.AcceptMode effectiveAcceptMode(final Config config, final PrintStream console)
-        throws IOException
-    {
-        if (config.acceptMode() == Config.AcceptMode.REUSE_PORT)
-        {
-            try (ServerSocketChannel probe = ServerSocketChannel.open())
-            {
-                if (!probe.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT))
-                {
-                    console.println("[WARN] SO_REUSEPORT is not supported here; using accept_mode = \"shared\"");
-                    return Config.AcceptMode.SHARED;
-                }
-            }
-        }
-        return config.acceptMode();
-    }
-
-    /**
-     * Bind {@code count} listeners on the address, in exactly its family (an IPv4 address never opens a dual-stack
-     * socket). More than one share the port with SO_REUSEPORT; the kernel would let another process of the same user
-     * join such a group unnoticed, so a plain probe socket is bound first: it fails like any bind when someone else
-     * holds the address, and while it is held only this process's listeners can join.
-     */
-    static List<ServerSocketChannel> bindListeners(final HostPort listen, final int count) throws IOException
-    {
-        final List<ServerSocketChannel> bound = new ArrayList<>(count);
-        InetSocketAddress address = listen.resolve();
-        if (address.isUnresolved())
-        {
-            throw new BindException("cannot listen on " + listen + ": host name does not resolve");
-        }
-        final ProtocolFamily family = address.getAddress() instanceof Inet4Address ?
-            StandardProtocolFamily.INET : StandardProtocolFamily.INET6;
-        SocketChannel probe = null;
-        try
-        {
-            if (count > 1)
-            {
-                probe = SocketChannel.open(family);
-                probe.setOption(StandardSocketOptions.SO_REUSEADDR, Boolean.TRUE);
-                probe.bind(address);
-                address = (InetSocketAddress)probe.getLocalAddress(); // the port 0 asked for, fixed for the group
-            }
-            for (int i = 0; i < count; i++)
-            {
-                final ServerSocketChannel channel = ServerSocketChannel.open(family);
-                bound.add(channel);
-                channel.configureBlocking(false);
-                channel.setOption(StandardSocketOptions.SO_REUSEADDR, Boolean.TRUE);
-                if (count > 1)
-                {
-                    channel.setOption(StandardSocketOptions.SO_REUSEPORT, Boolean.TRUE);
-                }
-                channel.bind(address, BACKLOG);
-                if (i == 0)
-                {
-                    // the others must share the first one's port, also when port 0 asked for a free one
-                    address = (InetSocketAddress)channel.getLocalAddress();
-                }
-            }
-        }
-        catch (final IOException ex)
-        {
-            for (final ServerSocketChannel channel : bound)
-            {
-                Sockets.closeQuietly(channel);
-            }
-            final BindException bindException = new BindException("cannot listen on " + listen + ": " + ex.getMessage());
-            bindException.initCause(ex);
-            throw bindException;
-        }
-        finally
-        {
-            Sockets.closeQuietly(probe);
-        }
-        return bound;
-    }
-
     private static IdleStrategy idleStrategy(final Config config)
     {
         switch (config.idleStrategy())
@@ -327,7 +240,7 @@ public final class Engine
         for (int i = 0; i < workers.length; i++)
         {
             commands[i] = new WorkerCommand.ChangePhase(phase);
-            workers[i].submitAndWake(commands[i], PHASE_ACK_TIMEOUT_NS);
+            workers[i].commands().submitAndWake(commands[i], PHASE_ACK_TIMEOUT_NS);
         }
         final long deadlineNs = System.nanoTime() + PHASE_ACK_TIMEOUT_NS;
         for (final WorkerCommand.ChangePhase command : commands)
@@ -349,7 +262,7 @@ public final class Engine
         closeListeners();
         for (final Worker worker : workers)
         {
-            worker.submitAndWake(WorkerCommand.STOP_BLOCKING, PHASE_ACK_TIMEOUT_NS);
+            worker.commands().submitAndWake(WorkerCommand.STOP_BLOCKING, PHASE_ACK_TIMEOUT_NS);
         }
         for (int i = 0; i < workers.length; i++)
         {

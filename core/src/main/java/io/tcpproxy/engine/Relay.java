@@ -61,7 +61,7 @@ final class Relay
         {
             timers.cancel(connection);
         }
-        updateInterest(connection);
+        Interest.update(connection);
     }
 
     /** Dispatch a ready key of an open connection. */
@@ -161,7 +161,7 @@ final class Relay
             if (buffer.hasRemaining())
             {
                 flow.pending = buffer;
-                updateInterest(connection);
+                Interest.update(connection);
                 return;
             }
             if (buffer.limit() < buffer.capacity() || reads >= MAX_READS_PER_EVENT)
@@ -178,7 +178,7 @@ final class Relay
     {
         flow.starved = true;
         starvedFlows.add(flow);
-        updateInterest(flow.connection);
+        Interest.update(flow.connection);
     }
 
     private void deferWrite(final Flow flow)
@@ -213,7 +213,7 @@ final class Relay
                     pool.release(pending);
                 }
                 // no system call unless this round changed the connection's interest (or the write was partial)
-                updateInterest(flow.connection);
+                Interest.update(flow.connection);
             }
             catch (final IOException ex)
             {
@@ -233,7 +233,7 @@ final class Relay
         final ByteBuffer pending = flow.pending;
         if (pending == null)
         {
-            updateInterest(flow.connection);
+            Interest.update(flow.connection);
             return;
         }
         final int bytesWritten;
@@ -258,7 +258,7 @@ final class Relay
         // EOF is only read while nothing is pending, so a drained flow never owes a FIN here
         flow.pending = null;
         pool.release(pending);
-        updateInterest(flow.connection);
+        Interest.update(flow.connection);
     }
 
     private void onEndOfStream(final Flow flow)
@@ -271,7 +271,7 @@ final class Relay
         }
         if (finishFlow(flow))
         {
-            updateInterest(connection);
+            Interest.update(connection);
         }
     }
 
@@ -304,34 +304,6 @@ final class Relay
         return true;
     }
 
-    /** Set the keys' interest from the flows' state (a system call only when it changes). */
-    static void updateInterest(final Connection connection)
-    {
-        if (connection.state == Connection.PREAMBLE)
-        {
-            setInterest(connection.clientKey, connection.up.starved ? 0 : SelectionKey.OP_READ);
-            return;
-        }
-        if (connection.state != Connection.OPEN)
-        {
-            return;
-        }
-        final Flow up = connection.up;
-        final Flow down = connection.down;
-        setInterest(connection.clientKey,
-            (up.wantsRead() ? SelectionKey.OP_READ : 0) | (down.pending != null ? SelectionKey.OP_WRITE : 0));
-        setInterest(connection.upstreamKey,
-            (down.wantsRead() ? SelectionKey.OP_READ : 0) | (up.pending != null ? SelectionKey.OP_WRITE : 0));
-    }
-
-    private static void setInterest(final SelectionKey key, final int ops)
-    {
-        if (key.interestOps() != ops)
-        {
-            key.interestOps(ops);
-        }
-    }
-
     /** @return flows resumed now that buffers are back. */
     int resumeStarvedFlows()
     {
@@ -343,7 +315,7 @@ final class Relay
             if (flow.starved && flow.connection.state != Connection.CLOSED)
             {
                 flow.starved = false;
-                updateInterest(flow.connection);
+                Interest.update(flow.connection);
                 resumed++;
             }
         }

@@ -3,19 +3,17 @@ package io.tcpproxy.engine;
 import io.tcpproxy.CloseReason;
 import io.tcpproxy.metrics.MetricsRing;
 import org.agrona.concurrent.Agent;
-import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.NanoClock;
 
 import java.io.IOException;
-import java.lang.invoke.VarHandle;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * A selector thread that owns its connections for their whole life. The worker itself is only the duty cycle: read
@@ -23,7 +21,7 @@ import java.util.function.Consumer;
  * connection is in), expire timers, publish metrics. The work lives in the parts: {@link Admission},
  * {@link PreambleReader}, {@link UpstreamConnector}, {@link Relay}, {@link WorkerTimers}, {@link WorkerMetrics}.
  * <p>
- * Other threads talk to a worker only through its command queue ({@link #submit(WorkerCommand)}).
+ * Other threads talk to a worker only through its {@link CommandQueue}.
  */
 final class Worker implements Agent
 {
@@ -31,8 +29,6 @@ final class Worker implements Agent
     static final int STOP_ACCEPTING = 1;
     static final int CLOSE_ALL = 2;
 
-    private static final int COMMAND_CAPACITY = 1024;
-    private static final int MAX_COMMANDS_PER_CYCLE = 64;
     private static final long IDLE_SELECT_TIMEOUT_MS = 1000;
     private static final long METRICS_DRAIN_ON_CLOSE_NS = TimeUnit.SECONDS.toNanos(5);
 
@@ -40,12 +36,12 @@ final class Worker implements Agent
     private final EngineContext context;
     private final WorkerClock clock;
     private final Selector selector;
-    private final boolean blocking;
-    private final ManyToOneConcurrentArrayQueue<WorkerCommand> commands =
-        new ManyToOneConcurrentArrayQueue<>(COMMAND_CAPACITY);
-    private final AtomicBoolean mayBeAsleep = new AtomicBoolean();
+    private final CommandQueue commands;
     private final Consumer<WorkerCommand> commandHandler = (command) -> command.applyTo(this);
     private final Consumer<SelectionKey> keyHandler = this::onSelected;
+    private final BooleanSupplier commandsWaiting;
+    private final LongSupplier selectTimeout = this::selectTimeoutMs;
+    private final Poller poller;
     private final RelayBuffers pool;
     private final ConnectionTable table = new ConnectionTable();
     private final WorkerTimers timers;
@@ -55,10 +51,7 @@ final class Worker implements Agent
     private final PreambleReader preambleReader;
     private final Admission admission;
     private int phase = RUNNING;
-    private boolean stopping;
     private boolean clockReadThisRound;
-    private boolean busyPolling;
-    private long busyPollUntilNs;
 
     /**
      * @param index        the worker's number (also the high bits of its connection ids).
@@ -81,9 +74,11 @@ final class Worker implements Agent
     {
         this.index = index;
         this.context = context;
-        this.blocking = blocking;
         this.clock = new WorkerClock(nanoClock);
         this.selector = Selector.open();
+        this.poller = new Poller(selector, clock, blocking, context.busyPollNs);
+        this.commands = new CommandQueue(selector, poller);
+        this.commandsWaiting = () -> !commands.isEmpty();
         this.pool = new RelayBuffers(context.config.bufferSizeBytes(), context.config.bufferPoolMb() * 1024L * 1024L);
         this.timers = new WorkerTimers(clock.nowNs());
         this.metrics = new WorkerMetrics(ring, context.log, roleName());
@@ -168,36 +163,10 @@ final class Worker implements Agent
         return relay;
     }
 
-    /**
-     * Queue a command for this worker's thread; any thread.
-     *
-     * @return false when the queue is full.
-     */
-    boolean submit(final WorkerCommand command)
+    /** @return this worker's inbox: the one way other threads reach it. */
+    CommandQueue commands()
     {
-        if (!commands.offer(command))
-        {
-            return false;
-        }
-        // StoreLoad between the queue's ordered store and reading the flag: the worker sets the flag, then looks at the
-        // queue; without the fence both could miss the other and the command would wait for the select timeout.
-        VarHandle.fullFence();
-        if (mayBeAsleep.get() && mayBeAsleep.compareAndSet(true, false))
-        {
-            selector.wakeup(); // only a worker that may be blocked in select needs the system call
-        }
-        return true;
-    }
-
-    /** Queue a command that must not be lost, waiting while the queue is full (never from a worker thread). */
-    void submitAndWake(final WorkerCommand command, final long timeoutNs)
-    {
-        final long deadlineNs = System.nanoTime() + timeoutNs;
-        while (!submit(command) && System.nanoTime() - deadlineNs < 0)
-        {
-            LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(100));
-        }
-        selector.wakeup();
+        return commands;
     }
 
     /**
@@ -209,7 +178,7 @@ final class Worker implements Agent
     boolean offer(final SocketChannel channel)
     {
         table.assign();
-        if (!submit(new WorkerCommand.HandOff(channel)))
+        if (!commands.submit(new WorkerCommand.HandOff(channel)))
         {
             table.unassign();
             return false;
@@ -221,8 +190,8 @@ final class Worker implements Agent
     {
         clock.update();
         clockReadThisRound = false;
-        int workCount = commands.drain(commandHandler, MAX_COMMANDS_PER_CYCLE);
-        workCount += select();
+        int workCount = commands.drain(commandHandler);
+        workCount += poller.select(keyHandler, commandsWaiting, selectTimeout);
         if (relay.hasDeferredWrites())
         {
             relay.flushDeferredWrites();
@@ -239,44 +208,6 @@ final class Worker implements Agent
         }
         metrics.bufferUse(pool);
         return workCount;
-    }
-
-    private int select() throws IOException
-    {
-        if (!blocking || stopping)
-        {
-            return selector.selectNow(keyHandler);
-        }
-        if (busyPolling)
-        {
-            // Busy polling: while events keep coming, the next one is picked up without the wake-up of a blocked
-            // epoll_wait (an IPI and a context switch, the costliest part of a small round trip on a VM).
-            final int selected = selector.selectNow(keyHandler);
-            if (selected > 0)
-            {
-                busyPollUntilNs = clock.nowNs() + context.busyPollNs;
-            }
-            else if (clock.readSource() - busyPollUntilNs >= 0)
-            {
-                busyPolling = false;
-            }
-            else
-            {
-                Thread.onSpinWait();
-            }
-            return selected;
-        }
-        // Announce the sleep before the last look at the queue: a command after the look sees the flag and wakes us.
-        mayBeAsleep.set(true);
-        final int selected = commands.isEmpty() ?
-            selector.select(keyHandler, selectTimeoutMs()) : selector.selectNow(keyHandler);
-        mayBeAsleep.set(false);
-        if (selected > 0 && context.busyPollNs > 0)
-        {
-            busyPolling = true;
-            busyPollUntilNs = clock.readSource() + context.busyPollNs;
-        }
-        return selected;
     }
 
     private long selectTimeoutMs()
@@ -349,7 +280,7 @@ final class Worker implements Agent
     /** Command: never block in select again (the runner is about to stop this agent). */
     void stopBlocking()
     {
-        stopping = true;
+        poller.stopBlocking();
     }
 
     public void onClose()

@@ -104,7 +104,7 @@ class WorkerTest
             assertEquals(-1, readBlocking(upstream));
 
             final WorkerCommand.ChangePhase stopAccepting = new WorkerCommand.ChangePhase(Worker.STOP_ACCEPTING);
-            assertTrue(harness.worker.submit(stopAccepting));
+            assertTrue(harness.worker.commands().submit(stopAccepting));
             assertFalse(stopAccepting.isDone(), "applied before the worker's duty cycle");
             harness.cycle();
             assertTrue(stopAccepting.isDone());
@@ -112,7 +112,7 @@ class WorkerTest
             assertEquals(Connection.OPEN, connection.state, "stopping accepting closed an open connection");
 
             final WorkerCommand.ChangePhase closeAll = new WorkerCommand.ChangePhase(Worker.CLOSE_ALL);
-            assertTrue(harness.worker.submit(closeAll));
+            assertTrue(harness.worker.commands().submit(closeAll));
             harness.cycle();
             harness.cycle(); // NIO completes the close of a registered channel at the next select
             assertTrue(closeAll.isDone());
