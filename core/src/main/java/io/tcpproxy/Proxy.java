@@ -151,8 +151,9 @@ public final class Proxy implements AutoCloseable
     }
 
     /**
-     * @return {@code max_connections} in force: the configured value, or lower when the process's descriptor limit
-     *         ({@code RLIMIT_NOFILE}, see {@link #descriptorLimit()}) holds fewer connections (two descriptors each).
+     * @return the most connections open at once: {@code max_connections}, or fewer when the process's descriptor
+     *         limit ({@code RLIMIT_NOFILE}, see {@link #descriptorLimit()}) holds fewer (two descriptors each); at that
+     *         lower cap accepting pauses and new clients wait in the backlog instead of being rejected.
      */
     public int maxConnections()
     {

@@ -80,7 +80,7 @@ final class Admission
     {
         for (int i = 0; i < MAX_ACCEPTS_PER_EVENT && listenerKey != null; i++)
         {
-            if (!context.descriptors.roomForConnection(context.activeConnections.get()))
+            if (!context.descriptorsForOneMore())
             {
                 pause(); // the new client stays in the backlog until two descriptors are free
                 return;

@@ -6,9 +6,10 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
 
 /**
- * The process's file-descriptor budget ({@code RLIMIT_NOFILE}): a relayed connection needs two descriptors, so
- * {@code max_connections} is lowered at start to what the limit can hold, and accepting pauses while fewer than two
- * are free (an accepted client the proxy cannot connect upstream is worse than one left waiting in the backlog).
+ * The process's file-descriptor budget ({@code RLIMIT_NOFILE}): a relayed connection needs two descriptors, so the
+ * effective {@code max_connections} is derived at start from what the limit can hold, and accepting pauses at it and
+ * whenever fewer than two are free (an accepted client the proxy cannot connect upstream is worse than one left
+ * waiting in the backlog).
  */
 final class Descriptors
 {

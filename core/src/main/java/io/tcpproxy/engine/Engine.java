@@ -184,7 +184,7 @@ public final class Engine
     /** @return {@code max_connections} in force: as configured, or lower if the descriptor limit holds fewer. */
     public int maxConnections()
     {
-        return context.maxConnections;
+        return context.effectiveMaxConnections();
     }
 
     /** @return the process's descriptor limit ({@code RLIMIT_NOFILE}), or {@code Long.MAX_VALUE} if unknown. */

@@ -14,8 +14,13 @@ import java.util.concurrent.atomic.AtomicLong;
 final class EngineContext
 {
     final Config config;
-    /** {@code max_connections}, lowered to what the descriptor limit holds. */
+    /** {@code max_connections} as configured: a connection beyond it is accepted and closed at once (rejected). */
     final int maxConnections;
+    /**
+     * Connections the descriptor limit holds (two descriptors each, headroom kept): at this many, accepting pauses
+     * and new clients wait in the backlog, as when accept itself fails with EMFILE.
+     */
+    final int descriptorCapConnections;
     final long connectTimeoutNs;
     final long idleTimeoutNs;
     final long busyPollNs;
@@ -37,13 +42,31 @@ final class EngineContext
     {
         this.config = config;
         this.descriptors = descriptors;
-        this.maxConnections = descriptors.effectiveMaxConnections(config.maxConnections(), config.effectiveWorkers());
+        this.maxConnections = config.maxConnections();
+        final int fit = descriptors.effectiveMaxConnections(config.maxConnections(), config.effectiveWorkers());
+        // only a cap below max_connections pauses; at max_connections itself clients are rejected as configured
+        this.descriptorCapConnections = fit < maxConnections ? fit : Integer.MAX_VALUE;
         this.connectTimeoutNs = TimeUnit.MILLISECONDS.toNanos(config.connectTimeoutMs());
         this.idleTimeoutNs = TimeUnit.SECONDS.toNanos(config.idleTimeoutSecs());
         this.busyPollNs = TimeUnit.MICROSECONDS.toNanos(config.busyPollUs());
         this.log = log;
         this.preambles = preambles;
         this.target = target;
+    }
+
+    /** @return the most connections open at once: {@code max_connections}, or fewer if descriptors run out first. */
+    int effectiveMaxConnections()
+    {
+        return Math.min(maxConnections, descriptorCapConnections);
+    }
+
+    /**
+     * @return whether a new client's two descriptors are available (otherwise accepting pauses).
+     */
+    boolean descriptorsForOneMore()
+    {
+        final int active = activeConnections.get();
+        return active < descriptorCapConnections && descriptors.roomForConnection(active);
     }
 
     /** @return the upstream address, possibly unresolved if its name did not resolve at the last attempt. */
