@@ -43,10 +43,16 @@ final class WorkerHarness implements AutoCloseable
     WorkerHarness(final Config.Builder builder, final InetSocketAddress target,
         final PreambleHandler.Factory preambles) throws IOException
     {
+        this(builder, target, preambles, Descriptors.fixed(1 << 20, 0));
+    }
+
+    WorkerHarness(final Config.Builder builder, final InetSocketAddress target,
+        final PreambleHandler.Factory preambles, final Descriptors descriptors) throws IOException
+    {
         final Config config = builder.listenAddress("127.0.0.1:0").metricsAddress("").workers(1)
             .logEvents(Config.LogEvents.OFF).metricsLogIntervalSecs(0).build();
         final EngineLog log = new EngineLog(new PrintStream(logBytes, true, StandardCharsets.UTF_8));
-        this.context = new EngineContext(config, target, Descriptors.fixed(1 << 20, 0), log, preambles);
+        this.context = new EngineContext(config, target, descriptors, log, preambles);
         this.ring = new MetricsRing(0, config.channelBufferSize());
         final ServerSocketChannel listener = ServerSocketChannel.open(StandardProtocolFamily.INET);
         listener.configureBlocking(false);

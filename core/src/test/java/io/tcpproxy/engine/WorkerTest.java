@@ -125,6 +125,39 @@ class WorkerTest
 
     @Test
     @Timeout(60)
+    void shouldLeaveClientsInTheBacklogWhileTheDescriptorLimitHoldsNoMoreConnections() throws Exception
+    {
+        // 70 descriptors, none open, 64 + 4 kept back: room for exactly one connection of two descriptors
+        final Descriptors oneConnection = Descriptors.fixed(70, 0);
+        try (ServerSocketChannel upstreamListener = listener();
+            WorkerHarness harness = new WorkerHarness(
+                Config.builder(), localAddress(upstreamListener), null, oneConnection))
+        {
+            final SocketChannel first = harness.connectClient();
+            final Connection firstConnection = harness.awaitConnection(Connection.OPEN);
+            final SocketChannel firstUpstream = upstreamListener.accept();
+            try (SocketChannel waiting = harness.connectClient())
+            {
+                harness.cycles(20);
+                harness.advance(Duration.ofSeconds(1)); // accept pauses come and go; the cap holds
+                harness.cycles(20);
+                assertEquals(1, harness.worker.table().size(), "accepted beyond what the descriptors hold");
+                waiting.configureBlocking(false);
+                assertEquals(0, waiting.read(ByteBuffer.allocate(1)), "the waiting client was closed, not left waiting");
+
+                first.close();
+                firstUpstream.close();
+                harness.cycleUntil("the first connection closed", () -> firstConnection.state == Connection.CLOSED);
+                harness.advance(Duration.ofMillis(200)); // the accept pause ends
+                harness.cycleUntil("the waiting client accepted", () -> harness.worker.table().size() == 1 &&
+                    harness.worker.table().last() != firstConnection);
+                assertEquals(1, harness.worker.table().size());
+            }
+        }
+    }
+
+    @Test
+    @Timeout(60)
     void shouldWriteDeferredMessagesWithinTheDutyCycleThatReadThem() throws Exception
     {
         try (ServerSocketChannel upstreamListener = listener();
