@@ -28,7 +28,9 @@ public enum CloseReason
     /** Closed by shutdown: the grace period ended, or the proxy was closed. */
     SHUTDOWN,
     /** An unexpected error in the proxy; closes only this connection. */
-    INTERNAL_ERROR;
+    INTERNAL_ERROR,
+    /** The proxy itself ran out of file descriptors (EMFILE/ENFILE) while connecting upstream. */
+    LOCAL_FD_LIMIT;
 
     private static final CloseReason[] VALUES = values();
 

@@ -152,6 +152,28 @@ public final class Proxy implements AutoCloseable
         return engine.collector().snapshot();
     }
 
+    /**
+     * @return the most connections open at once: {@code max_connections}, or fewer when the process's descriptor
+     *         limit ({@code RLIMIT_NOFILE}, see {@link #descriptorLimit()}) holds fewer (two descriptors each); at that
+     *         lower cap accepting pauses and new clients wait in the backlog instead of being rejected.
+     */
+    public int maxConnections()
+    {
+        return engine.maxConnections();
+    }
+
+    /** @return the process's descriptor limit ({@code RLIMIT_NOFILE}), or {@code Long.MAX_VALUE} if unknown. */
+    public long descriptorLimit()
+    {
+        return engine.descriptorLimit();
+    }
+
+    /** @return unexpected errors inside the engine so far (each also logged); never decreases. */
+    public long internalErrors()
+    {
+        return engine.internalErrors();
+    }
+
     /** @return connections open right now (exact, unlike the snapshot which may be ~100 ms old). */
     public int activeConnections()
     {

@@ -78,28 +78,14 @@ final class Acceptor implements Runnable, AutoCloseable
                 return;
             }
         }
-        try
-        {
-            channel.close(); // every worker's queue is full: shed the connection rather than block accepting
-        }
-        catch (final IOException ignore)
-        {
-            // it is gone either way
-        }
+        Sockets.closeQuietly(channel); // every worker's queue is full: shed the connection rather than block accepting
     }
 
     /** Stop accepting: closes the listener (new connects are refused) and joins the thread. */
     public void close()
     {
         running = false;
-        try
-        {
-            listener.close();
-        }
-        catch (final IOException ignore)
-        {
-            // closing anyway
-        }
+        Sockets.closeQuietly(listener);
         try
         {
             thread.join(TimeUnit.SECONDS.toMillis(5));

@@ -6,13 +6,18 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 
 /**
- * A client socket and its upstream socket, owned by one worker for their whole life.
+ * A client socket and its upstream socket, owned by one worker for their whole life. Its life is a short line of
+ * states: {@link #PREAMBLE} (only with a {@link PreambleHandler}: bytes read before relaying), {@link #CONNECTING},
+ * {@link #OPEN} (relaying), {@link #CLOSED}; each part of the worker acts only in its own states.
  */
 final class Connection
 {
-    static final int CONNECTING = 0;
-    static final int OPEN = 1;
-    static final int CLOSED = 2;
+    static final int PREAMBLE = 0;
+    static final int CONNECTING = 1;
+    static final int OPEN = 2;
+    static final int CLOSED = 3;
+
+    static final long NO_TIMER = Long.MIN_VALUE;
 
     final long id;
     final SocketChannel client;
@@ -21,17 +26,19 @@ final class Connection
     final long openedNs;
     final Flow up;
     final Flow down;
+    final SelectionKey clientKey;
     SocketChannel upstream;
-    SelectionKey clientKey;
     SelectionKey upstreamKey;
     int state = CONNECTING;
+    /** Reads the preamble in state {@link #PREAMBLE}; null otherwise. */
+    PreambleHandler preamble;
     CloseReason closeReason;
     /** Set when the first FIN arrives: the reason to report when both directions finish. */
     CloseReason finReason;
     long connectStartNs;
     long lastActivityNs;
     long timerId = NO_TIMER;
-    /** Index in the worker's open-connection array, -1 once removed. */
+    /** Index in the worker's connection table, -1 once removed. */
     int index = -1;
 
     // Metrics still to publish; the connection stays in the worker's dirty list until all are out.
@@ -43,13 +50,17 @@ final class Connection
     long connectDurationNs;
     long closedDurationNs;
 
-    static final long NO_TIMER = Long.MIN_VALUE;
-
     Connection(
-        final long id, final SocketChannel client, final byte[] clientAddress, final int clientPort, final long nowNs)
+        final long id,
+        final SocketChannel client,
+        final SelectionKey clientKey,
+        final byte[] clientAddress,
+        final int clientPort,
+        final long nowNs)
     {
         this.id = id;
         this.client = client;
+        this.clientKey = clientKey;
         this.clientAddress = clientAddress;
         this.clientPort = clientPort;
         this.openedNs = nowNs;
@@ -58,16 +69,15 @@ final class Connection
         this.down = new Flow(this, false);
         up.reverse = down;
         down.reverse = up;
+        up.source = client;
+        down.sink = client;
     }
 
-    void attach(final SocketChannel upstream, final SelectionKey clientKey, final SelectionKey upstreamKey)
+    void attachUpstream(final SocketChannel upstream, final SelectionKey upstreamKey)
     {
         this.upstream = upstream;
-        this.clientKey = clientKey;
         this.upstreamKey = upstreamKey;
-        up.source = client;
         up.sink = upstream;
         down.source = upstream;
-        down.sink = client;
     }
 }

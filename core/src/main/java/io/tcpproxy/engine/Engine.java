@@ -1,7 +1,6 @@
 package io.tcpproxy.engine;
 
 import io.tcpproxy.config.Config;
-import io.tcpproxy.config.HostPort;
 import io.tcpproxy.metrics.MetricsCollector;
 import io.tcpproxy.metrics.MetricsRing;
 import org.agrona.concurrent.AgentRunner;
@@ -9,14 +8,12 @@ import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.NoOpIdleStrategy;
+import org.agrona.concurrent.SystemNanoClock;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.BindException;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -29,13 +26,13 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class Engine
 {
-    private static final int BACKLOG = 4096;
     private static final long PHASE_ACK_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(5);
     private static final long PHASE_ACK_POLL_NS = TimeUnit.MICROSECONDS.toNanos(100);
     private static final long COLLECTOR_MIN_PARK_NS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final long COLLECTOR_MAX_PARK_NS = TimeUnit.MILLISECONDS.toNanos(8);
 
     private final Config config;
+    private final EngineLog log;
     private final EngineContext context;
     private final List<ServerSocketChannel> listeners;
     private final InetSocketAddress localAddress;
@@ -47,18 +44,20 @@ public final class Engine
     private final TargetResolver resolver;
     private final Acceptor acceptor;
 
-    private Engine(final Config config, final PrintStream console, final InetSocketAddress target) throws IOException
+    private Engine(final Config config, final PrintStream console, final InetSocketAddress target, final EngineLog log)
+        throws IOException
     {
         this.config = config;
-        this.context = new EngineContext(config, target);
+        this.log = log;
+        this.context = new EngineContext(config, target, Descriptors.ofThisProcess(), log, null);
         final int workerCount = config.effectiveWorkers();
-        final Config.AcceptMode acceptMode = effectiveAcceptMode(config, console);
-        this.listeners = bindListeners(config.listenAddress(), acceptMode == Config.AcceptMode.REUSE_PORT ?
+        final Config.AcceptMode acceptMode = Listeners.effectiveAcceptMode(config, console);
+        this.listeners = Listeners.bind(config.listenAddress(), acceptMode == Config.AcceptMode.REUSE_PORT ?
             workerCount : 1);
         final boolean handOff = acceptMode == Config.AcceptMode.ACCEPTOR;
         if (config.busyPollUs() > 0 && config.idleStrategy() != Config.IdleStrategyKind.BLOCK)
         {
-            System.err.println("[WARN] busy_poll_us = " + config.busyPollUs() + " only applies to idle_strategy = " +
+            log.warn("busy_poll_us = " + config.busyPollUs() + " only applies to idle_strategy = " +
                 "\"block\"; ignored with \"" + config.idleStrategy().name().toLowerCase(Locale.ROOT) +
                 "\" (which never blocks)");
         }
@@ -73,13 +72,13 @@ public final class Engine
                 rings[i] = new MetricsRing(i, config.channelBufferSize());
                 final boolean ownListener = acceptMode == Config.AcceptMode.REUSE_PORT;
                 workers[i] = new Worker(i, context, handOff ? null : listeners.get(ownListener ? i : 0), ownListener,
-                    rings[i], config.idleStrategy() == Config.IdleStrategyKind.BLOCK);
+                    rings[i], config.idleStrategy() == Config.IdleStrategyKind.BLOCK, SystemNanoClock.INSTANCE);
             }
             if (acceptMode == Config.AcceptMode.REUSE_PORT && workerCount > 1)
             {
                 for (final Worker worker : workers)
                 {
-                    worker.balanceWith(workers);
+                    worker.admission().balanceWith(worker, workers);
                 }
             }
             this.acceptor = handOff ? new Acceptor(listeners.get(0), workers, context.acceptorPauses) : null;
@@ -100,7 +99,7 @@ public final class Engine
         // The collector parks 1 ms after work, backing off to 8 ms while idle: fewer wake-ups competing with the
         // workers for cores, and still far inside the 100 ms snapshot interval.
         this.collectorRunner = new AgentRunner(
-            new BackoffIdleStrategy(0, 0, COLLECTOR_MIN_PARK_NS, COLLECTOR_MAX_PARK_NS), Engine::onAgentError, null,
+            new BackoffIdleStrategy(0, 0, COLLECTOR_MIN_PARK_NS, COLLECTOR_MAX_PARK_NS), this::onAgentError, null,
             collector);
         this.resolver = isLiteralIp(config.targetAddress().host()) ? null : new TargetResolver(config, context);
     }
@@ -116,13 +115,23 @@ public final class Engine
     public static Engine start(final Config config, final PrintStream console) throws IOException
     {
         final InetSocketAddress target = config.targetAddress().resolve();
-        final Engine engine = new Engine(config, console, target);
+        final EngineLog log = new EngineLog(console);
+        final Engine engine;
+        try
+        {
+            engine = new Engine(config, console, target, log);
+        }
+        catch (final IOException | RuntimeException | Error ex)
+        {
+            log.close();
+            throw ex;
+        }
         try
         {
             for (int i = 0; i < engine.workers.length; i++)
             {
                 final Worker worker = engine.workers[i];
-                engine.workerRunners[i] = new AgentRunner(idleStrategy(config), Engine::onAgentError, null, worker);
+                engine.workerRunners[i] = new AgentRunner(idleStrategy(config), engine::onAgentError, null, worker);
                 AgentRunner.startOnThread(engine.workerRunners[i]);
             }
             AgentRunner.startOnThread(engine.collectorRunner);
@@ -143,64 +152,6 @@ public final class Engine
         return engine;
     }
 
-    private static Config.AcceptMode effectiveAcceptMode(final Config config, final PrintStream console)
-        throws IOException
-    {
-        if (config.acceptMode() == Config.AcceptMode.REUSE_PORT)
-        {
-            try (ServerSocketChannel probe = ServerSocketChannel.open())
-            {
-                if (!probe.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT))
-                {
-                    console.println("[WARN] SO_REUSEPORT is not supported here; using accept_mode = \"shared\"");
-                    return Config.AcceptMode.SHARED;
-                }
-            }
-        }
-        return config.acceptMode();
-    }
-
-    private static List<ServerSocketChannel> bindListeners(final HostPort listen, final int count) throws IOException
-    {
-        final List<ServerSocketChannel> bound = new ArrayList<>(count);
-        InetSocketAddress address = listen.resolve();
-        if (address.isUnresolved())
-        {
-            throw new BindException("cannot listen on " + listen + ": host name does not resolve");
-        }
-        try
-        {
-            for (int i = 0; i < count; i++)
-            {
-                final ServerSocketChannel channel = ServerSocketChannel.open();
-                bound.add(channel);
-                channel.configureBlocking(false);
-                channel.setOption(StandardSocketOptions.SO_REUSEADDR, Boolean.TRUE);
-                if (count > 1)
-                {
-                    channel.setOption(StandardSocketOptions.SO_REUSEPORT, Boolean.TRUE);
-                }
-                channel.bind(address, BACKLOG);
-                if (i == 0)
-                {
-                    // the others must share the first one's port, also when port 0 asked for a free one
-                    address = (InetSocketAddress)channel.getLocalAddress();
-                }
-            }
-        }
-        catch (final IOException ex)
-        {
-            for (final ServerSocketChannel channel : bound)
-            {
-                closeQuietly(channel);
-            }
-            final BindException bindException = new BindException("cannot listen on " + listen + ": " + ex.getMessage());
-            bindException.initCause(ex);
-            throw bindException;
-        }
-        return bound;
-    }
-
     private static IdleStrategy idleStrategy(final Config config)
     {
         switch (config.idleStrategy())
@@ -219,9 +170,27 @@ public final class Engine
         return host.indexOf(':') >= 0 || host.matches("\\d{1,3}(\\.\\d{1,3}){3}");
     }
 
-    private static void onAgentError(final Throwable error)
+    private void onAgentError(final Throwable error)
     {
-        System.err.println("[ERROR] " + Thread.currentThread().getName() + ": " + error);
+        log.error(Thread.currentThread().getName() + ": " + error);
+    }
+
+    /** @return unexpected errors inside the engine so far ({@code tcp_proxy_internal_errors_total}). */
+    public long internalErrors()
+    {
+        return log.internalErrors();
+    }
+
+    /** @return {@code max_connections} in force: as configured, or lower if the descriptor limit holds fewer. */
+    public int maxConnections()
+    {
+        return context.effectiveMaxConnections();
+    }
+
+    /** @return the process's descriptor limit ({@code RLIMIT_NOFILE}), or {@code Long.MAX_VALUE} if unknown. */
+    public long descriptorLimit()
+    {
+        return context.descriptors.limit();
     }
 
     /** @return the address clients connect to. */
@@ -267,14 +236,16 @@ public final class Engine
 
     private void requestPhase(final int phase)
     {
-        for (final Worker worker : workers)
+        final WorkerCommand.ChangePhase[] commands = new WorkerCommand.ChangePhase[workers.length];
+        for (int i = 0; i < workers.length; i++)
         {
-            worker.requestPhase(phase);
+            commands[i] = new WorkerCommand.ChangePhase(phase);
+            workers[i].commands().submitAndWake(commands[i], PHASE_ACK_TIMEOUT_NS);
         }
         final long deadlineNs = System.nanoTime() + PHASE_ACK_TIMEOUT_NS;
-        for (final Worker worker : workers)
+        for (final WorkerCommand.ChangePhase command : commands)
         {
-            while (worker.acknowledgedPhase() < phase && System.nanoTime() - deadlineNs < 0)
+            while (!command.isDone() && System.nanoTime() - deadlineNs < 0)
             {
                 LockSupport.parkNanos(PHASE_ACK_POLL_NS);
             }
@@ -291,7 +262,7 @@ public final class Engine
         closeListeners();
         for (final Worker worker : workers)
         {
-            worker.stopping();
+            worker.commands().submitAndWake(WorkerCommand.STOP_BLOCKING, PHASE_ACK_TIMEOUT_NS);
         }
         for (int i = 0; i < workers.length; i++)
         {
@@ -314,6 +285,7 @@ public final class Engine
         {
             resolver.close();
         }
+        log.close();
     }
 
     private void closeListeners()
@@ -324,19 +296,7 @@ public final class Engine
         }
         for (final ServerSocketChannel listener : listeners)
         {
-            closeQuietly(listener);
-        }
-    }
-
-    private static void closeQuietly(final AutoCloseable closeable)
-    {
-        try
-        {
-            closeable.close();
-        }
-        catch (final Exception ignore)
-        {
-            // shutting down
+            Sockets.closeQuietly(listener);
         }
     }
 

@@ -56,7 +56,7 @@ class DeferredWriteFaultTest
         final Method workerAt = engine.getClass().getDeclaredMethod("worker", int.class);
         workerAt.setAccessible(true);
         final Object worker = workerAt.invoke(engine, 0);
-        final Object connection = ((Object[])field(worker, "openConnections"))[0];
+        final Object connection = ((Object[])field(field(worker, "table"), "open"))[0];
         final Object up = field(connection, "up");
         final Field sink = up.getClass().getDeclaredField("sink");
         sink.setAccessible(true);

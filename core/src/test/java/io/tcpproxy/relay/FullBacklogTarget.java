@@ -14,7 +14,7 @@ import java.util.concurrent.locks.LockSupport;
  * connections, so Linux drops further SYNs and a connect neither succeeds nor fails until the caller gives up.
  * (No network exists here, and addresses such as 10.255.255.1 are not reliably silent.)
  */
-final class FullBacklogTarget implements AutoCloseable
+public final class FullBacklogTarget implements AutoCloseable
 {
     private static final int MAX_FILLERS = 64;
     private static final long HANG_PROBE_NS = TimeUnit.MILLISECONDS.toNanos(200);
@@ -22,7 +22,8 @@ final class FullBacklogTarget implements AutoCloseable
     private final ServerSocket listener;
     private final List<SocketChannel> fillers = new ArrayList<>();
 
-    FullBacklogTarget() throws IOException
+    /** Listens on loopback and fills the accept queue. */
+    public FullBacklogTarget() throws IOException
     {
         listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
         try
@@ -65,7 +66,8 @@ final class FullBacklogTarget implements AutoCloseable
         throw new IllegalStateException("the accept queue never filled after " + MAX_FILLERS + " connections");
     }
 
-    String address()
+    /** @return host:port whose connects hang. */
+    public String address()
     {
         return "127.0.0.1:" + listener.getLocalPort();
     }

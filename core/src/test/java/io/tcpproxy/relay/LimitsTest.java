@@ -103,7 +103,7 @@ class LimitsTest
             Clients.assertEchoes(idle, "then silence");
             final long lastActivityNs = System.nanoTime();
 
-            assertEquals(Clients.End.EOF, Clients.awaitEnd(idle, Duration.ofSeconds(3)));
+            assertEquals(Clients.End.RESET, Clients.awaitEnd(idle, Duration.ofSeconds(3)));
             final long idleMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastActivityNs);
             assertTrue(idleMs >= 900 && idleMs <= 2500, "idle connection closed after " + idleMs + " ms");
 

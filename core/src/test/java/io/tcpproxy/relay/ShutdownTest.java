@@ -100,7 +100,7 @@ class ShutdownTest
             final long shutdownMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
 
             assertTrue(shutdownMs >= 950 && shutdownMs < 3000, "shutdown took " + shutdownMs + " ms for a 1 s grace");
-            assertEquals(Clients.End.EOF, Clients.awaitEnd(client, Duration.ofSeconds(2)));
+            assertEquals(Clients.End.RESET, Clients.awaitEnd(client, Duration.ofSeconds(2)));
             final String text = console.text();
             assertTrue(text.contains("[SHUTDOWN] stopped accepting; waiting up to 1s for 1 connection"), text);
             assertTrue(text.contains("[SHUTDOWN] grace period over: closing 1 connection"), text);
@@ -132,7 +132,7 @@ class ShutdownTest
                 final long closeMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
 
                 assertTrue(closeMs < 2000, "close() during a 30 s grace period took " + closeMs + " ms");
-                assertEquals(Clients.End.EOF, Clients.awaitEnd(client, Duration.ofSeconds(2)));
+                assertEquals(Clients.End.RESET, Clients.awaitEnd(client, Duration.ofSeconds(2)));
                 assertTrue(console.contains("[SHUTDOWN] grace period cut short: closing 1 connection"), console.text());
                 final MetricsSnapshot snapshot = proxy.metrics();
                 assertEquals(1, snapshot.closes(CloseReason.SHUTDOWN), Await.describe(snapshot));

@@ -1,0 +1,249 @@
+package io.tcpproxy.engine;
+
+import io.tcpproxy.CloseReason;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The admission part of a worker: accepts from its listener (or takes hand-offs), passes a connection to a peer
+ * that carries fewer, enforces {@code max_connections}, and pauses accepting while descriptors run short. An
+ * admitted connection goes on to its preamble or straight to the upstream connect.
+ */
+final class Admission
+{
+    private static final int MAX_ACCEPTS_PER_EVENT = 64;
+    private static final long ACCEPT_PAUSE_NS = TimeUnit.MILLISECONDS.toNanos(100);
+
+    private final int workerIndex;
+    private final WorkerClock clock;
+    private final EngineContext context;
+    private final Selector selector;
+    private final ServerSocketChannel listener;
+    private final boolean ownsListener;
+    private final ConnectionTable table;
+    private final WorkerTimers timers;
+    private final WorkerMetrics metrics;
+    private final Relay relay;
+    private final UpstreamConnector upstream;
+    private SelectionKey listenerKey;
+    private Worker self;
+    private Worker[] peers;
+    private long nextConnectionSequence;
+
+    Admission(
+        final int workerIndex,
+        final WorkerClock clock,
+        final EngineContext context,
+        final Selector selector,
+        final ServerSocketChannel listener,
+        final boolean ownsListener,
+        final ConnectionTable table,
+        final WorkerTimers timers,
+        final WorkerMetrics metrics,
+        final Relay relay,
+        final UpstreamConnector upstream) throws ClosedChannelException
+    {
+        this.workerIndex = workerIndex;
+        this.clock = clock;
+        this.context = context;
+        this.selector = selector;
+        this.listener = listener;
+        this.ownsListener = ownsListener;
+        this.table = table;
+        this.timers = timers;
+        this.metrics = metrics;
+        this.relay = relay;
+        this.upstream = upstream;
+        this.listenerKey = listener == null ? null : listener.register(selector, SelectionKey.OP_ACCEPT, null);
+    }
+
+    /**
+     * @param self    the worker this part belongs to.
+     * @param workers every worker, this one included: accepted connections are balanced across them.
+     */
+    void balanceWith(final Worker self, final Worker[] workers)
+    {
+        this.self = self;
+        this.peers = workers;
+    }
+
+    /** The listener is ready: accept what is waiting, up to a bound per event. */
+    void onAcceptable()
+    {
+        for (int i = 0; i < MAX_ACCEPTS_PER_EVENT && listenerKey != null; i++)
+        {
+            if (!context.descriptorsForOneMore())
+            {
+                pause(); // the new client stays in the backlog until two descriptors are free
+                return;
+            }
+            final SocketChannel channel;
+            try
+            {
+                channel = listener.accept();
+            }
+            catch (final ClosedChannelException ex)
+            {
+                return; // stopping
+            }
+            catch (final IOException ex)
+            {
+                // Out of file descriptors (EMFILE/ENFILE) or buffers: the pending connection stays in the backlog
+                // and OP_ACCEPT would fire forever, so pause instead of spinning.
+                pause();
+                return;
+            }
+            if (channel == null)
+            {
+                return;
+            }
+            if (!handedToLighterPeer(channel))
+            {
+                table.assign();
+                admit(channel);
+            }
+        }
+    }
+
+    /** A connection another thread accepted for this worker (it counted it in the table's load). */
+    void onHandedOff(final SocketChannel channel)
+    {
+        admit(channel);
+    }
+
+    private void pause()
+    {
+        listenerKey.interestOps(0);
+        timers.scheduleAcceptResume(clock.nowNs() + ACCEPT_PAUSE_NS);
+        metrics.acceptPaused();
+    }
+
+    /** The accept pause is over. */
+    void resume()
+    {
+        if (listenerKey != null && listenerKey.isValid())
+        {
+            listenerKey.interestOps(SelectionKey.OP_ACCEPT);
+        }
+    }
+
+    /**
+     * Balance what the kernel's reuse-port hashing spreads unevenly when there are few connections (4 bulk streams on
+     * 2 workers land 2-2 only 3 times in 8): a connection accepted here goes to a peer that carries fewer, as
+     * HAProxy's listener queues do. With many connections the hash is even and this rarely hands anything over.
+     */
+    private boolean handedToLighterPeer(final SocketChannel channel)
+    {
+        if (peers == null)
+        {
+            return false;
+        }
+        Worker lightest = self;
+        int least = table.load();
+        for (final Worker peer : peers)
+        {
+            final int load = peer.load();
+            if (load < least)
+            {
+                least = load;
+                lightest = peer;
+            }
+        }
+        return lightest != self && lightest.offer(channel);
+    }
+
+    private void admit(final SocketChannel channel)
+    {
+        if (context.activeConnections.incrementAndGet() > context.maxConnections)
+        {
+            metrics.rejected();
+            drop(channel);
+            return;
+        }
+
+        final InetSocketAddress remote;
+        final SelectionKey clientKey;
+        try
+        {
+            channel.configureBlocking(false);
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, Boolean.TRUE);
+            remote = (InetSocketAddress)channel.getRemoteAddress();
+            clientKey = channel.register(selector, 0, null);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            drop(channel);
+            return;
+        }
+
+        final byte[] address = remote.getAddress().getAddress();
+        final Connection connection = new Connection(((long)workerIndex << 48) | nextConnectionSequence++,
+            channel, clientKey, address, remote.getPort(), clock.nowNs());
+        clientKey.attach(connection);
+        table.add(connection);
+        metrics.lifecycle(connection);
+        try
+        {
+            final PreambleHandler preamble = context.preambles == null ?
+                null : context.preambles.newHandler(address, remote.getPort());
+            if (preamble == null)
+            {
+                upstream.connect(connection);
+            }
+            else
+            {
+                connection.state = Connection.PREAMBLE;
+                connection.preamble = preamble;
+                clientKey.interestOps(SelectionKey.OP_READ);
+                if (context.idleTimeoutNs > 0)
+                {
+                    timers.schedule(connection, clock.nowNs() + context.idleTimeoutNs);
+                }
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            metrics.internalError("closing connection " + connection.id, ex);
+            relay.close(connection, CloseReason.INTERNAL_ERROR);
+        }
+    }
+
+    /** Close an accepted channel before it became a connection, undoing what accepting it counted. */
+    private void drop(final SocketChannel channel)
+    {
+        table.unassign();
+        context.activeConnections.decrementAndGet();
+        Sockets.closeQuietly(channel);
+    }
+
+    /** Stop accepting for good: deregister (and, if it is this worker's own, close) the listener. */
+    void closeListener()
+    {
+        if (listenerKey != null)
+        {
+            listenerKey.cancel();
+            listenerKey = null;
+            if (ownsListener)
+            {
+                Sockets.closeQuietly(listener);
+            }
+            timers.cancelAcceptResume();
+            try
+            {
+                selector.selectNow(); // completes the deregistration so the listening fd is released now
+            }
+            catch (final IOException ignore)
+            {
+                // the listener is closed either way
+            }
+        }
+    }
+}

@@ -1,0 +1,228 @@
+package io.tcpproxy.engine;
+
+import io.tcpproxy.metrics.MetricsRing;
+
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What a worker publishes to its metrics ring: connections with something unpublished sit in a dirty list until a
+ * flush gets all of it out; counts without a connection (rejections, accept pauses) are summed until then. The
+ * only class of the engine that calls the ring's producer methods. Never blocks: a full ring is retried later.
+ */
+final class WorkerMetrics
+{
+    /**
+     * Byte deltas are summed per connection and published at most this often (lifecycle events go out every duty
+     * cycle): at 100k messages a second, one record per message would cost the collector a core of its own.
+     */
+    private static final long BYTES_PUBLISH_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(10);
+    /** A full ring is retried this often, whatever the idle strategy (a polling worker would retry millions of times). */
+    private static final long RING_FULL_RETRY_NS = TimeUnit.MILLISECONDS.toNanos(1);
+
+    private final MetricsRing ring;
+    private final EngineLog log;
+    private final String workerName;
+    private Connection[] dirtyConnections = new Connection[64];
+    private int dirtyCount;
+    private long lastFlushNs;
+    private boolean lifecycleUnpublished;
+    private boolean ringWasFull;
+    private long rejectedUnpublished;
+    private long acceptPausesUnpublished;
+
+    WorkerMetrics(final MetricsRing ring, final EngineLog log, final String workerName)
+    {
+        this.ring = ring;
+        this.log = log;
+        this.workerName = workerName;
+    }
+
+    /** A connection opened, connected, failed or closed: publish in this duty cycle. */
+    void lifecycle(final Connection connection)
+    {
+        lifecycleUnpublished = true;
+        dirty(connection);
+    }
+
+    /** A connection relayed bytes: publish within the bytes interval. */
+    void dirty(final Connection connection)
+    {
+        if (!connection.dirty)
+        {
+            connection.dirty = true;
+            if (dirtyCount == dirtyConnections.length)
+            {
+                dirtyConnections = Arrays.copyOf(dirtyConnections, dirtyCount * 2);
+            }
+            dirtyConnections[dirtyCount++] = connection;
+        }
+    }
+
+    /** An accepted connection refused for {@code max_connections}. */
+    void rejected()
+    {
+        rejectedUnpublished++;
+        lifecycleUnpublished = true;
+    }
+
+    /** Accepting paused for want of descriptors. */
+    void acceptPaused()
+    {
+        acceptPausesUnpublished++;
+        lifecycleUnpublished = true;
+    }
+
+    /**
+     * An unexpected fault on this worker (a bug, not a peer's doing): the one place engine errors are logged and
+     * counted.
+     */
+    void internalError(final String what, final Throwable error)
+    {
+        log.error(workerName + ": " + what + ": " + error);
+    }
+
+    /** @param pool whose use to report. */
+    void bufferUse(final RelayBuffers pool)
+    {
+        ring.bufferUse(pool.inUseBytes(), pool.highWaterBytes(), pool.limitBytes());
+    }
+
+    /** The pool is gone: report it empty. */
+    void bufferReleased(final RelayBuffers pool)
+    {
+        ring.bufferUse(0, pool.highWaterBytes(), pool.limitBytes());
+    }
+
+    /** @return whether anything waits to be published. */
+    boolean hasUnpublished()
+    {
+        return dirtyCount > 0 || rejectedUnpublished > 0 || acceptPausesUnpublished > 0;
+    }
+
+    /** @return whether a flush is due at {@code nowNs}. */
+    boolean flushDue(final long nowNs)
+    {
+        final long sinceFlushNs = nowNs - lastFlushNs;
+        if (sinceFlushNs >= BYTES_PUBLISH_INTERVAL_NS)
+        {
+            return true;
+        }
+        return lifecycleUnpublished && (!ringWasFull || sinceFlushNs >= RING_FULL_RETRY_NS);
+    }
+
+    /** @return how long select may block before metrics need a flush, in milliseconds (at least 1). */
+    long millisToFlush(final long nowNs, final long idleMs)
+    {
+        if (lifecycleUnpublished)
+        {
+            return 1; // the ring was full: publish again soon
+        }
+        if (dirtyCount > 0)
+        {
+            return Math.max(1, Math.min(idleMs, (lastFlushNs + BYTES_PUBLISH_INTERVAL_NS - nowNs) / 1_000_000 + 1));
+        }
+        return idleMs;
+    }
+
+    /** @return connections published. */
+    int flush(final long nowNs)
+    {
+        lastFlushNs = nowNs;
+        lifecycleUnpublished = true; // until everything below is out
+        ringWasFull = true;
+        if (rejectedUnpublished > 0)
+        {
+            if (!ring.rejected(rejectedUnpublished))
+            {
+                ring.onRingFull();
+                return 0;
+            }
+            rejectedUnpublished = 0;
+        }
+        if (acceptPausesUnpublished > 0)
+        {
+            if (!ring.acceptPaused(acceptPausesUnpublished))
+            {
+                ring.onRingFull();
+                return 0;
+            }
+            acceptPausesUnpublished = 0;
+        }
+
+        final Connection[] dirty = dirtyConnections;
+        final int count = dirtyCount;
+        int published = 0;
+        while (published < count)
+        {
+            final Connection connection = dirty[published];
+            if (!publish(connection))
+            {
+                ring.onRingFull();
+                break;
+            }
+            connection.dirty = false;
+            published++;
+        }
+        if (published > 0)
+        {
+            System.arraycopy(dirty, published, dirty, 0, count - published);
+            Arrays.fill(dirty, count - published, count, null);
+            dirtyCount = count - published;
+        }
+        lifecycleUnpublished = dirtyCount > 0;
+        ringWasFull = published < count;
+        return published;
+    }
+
+    private boolean publish(final Connection connection)
+    {
+        if (connection.openedUnpublished)
+        {
+            if (!ring.opened(connection.id, connection.clientAddress, connection.clientPort))
+            {
+                return false;
+            }
+            connection.openedUnpublished = false;
+        }
+        if (connection.connectedUnpublished)
+        {
+            if (!ring.connected(connection.id, connection.connectDurationNs))
+            {
+                return false;
+            }
+            connection.connectedUnpublished = false;
+        }
+        if (connection.up.unpublishedBytes != 0 || connection.down.unpublishedBytes != 0)
+        {
+            if (!ring.bytes(connection.id, connection.up.unpublishedBytes, connection.down.unpublishedBytes))
+            {
+                return false;
+            }
+            connection.up.unpublishedBytes = 0;
+            connection.down.unpublishedBytes = 0;
+        }
+        if (connection.connectFailedUnpublished)
+        {
+            if (!ring.connectFailed(connection.id, connection.closeReason, connection.connectDurationNs))
+            {
+                return false;
+            }
+            connection.connectFailedUnpublished = false;
+        }
+        if (connection.closedUnpublished)
+        {
+            if (!ring.closed(
+                connection.id,
+                connection.closeReason,
+                connection.closedDurationNs,
+                connection.up.totalBytes,
+                connection.down.totalBytes))
+            {
+                return false;
+            }
+            connection.closedUnpublished = false;
+        }
+        return true;
+    }
+}
