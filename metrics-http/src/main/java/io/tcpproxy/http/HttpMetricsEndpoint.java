@@ -37,7 +37,8 @@ final class HttpMetricsEndpoint implements MetricsEndpoint, Runnable, ResponseWr
 
     private static final byte[] METHOD_NOT_ALLOWED = ResponseWriter.ascii("method not allowed\n");
     private static final byte[] BAD_REQUEST = ResponseWriter.ascii("bad request\n");
-    private static final byte[] BODY_NOT_ACCEPTED = ResponseWriter.ascii("bad request: request bodies are not accepted\n");
+    private static final byte[] BODY_NOT_ACCEPTED =
+        ResponseWriter.ascii("bad request: request bodies are not accepted\n");
     private static final byte[] HEAD_TOO_LARGE = ResponseWriter.ascii("request header fields too large\n");
     private static final byte[] TOO_MANY_CONNECTIONS = ResponseWriter.ascii(
         "HTTP/1.1 429 Too Many Requests\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 21\r\n" +
@@ -73,9 +74,23 @@ final class HttpMetricsEndpoint implements MetricsEndpoint, Runnable, ResponseWr
         final InetSocketAddress bindAddress, final Supplier<MetricsSnapshot> snapshots, final HttpLimits limits)
         throws IOException
     {
+        this(bindAddress, snapshots, limits, routes -> {});
+    }
+
+    /**
+     * @param moreRoutes adds routes after the default ones (e.g. {@code /admin/...}); called once, here.
+     */
+    HttpMetricsEndpoint(
+        final InetSocketAddress bindAddress,
+        final Supplier<MetricsSnapshot> snapshots,
+        final HttpLimits limits,
+        final Consumer<Routes> moreRoutes)
+        throws IOException
+    {
         this.limits = limits;
         events = new EventStream(snapshots, counters);
         routes = defaultRoutes(snapshots, counters);
+        moreRoutes.accept(routes);
         notFound = ResponseWriter.ascii("not found: try " + routes.describe() + " or /metrics?format=json\n");
         connections = new HttpConnection[limits.maxConnections()];
         freeConnections = new HttpConnection[limits.maxConnections()];
@@ -544,7 +559,8 @@ final class HttpMetricsEndpoint implements MetricsEndpoint, Runnable, ResponseWr
             consume(in, headLength);
             if (!connection.writing && !connection.streaming)
             {
-                arm(connection, System.nanoTime() + (in.position() > 0 ? limits.headTimeoutNs() : limits.idleTimeoutNs()));
+                final long timeoutNs = in.position() > 0 ? limits.headTimeoutNs() : limits.idleTimeoutNs();
+                arm(connection, System.nanoTime() + timeoutNs);
             }
         }
 
@@ -570,10 +586,14 @@ final class HttpMetricsEndpoint implements MetricsEndpoint, Runnable, ResponseWr
     {
         final RequestParser request = parser;
         final boolean headOnly = RequestParser.METHOD_HEAD == request.method;
-        if (RequestParser.METHOD_OTHER == request.method)
+        final RouteHandler handler = routes.find(request);
+        final boolean postAccepted = null != handler && handler.acceptsPost();
+        if (RequestParser.METHOD_OTHER == request.method ||
+            RequestParser.METHOD_POST == request.method && !postAccepted)
         {
             final ResponseWriter writer = response.begin(connection, false, request.keepAlive && !request.hasBody);
-            writer.status(405).header("Allow", "GET, HEAD").text(METHOD_NOT_ALLOWED);
+            writer.status(405).header("Allow", postAccepted ? "GET, HEAD, POST" : "GET, HEAD");
+            writer.text(METHOD_NOT_ALLOWED);
             return;
         }
         if (request.hasBody)
@@ -581,7 +601,6 @@ final class HttpMetricsEndpoint implements MetricsEndpoint, Runnable, ResponseWr
             response.begin(connection, false, false).status(400).text(BODY_NOT_ACCEPTED);
             return;
         }
-        final RouteHandler handler = routes.find(request);
         final ResponseWriter writer = response.begin(connection, headOnly, request.keepAlive);
         if (null == handler)
         {
@@ -643,8 +662,8 @@ final class HttpMetricsEndpoint implements MetricsEndpoint, Runnable, ResponseWr
         final int pending = subscriber.writing ? out.remaining() : 0;
         if (pending + length > limits.maxEventBacklogBytes())
         {
-            counters.eventClientsDropped++;
             closeConnection(subscriber);
+            counters.eventClientsDropped++;
             return;
         }
         if (subscriber.writing)
@@ -657,7 +676,8 @@ final class HttpMetricsEndpoint implements MetricsEndpoint, Runnable, ResponseWr
         }
         if (out.remaining() < length)
         {
-            final ByteBuffer larger = ByteBuffer.allocateDirect(Math.max(out.position() + length, out.capacity() * 2));
+            final int capacity = Math.max(out.position() + length, out.capacity() * 2);
+            final ByteBuffer larger = ByteBuffer.allocateDirect(capacity);
             out.flip();
             larger.put(out);
             out = larger;

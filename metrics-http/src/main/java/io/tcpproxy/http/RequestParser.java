@@ -17,6 +17,7 @@ final class RequestParser
     static final int METHOD_GET = 0;
     static final int METHOD_HEAD = 1;
     static final int METHOD_OTHER = 2;
+    static final int METHOD_POST = 3;
 
     private static final byte CR = '\r';
     private static final byte LF = '\n';
@@ -25,6 +26,7 @@ final class RequestParser
 
     private static final byte[] GET = ascii("GET");
     private static final byte[] HEAD = ascii("HEAD");
+    private static final byte[] POST = ascii("POST");
     private static final byte[] HTTP_1_0 = ascii("HTTP/1.0");
     private static final byte[] HTTP_1_1 = ascii("HTTP/1.1");
     private static final byte[] HOST = ascii("host");
@@ -252,6 +254,10 @@ final class RequestParser
         else if (equals(buffer, start, methodLength, HEAD))
         {
             method = METHOD_HEAD;
+        }
+        else if (equals(buffer, start, methodLength, POST))
+        {
+            method = METHOD_POST;
         }
         else
         {

@@ -12,4 +12,13 @@ interface RouteHandler
      * @param response writes the answer to the requesting connection.
      */
     void handle(RequestParser request, ResponseWriter response);
+
+    /**
+     * @return whether a POST (without a body: request bodies are refused) reaches this handler, e.g. an admin
+     *         action; otherwise POST gets 405 like every method but GET and HEAD.
+     */
+    default boolean acceptsPost()
+    {
+        return false;
+    }
 }

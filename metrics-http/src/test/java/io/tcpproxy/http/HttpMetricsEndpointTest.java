@@ -523,6 +523,43 @@ class HttpMetricsEndpointTest
     }
 
     @Test
+    void shouldServeAnAddedRouteAndLetItAcceptPost() throws IOException
+    {
+        final byte[] done = "done\n".getBytes(StandardCharsets.US_ASCII);
+        final int[] calls = new int[1];
+        endpoint = new HttpMetricsEndpoint(ANY_PORT, snapshot::get, HttpLimits.defaults(), routes -> routes.add(
+            "/admin/test", new RouteHandler()
+            {
+                public void handle(final RequestParser request, final ResponseWriter response)
+                {
+                    calls[0]++;
+                    response.status(200).text(done);
+                }
+
+                public boolean acceptsPost()
+                {
+                    return true;
+                }
+            }));
+        final InetSocketAddress address = endpoint.localAddress();
+        final TestHttp client = connect(address);
+        client.send("POST /admin/test HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n");
+        final TestHttp.Response posted = client.read(false);
+        assertEquals(200, posted.status());
+        assertEquals("done\n", posted.body());
+        client.send("POST /metrics HTTP/1.1\r\nHost: t\r\n\r\n");
+        final TestHttp.Response refused = client.read(false);
+        assertEquals(405, refused.status(), "POST reaches only the routes that accept it");
+        assertEquals("GET, HEAD", refused.header("Allow"));
+        client.send("PUT /admin/test HTTP/1.1\r\nHost: t\r\n\r\n");
+        final TestHttp.Response put = client.read(false);
+        assertEquals(405, put.status());
+        assertEquals("GET, HEAD, POST", put.header("Allow"));
+        assertEquals(1, calls[0]);
+        assertThrows(IllegalArgumentException.class, () -> new Routes().add("/x", (r, w) -> { }).add("/x", (r, w) -> { }));
+    }
+
+    @Test
     void shouldExportTheRespondersOwnCounters() throws IOException
     {
         final InetSocketAddress address = start();

@@ -71,7 +71,7 @@ class RequestParserTest
     void shouldSeeBodiesAndClose()
     {
         assertEquals(RequestParser.COMPLETE, parse("POST /metrics HTTP/1.1\r\nHost: x\r\ncontent-LENGTH: 10\r\n\r\n"));
-        assertEquals(RequestParser.METHOD_OTHER, parser.method);
+        assertEquals(RequestParser.METHOD_POST, parser.method);
         assertTrue(parser.hasBody);
 
         assertEquals(RequestParser.COMPLETE, parse("GET /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 000\r\n\r\n"));
