@@ -170,10 +170,21 @@ class DashboardBrowserTest
             Files.write(target, png);
         }
 
-        // The proxy stops: the page says so (and keeps retrying; the reconnect is tested with the page's own timer).
+        // The proxy stops: the page says so; a new proxy on the same metrics port: the page reconnects by itself.
         trafficRunning.set(false);
         proxy.close();
         await(() -> text("status").startsWith("disconnected"), "the page notices the proxy stopped");
+        proxy = Proxy.start(Config.builder()
+            .listenAddress("127.0.0.1:0")
+            .targetAddress("127.0.0.1:" + upstream.getLocalPort())
+            .metricsAddress("127.0.0.1:" + metrics.getPort())
+            .logEvents(Config.LogEvents.OFF)
+            .build(), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        await(() -> "live".equals(text("status")) && "0".equals(value("total-connections")),
+            "the page reconnects to the restarted proxy and shows its figures");
+        assertTrue(browser.findElement(By.id("events")).getText().contains("restarted") ||
+            browser.findElement(By.id("events")).getText().contains("disconnected"),
+            browser.findElement(By.id("events")).getText());
     }
 
     private void requireBrowser()
