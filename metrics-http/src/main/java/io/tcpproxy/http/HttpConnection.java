@@ -20,11 +20,17 @@ final class HttpConnection
     int interestOps;
     int scannedTo;
     long deadlineNs;
+    /** When it was accepted or last completed a request; the connection with the oldest is shed at the cap. */
+    long progressNs;
+    /** Position among the event-stream subscribers, or -1. */
+    int streamIndex;
     long discardedBytes;
     boolean writing;
     boolean closeAfterWrite;
     boolean inputClosed;
     boolean lingering;
+    /** Carries a Server-Sent Events stream: no more requests are read, events are appended to {@link #out}. */
+    boolean streaming;
 
     HttpConnection(final int maxHeadBytes, final int initialResponseBytes)
     {
@@ -42,6 +48,9 @@ final class HttpConnection
         interestOps = 0;
         scannedTo = 0;
         deadlineNs = 0;
+        progressNs = 0;
+        streamIndex = -1;
+        streaming = false;
         discardedBytes = 0;
         writing = false;
         closeAfterWrite = false;

@@ -13,21 +13,19 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * The metrics HTTP/1.1 responder: one thread, one selector, non-blocking sockets and direct buffers. Serves
- * {@code /metrics} (Prometheus text, or JSON with {@code ?format=json}) and {@code /healthz}. Every client is
- * bounded in head size, time and count, and nothing a client sends escapes its own connection.
+ * The metrics HTTP/1.1 responder's connection layer: one thread, one selector, non-blocking sockets and direct
+ * buffers. It accepts, reads request heads ({@link RequestParser}), dispatches them through the {@link Routes}
+ * table to one {@link RouteHandler} per path, sends what the {@link ResponseWriter} built, and feeds
+ * {@link EventStream} subscribers. Every client is bounded in head size, time and count; at the connection cap the
+ * connection that made progress least recently is shed, so a flood of slow clients cannot lock out a health
+ * check; nothing a client sends escapes its own connection.
  */
-final class HttpMetricsEndpoint implements MetricsEndpoint, Runnable
+final class HttpMetricsEndpoint implements MetricsEndpoint, Runnable, ResponseWriter.Sender, EventStream.Publisher
 {
     static final String THREAD_NAME = "tcp-proxy-metrics-http";
 
@@ -36,24 +34,16 @@ final class HttpMetricsEndpoint implements MetricsEndpoint, Runnable
     private static final int MAX_RETAINED_RESPONSE_BYTES = 1024 * 1024;
     private static final int MAX_LINGER_DISCARD_BYTES = 64 * 1024;
     private static final long NO_DEADLINE_NS = TimeUnit.HOURS.toNanos(1);
-    private static final DateTimeFormatter HTTP_DATE =
-        DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US).withZone(ZoneOffset.UTC);
 
-    private static final String TEXT_PLAIN = "text/plain; charset=utf-8";
-    private static final byte[] OK = ascii("ok\n");
-    private static final byte[] DRAINING = ascii("draining\n");
-    private static final byte[] NOT_READY = ascii("no metrics snapshot yet\n");
-    private static final byte[] NOT_FOUND = ascii("not found: try /metrics, /metrics?format=json or /healthz\n");
-    private static final byte[] METHOD_NOT_ALLOWED = ascii("method not allowed\n");
-    private static final byte[] BAD_REQUEST = ascii("bad request\n");
-    private static final byte[] BODY_NOT_ACCEPTED = ascii("bad request: request bodies are not accepted\n");
-    private static final byte[] HEAD_TOO_LARGE = ascii("request header fields too large\n");
-    private static final byte[] INTERNAL_ERROR = ascii("internal error\n");
-    private static final byte[] TOO_MANY_CONNECTIONS = ascii(
-        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 21\r\n" +
-        "Connection: close\r\n\r\ntoo many connections\n");
+    private static final byte[] METHOD_NOT_ALLOWED = ResponseWriter.ascii("method not allowed\n");
+    private static final byte[] BAD_REQUEST = ResponseWriter.ascii("bad request\n");
+    private static final byte[] BODY_NOT_ACCEPTED =
+        ResponseWriter.ascii("bad request: request bodies are not accepted\n");
+    private static final byte[] HEAD_TOO_LARGE = ResponseWriter.ascii("request header fields too large\n");
+    private static final byte[] TOO_MANY_CONNECTIONS = ResponseWriter.ascii(
+        "HTTP/1.1 429 Too Many Requests\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 21\r\n" +
+        "Retry-After: 1\r\nConnection: close\r\n\r\ntoo many connections\n");
 
-    private final Supplier<MetricsSnapshot> snapshots;
     private final HttpLimits limits;
     private final Selector selector;
     private final ServerSocketChannel serverChannel;
@@ -62,34 +52,46 @@ final class HttpMetricsEndpoint implements MetricsEndpoint, Runnable
     private final Thread thread;
     private final Consumer<SelectionKey> readyHandler = this::onReady;
     private final RequestParser parser = new RequestParser();
+    private final ResponderCounters counters = new ResponderCounters();
+    private final ResponseWriter response = new ResponseWriter(counters, this);
+    private final EventStream events;
+    private final Routes routes;
+    private final byte[] notFound;
     private final HttpConnection[] connections;
     private final HttpConnection[] freeConnections;
     private final ByteBuffer tooManyConnections;
-    private final StringBuilder text = new StringBuilder(16 * 1024);
-    private final RenderedBody prometheusBody = new RenderedBody();
-    private final RenderedBody jsonBody = new RenderedBody();
 
     private volatile int connectionCount;
     private int freeCount;
     private long nextDeadlineNs;
+    private long nextEventNs;
     private long acceptResumeNs;
     private boolean acceptPaused;
-    private long dateSecond = Long.MIN_VALUE;
-    private String date = "";
 
     private volatile boolean running = true;
-    private volatile long errorCount;
-    private volatile long refusedConnections;
-    private volatile long timedOutConnections;
-    private volatile long acceptPauses;
-    private volatile long deferredWrites;
 
     HttpMetricsEndpoint(
         final InetSocketAddress bindAddress, final Supplier<MetricsSnapshot> snapshots, final HttpLimits limits)
         throws IOException
     {
-        this.snapshots = snapshots;
+        this(bindAddress, snapshots, limits, routes -> {});
+    }
+
+    /**
+     * @param moreRoutes adds routes after the default ones (e.g. {@code /admin/...}); called once, here.
+     */
+    HttpMetricsEndpoint(
+        final InetSocketAddress bindAddress,
+        final Supplier<MetricsSnapshot> snapshots,
+        final HttpLimits limits,
+        final Consumer<Routes> moreRoutes)
+        throws IOException
+    {
         this.limits = limits;
+        events = new EventStream(snapshots, counters);
+        routes = defaultRoutes(snapshots, counters);
+        moreRoutes.accept(routes);
+        notFound = ResponseWriter.ascii("not found: try " + routes.describe() + " or /metrics?format=json\n");
         connections = new HttpConnection[limits.maxConnections()];
         freeConnections = new HttpConnection[limits.maxConnections()];
         tooManyConnections = ByteBuffer.allocateDirect(TOO_MANY_CONNECTIONS.length);
@@ -114,10 +116,23 @@ final class HttpMetricsEndpoint implements MetricsEndpoint, Runnable
         }
         serverChannel = server;
         nextDeadlineNs = System.nanoTime() + NO_DEADLINE_NS;
+        nextEventNs = System.nanoTime() + limits.eventIntervalNs();
 
         thread = new Thread(this, THREAD_NAME);
         thread.setDaemon(true);
         thread.start();
+    }
+
+    /**
+     * The route table; one line per endpoint.
+     */
+    private static Routes defaultRoutes(final Supplier<MetricsSnapshot> snapshots, final ResponderCounters counters)
+    {
+        return new Routes()
+            .add("/metrics", new MetricsHandler(snapshots, counters))
+            .add("/healthz", new HealthHandler(snapshots, counters))
+            .add("/", new DashboardHandler())
+            .add("/events", new EventsHandler());
     }
 
     /**
@@ -141,6 +156,11 @@ final class HttpMetricsEndpoint implements MetricsEndpoint, Runnable
         }
     }
 
+    ResponderCounters counters()
+    {
+        return counters;
+    }
+
     int connectionCount()
     {
         return connectionCount;
@@ -148,27 +168,32 @@ final class HttpMetricsEndpoint implements MetricsEndpoint, Runnable
 
     long errorCount()
     {
-        return errorCount;
+        return counters.errors;
     }
 
     long refusedConnections()
     {
-        return refusedConnections;
+        return counters.refusedConnections;
+    }
+
+    long shedConnections()
+    {
+        return counters.connectionsShed;
     }
 
     long timedOutConnections()
     {
-        return timedOutConnections;
+        return counters.timedOutConnections;
     }
 
     long deferredWrites()
     {
-        return deferredWrites;
+        return counters.deferredWrites;
     }
 
     long acceptPauses()
     {
-        return acceptPauses;
+        return counters.acceptPauses;
     }
 
     /**
@@ -186,12 +211,12 @@ final class HttpMetricsEndpoint implements MetricsEndpoint, Runnable
                 }
                 catch (final ClosedSelectorException ex)
                 {
-                    errorCount++;
+                    counters.errors++;
                     break;
                 }
                 catch (final Exception ex)
                 {
-                    errorCount++;
+                    counters.errors++;
                 }
             }
         }
@@ -221,6 +246,10 @@ final class HttpMetricsEndpoint implements MetricsEndpoint, Runnable
         {
             wakeNs = acceptResumeNs;
         }
+        if (events.subscriberCount() > 0 && nextEventNs - wakeNs < 0)
+        {
+            wakeNs = nextEventNs;
+        }
         final long timeoutMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(wakeNs - nowNs + 999_999));
         selector.select(readyHandler, timeoutMs);
 
@@ -234,6 +263,18 @@ final class HttpMetricsEndpoint implements MetricsEndpoint, Runnable
             acceptPaused = false;
             acceptKey.interestOps(SelectionKey.OP_ACCEPT);
         }
+        if (nowNs - nextEventNs >= 0)
+        {
+            nextEventNs = nowNs + limits.eventIntervalNs();
+            try
+            {
+                events.tick(this);
+            }
+            catch (final RuntimeException ex)
+            {
+                counters.errors++;
+            }
+        }
     }
 
     private void expireDeadlines(final long nowNs)
@@ -244,7 +285,7 @@ final class HttpMetricsEndpoint implements MetricsEndpoint, Runnable
             final HttpConnection connection = connections[i];
             if (nowNs - connection.deadlineNs >= 0)
             {
-                timedOutConnections++;
+                counters.timedOutConnections++;
                 closeConnection(connection);
             }
             else if (connection.deadlineNs - next < 0)
@@ -287,7 +328,7 @@ final class HttpMetricsEndpoint implements MetricsEndpoint, Runnable
         }
         catch (final Exception ex)
         {
-            errorCount++;
+            counters.errors++;
             closeConnection(connection);
         }
     }
@@ -304,7 +345,7 @@ final class HttpMetricsEndpoint implements MetricsEndpoint, Runnable
             catch (final IOException ex)
             {
                 // Typically EMFILE: the connection stays in the backlog and OP_ACCEPT would fire forever.
-                acceptPauses++;
+                counters.acceptPauses++;
                 acceptPaused = true;
                 acceptResumeNs = System.nanoTime() + limits.acceptPauseNs();
                 acceptKey.interestOps(0);
@@ -315,20 +356,52 @@ final class HttpMetricsEndpoint implements MetricsEndpoint, Runnable
                 return;
             }
 
-            if (connectionCount == connections.length)
+            if (connectionCount < connections.length || shedLeastRecentlyActive())
             {
-                refuse(channel);
+                register(channel);
             }
             else
             {
-                register(channel);
+                refuse(channel);
             }
         }
     }
 
+    /**
+     * At the cap, close the connection that made progress least recently, preferring one that is waiting for a
+     * request (slow or idle) over an event stream; a response being written is never cut.
+     *
+     * @return whether a connection was closed.
+     */
+    private boolean shedLeastRecentlyActive()
+    {
+        HttpConnection victim = null;
+        for (int i = 0; i < connectionCount; i++)
+        {
+            final HttpConnection candidate = connections[i];
+            if (candidate.writing && !candidate.streaming)
+            {
+                continue;
+            }
+            if (null == victim ||
+                victim.streaming && !candidate.streaming ||
+                victim.streaming == candidate.streaming && candidate.progressNs - victim.progressNs < 0)
+            {
+                victim = candidate;
+            }
+        }
+        if (null == victim)
+        {
+            return false;
+        }
+        counters.connectionsShed++;
+        closeConnection(victim);
+        return true;
+    }
+
     private void refuse(final SocketChannel channel)
     {
-        refusedConnections++;
+        counters.refusedConnections++;
         try
         {
             channel.configureBlocking(false);
@@ -358,16 +431,20 @@ final class HttpMetricsEndpoint implements MetricsEndpoint, Runnable
         }
         catch (final IOException | RuntimeException ex)
         {
-            errorCount++;
+            counters.errors++;
             closeQuietly(channel);
             freeConnections[freeCount++] = connection;
             return;
         }
+        final long nowNs = System.nanoTime();
         connection.channel = channel;
         connection.interestOps = SelectionKey.OP_READ;
         connection.index = connectionCount;
-        connections[connectionCount++] = connection;
-        arm(connection, System.nanoTime() + limits.headTimeoutNs());
+        connection.progressNs = nowNs;
+        connections[connectionCount] = connection;
+        connectionCount = connectionCount + 1;
+        counters.connections = connectionCount;
+        arm(connection, nowNs + limits.headTimeoutNs());
     }
 
     private void closeConnection(final HttpConnection connection)
@@ -381,12 +458,16 @@ final class HttpMetricsEndpoint implements MetricsEndpoint, Runnable
             connection.key.cancel();
         }
         closeQuietly(connection.channel);
+        events.remove(connection);
 
         final int index = connection.index;
-        final HttpConnection last = connections[--connectionCount];
+        final int count = connectionCount - 1;
+        final HttpConnection last = connections[count];
         connections[index] = last;
         last.index = index;
-        connections[connectionCount] = null;
+        connections[count] = null;
+        connectionCount = count;
+        counters.connections = count;
 
         connection.reset();
         freeConnections[freeCount++] = connection;
@@ -395,12 +476,13 @@ final class HttpMetricsEndpoint implements MetricsEndpoint, Runnable
     private void onReadable(final HttpConnection connection) throws IOException
     {
         final ByteBuffer in = connection.in;
-        if (connection.lingering)
+        if (connection.lingering || connection.streaming)
         {
             in.clear();
             final int read = connection.channel.read(in);
             in.clear();
-            if (read < 0 || (connection.discardedBytes += read) > MAX_LINGER_DISCARD_BYTES)
+            if (read < 0 ||
+                connection.lingering && (connection.discardedBytes += read) > MAX_LINGER_DISCARD_BYTES)
             {
                 closeConnection(connection);
             }
@@ -436,10 +518,11 @@ final class HttpMetricsEndpoint implements MetricsEndpoint, Runnable
         }
     }
 
-    private void process(final HttpConnection connection) throws IOException
+    private void process(final HttpConnection connection)
     {
         final ByteBuffer in = connection.in;
-        while (!connection.writing && !connection.closeAfterWrite && null != connection.channel)
+        while (!connection.writing && !connection.closeAfterWrite && !connection.streaming &&
+            null != connection.channel)
         {
             final int length = in.position();
             if (0 == length)
@@ -453,8 +536,7 @@ final class HttpMetricsEndpoint implements MetricsEndpoint, Runnable
                 connection.scannedTo = parser.scannedTo;
                 if (length == in.capacity())
                 {
-                    respond(connection, 431, "Request Header Fields Too Large", TEXT_PLAIN, HEAD_TOO_LARGE,
-                        HEAD_TOO_LARGE.length, false, false, false);
+                    response.begin(connection, false, false).status(431).text(HEAD_TOO_LARGE);
                 }
                 break;
             }
@@ -462,13 +544,24 @@ final class HttpMetricsEndpoint implements MetricsEndpoint, Runnable
             connection.scannedTo = 0;
             if (RequestParser.BAD_REQUEST == result)
             {
-                respond(connection, 400, "Bad Request", TEXT_PLAIN, BAD_REQUEST, BAD_REQUEST.length, false, false,
-                    false);
+                response.begin(connection, false, false).status(400).text(BAD_REQUEST);
                 break;
             }
 
-            consume(in, parser.headLength);
+            final int headLength = parser.headLength;
+            connection.progressNs = System.nanoTime();
             answer(connection);
+            if (null == connection.channel || connection.lingering)
+            {
+                return;
+            }
+            // The handler read the path and query in place, so the head is consumed only after it answered.
+            consume(in, headLength);
+            if (!connection.writing && !connection.streaming)
+            {
+                final long timeoutNs = in.position() > 0 ? limits.headTimeoutNs() : limits.idleTimeoutNs();
+                arm(connection, System.nanoTime() + timeoutNs);
+            }
         }
 
         if (null == connection.channel || connection.lingering)
@@ -489,166 +582,115 @@ final class HttpMetricsEndpoint implements MetricsEndpoint, Runnable
         }
     }
 
-    private void answer(final HttpConnection connection) throws IOException
+    private void answer(final HttpConnection connection)
     {
         final RequestParser request = parser;
         final boolean headOnly = RequestParser.METHOD_HEAD == request.method;
-        if (RequestParser.METHOD_OTHER == request.method)
+        final RouteHandler handler = routes.find(request);
+        final boolean postAccepted = null != handler && handler.acceptsPost();
+        if (RequestParser.METHOD_OTHER == request.method ||
+            RequestParser.METHOD_POST == request.method && !postAccepted)
         {
-            respond(connection, 405, "Method Not Allowed", TEXT_PLAIN, METHOD_NOT_ALLOWED, METHOD_NOT_ALLOWED.length,
-                false, request.keepAlive && !request.hasBody, true);
+            final ResponseWriter writer = response.begin(connection, false, request.keepAlive && !request.hasBody);
+            writer.status(405).header("Allow", postAccepted ? "GET, HEAD, POST" : "GET, HEAD");
+            writer.text(METHOD_NOT_ALLOWED);
             return;
         }
         if (request.hasBody)
         {
-            respond(connection, 400, "Bad Request", TEXT_PLAIN, BODY_NOT_ACCEPTED, BODY_NOT_ACCEPTED.length, false,
-                false, false);
+            response.begin(connection, false, false).status(400).text(BODY_NOT_ACCEPTED);
             return;
         }
-        if (RequestParser.ROUTE_NOT_FOUND == request.route)
+        final ResponseWriter writer = response.begin(connection, headOnly, request.keepAlive);
+        if (null == handler)
         {
-            respond(connection, 404, "Not Found", TEXT_PLAIN, NOT_FOUND, NOT_FOUND.length, headOnly,
-                request.keepAlive, false);
+            writer.status(404).text(notFound);
             return;
         }
-
-        final MetricsSnapshot snapshot;
         try
         {
-            snapshot = snapshots.get();
+            handler.handle(request, writer);
         }
         catch (final RuntimeException ex)
         {
-            errorCount++;
-            respond(connection, 500, "Internal Server Error", TEXT_PLAIN, INTERNAL_ERROR, INTERNAL_ERROR.length,
-                headOnly, false, false);
-            return;
-        }
-
-        if (null == snapshot)
-        {
-            respond(connection, 503, "Service Unavailable", TEXT_PLAIN, NOT_READY, NOT_READY.length, headOnly,
-                request.keepAlive, false);
-        }
-        else if (RequestParser.ROUTE_HEALTHZ == request.route)
-        {
-            if (snapshot.draining())
+            counters.errors++;
+            if (!connection.writing && null != connection.channel)
             {
-                respond(connection, 503, "Service Unavailable", TEXT_PLAIN, DRAINING, DRAINING.length, headOnly,
-                    request.keepAlive, false);
+                response.begin(connection, headOnly, false).status(500).text(MetricsHandler.INTERNAL_ERROR);
             }
-            else
-            {
-                respond(connection, 200, "OK", TEXT_PLAIN, OK, OK.length, headOnly, request.keepAlive, false);
-            }
-        }
-        else
-        {
-            final RenderedBody body = request.json ? jsonBody : prometheusBody;
-            try
-            {
-                render(body, snapshot, request.json);
-            }
-            catch (final RuntimeException ex)
-            {
-                errorCount++;
-                respond(connection, 500, "Internal Server Error", TEXT_PLAIN, INTERNAL_ERROR, INTERNAL_ERROR.length,
-                    headOnly, false, false);
-                return;
-            }
-            respond(connection, 200, "OK", request.json ? JsonFormat.CONTENT_TYPE : PrometheusTextFormat.CONTENT_TYPE,
-                body.bytes, body.length, headOnly, request.keepAlive, false);
         }
     }
 
-    private void render(final RenderedBody body, final MetricsSnapshot snapshot, final boolean json)
+    /**
+     * Sends what the response writer put into the connection's output buffer.
+     */
+    public void send(final HttpConnection connection)
     {
-        if (body.source == snapshot)
-        {
-            return;
-        }
-        body.source = null;
-        final StringBuilder text = this.text;
-        text.setLength(0);
-        if (json)
-        {
-            JsonFormat.render(snapshot, text);
-        }
-        else
-        {
-            PrometheusTextFormat.render(snapshot, text);
-        }
-        final int bytes = Utf8.encodedLength(text);
-        if (body.bytes.length < bytes)
-        {
-            body.bytes = new byte[bytes + (bytes >> 2)];
-        }
-        body.length = Utf8.encode(text, body.bytes);
-        body.source = snapshot;
-    }
-
-    private void respond(
-        final HttpConnection connection,
-        final int status,
-        final String reason,
-        final String contentType,
-        final byte[] body,
-        final int bodyLength,
-        final boolean headOnly,
-        final boolean keepAlive,
-        final boolean allowHeader)
-    {
-        final StringBuilder head = text;
-        head.setLength(0);
-        head.append("HTTP/1.1 ").append(status).append(' ').append(reason).append("\r\n")
-            .append("Date: ").append(httpDate()).append("\r\n")
-            .append("Content-Type: ").append(contentType).append("\r\n")
-            .append("Content-Length: ").append(bodyLength).append("\r\n")
-            .append("Cache-Control: no-store\r\n");
-        if (allowHeader)
-        {
-            head.append("Allow: GET, HEAD\r\n");
-        }
-        head.append(keepAlive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n");
-
-        final int bytes = head.length() + (headOnly ? 0 : bodyLength);
-        ByteBuffer out = connection.out;
-        if (out.capacity() < bytes)
-        {
-            out = ByteBuffer.allocateDirect(Math.max(bytes, out.capacity() * 2));
-            connection.out = out;
-        }
-        out.clear();
-        for (int i = 0, n = head.length(); i < n; i++)
-        {
-            out.put((byte)head.charAt(i));
-        }
-        if (!headOnly)
-        {
-            out.put(body, 0, bodyLength);
-        }
-        out.flip();
-
-        connection.closeAfterWrite = !keepAlive;
-        connection.writing = true;
-        arm(connection, System.nanoTime() + limits.writeTimeoutNs());
+        final long nowNs = System.nanoTime();
+        arm(connection, nowNs + limits.writeTimeoutNs());
         try
         {
-            connection.channel.write(out);
+            connection.channel.write(connection.out);
         }
         catch (final IOException ex)
         {
             closeConnection(connection);
             return;
         }
-        if (out.hasRemaining())
+        if (connection.streaming && connection.streamIndex < 0)
         {
-            deferredWrites++;
+            events.add(connection);
+        }
+        if (connection.out.hasRemaining())
+        {
+            counters.deferredWrites++;
+            interest(connection, SelectionKey.OP_WRITE);
         }
         else
         {
             onResponseWritten(connection);
         }
+    }
+
+    /**
+     * Append one event frame to a stream subscriber's output, or drop the subscriber when the frame would take its
+     * unsent backlog beyond the bound: a client that does not read is never buffered without limit.
+     */
+    public void publish(final HttpConnection subscriber, final byte[] frame, final int length)
+    {
+        ByteBuffer out = subscriber.out;
+        final int pending = subscriber.writing ? out.remaining() : 0;
+        if (pending + length > limits.maxEventBacklogBytes())
+        {
+            closeConnection(subscriber);
+            counters.eventClientsDropped++;
+            return;
+        }
+        if (subscriber.writing)
+        {
+            out.compact();
+        }
+        else
+        {
+            out.clear();
+        }
+        if (out.remaining() < length)
+        {
+            final int capacity = Math.max(out.position() + length, out.capacity() * 2);
+            final ByteBuffer larger = ByteBuffer.allocateDirect(capacity);
+            out.flip();
+            larger.put(out);
+            out = larger;
+            subscriber.out = larger;
+        }
+        out.put(frame, 0, length).flip();
+        final boolean wasWriting = subscriber.writing;
+        subscriber.writing = true;
+        if (wasWriting)
+        {
+            return; // OP_WRITE is set and the write deadline runs from the last progress
+        }
+        send(subscriber);
     }
 
     private void onResponseWritten(final HttpConnection connection)
@@ -663,6 +705,12 @@ final class HttpMetricsEndpoint implements MetricsEndpoint, Runnable
         if (connection.closeAfterWrite)
         {
             startLingering(connection);
+        }
+        else if (connection.streaming)
+        {
+            // An event stream waits for the next event; only its writes are timed.
+            connection.deadlineNs = System.nanoTime() + NO_DEADLINE_NS;
+            interest(connection, SelectionKey.OP_READ);
         }
         else
         {
@@ -715,17 +763,6 @@ final class HttpMetricsEndpoint implements MetricsEndpoint, Runnable
         }
     }
 
-    private String httpDate()
-    {
-        final long second = System.currentTimeMillis() / 1000;
-        if (second != dateSecond)
-        {
-            dateSecond = second;
-            date = HTTP_DATE.format(Instant.ofEpochSecond(second));
-        }
-        return date;
-    }
-
     private static void consume(final ByteBuffer in, final int bytes)
     {
         final int remaining = in.position() - bytes;
@@ -748,17 +785,5 @@ final class HttpMetricsEndpoint implements MetricsEndpoint, Runnable
             {
             }
         }
-    }
-
-    private static byte[] ascii(final String s)
-    {
-        return s.getBytes(StandardCharsets.US_ASCII);
-    }
-
-    private static final class RenderedBody
-    {
-        MetricsSnapshot source;
-        byte[] bytes = new byte[0];
-        int length;
     }
 }

@@ -12,7 +12,8 @@ import java.util.function.Supplier;
 /**
  * Starts the NIO HTTP/1.1 metrics responder; registered for {@link java.util.ServiceLoader} under
  * {@link MetricsEndpointFactory}. It serves {@code GET /metrics} (Prometheus text format 0.0.4),
- * {@code GET /metrics?format=json} and {@code GET /healthz} (200 while serving, 503 once draining) on one thread.
+ * {@code GET /metrics?format=json}, {@code GET /healthz} (200 while serving, 503 once draining), the live dashboard
+ * at {@code GET /} and its Server-Sent Events at {@code GET /events}, all on one thread.
  */
 public final class HttpMetricsEndpointFactory implements MetricsEndpointFactory
 {

@@ -17,10 +17,7 @@ final class RequestParser
     static final int METHOD_GET = 0;
     static final int METHOD_HEAD = 1;
     static final int METHOD_OTHER = 2;
-
-    static final int ROUTE_NOT_FOUND = 0;
-    static final int ROUTE_METRICS = 1;
-    static final int ROUTE_HEALTHZ = 2;
+    static final int METHOD_POST = 3;
 
     private static final byte CR = '\r';
     private static final byte LF = '\n';
@@ -29,11 +26,12 @@ final class RequestParser
 
     private static final byte[] GET = ascii("GET");
     private static final byte[] HEAD = ascii("HEAD");
+    private static final byte[] POST = ascii("POST");
     private static final byte[] HTTP_1_0 = ascii("HTTP/1.0");
     private static final byte[] HTTP_1_1 = ascii("HTTP/1.1");
-    private static final byte[] METRICS_PATH = ascii("/metrics");
-    private static final byte[] HEALTHZ_PATH = ascii("/healthz");
-    private static final byte[] FORMAT_JSON = ascii("format=json");
+    private static final byte[] HOST = ascii("host");
+    private static final byte[] HTTP_SCHEME = ascii("http://");
+    private static final byte[] HTTPS_SCHEME = ascii("https://");
     private static final byte[] CONNECTION = ascii("connection");
     private static final byte[] CONTENT_LENGTH = ascii("content-length");
     private static final byte[] TRANSFER_ENCODING = ascii("transfer-encoding");
@@ -64,11 +62,16 @@ final class RequestParser
     /** Where the search for the end of the head may resume, when more bytes are needed. */
     int scannedTo;
     int method;
-    int route;
-    boolean json;
+    /** The path of the target, from {@code pathStart} (inclusive) to {@code pathEnd}; empty means "/". */
+    int pathStart;
+    int pathEnd;
+    /** The query of the target, without the '?'; empty when there is none. */
+    int queryStart;
+    int queryEnd;
     boolean keepAlive;
     boolean hasBody;
     private boolean http11;
+    private ByteBuffer buffer;
 
     /**
      * @param buffer    bytes received, from index 0.
@@ -78,6 +81,7 @@ final class RequestParser
      */
     int parse(final ByteBuffer buffer, final int length, final int scanFrom)
     {
+        this.buffer = buffer;
         int start = 0;
         while (start < length)
         {
@@ -109,6 +113,12 @@ final class RequestParser
                 // Not the start of a method: answer garbage now rather than wait for a head that never ends.
                 return BAD_REQUEST;
             }
+            final int firstLineEnd = indexOf(buffer, LF, start, length);
+            if (firstLineEnd >= 0 && !parseRequestLine(buffer, start, contentEnd(buffer, start, firstLineEnd)))
+            {
+                // A complete request line that is wrong (HTTP/0.9 "GET /" among others) is answered at once.
+                return BAD_REQUEST;
+            }
             scannedTo = Math.max(start, length - 2);
             return NEED_MORE;
         }
@@ -123,6 +133,7 @@ final class RequestParser
 
         boolean closeAsked = false;
         boolean keepAliveAsked = false;
+        int hostFields = 0;
         hasBody = false;
         int lineStart = requestLineEnd + 1;
         while (true)
@@ -207,10 +218,19 @@ final class RequestParser
             {
                 hasBody = true;
             }
+            else if (equalsIgnoreCase(buffer, lineStart, nameLength, HOST))
+            {
+                hostFields++;
+            }
 
             lineStart = end + 1;
         }
 
+        if (http11 ? 1 != hostFields : hostFields > 1)
+        {
+            // RFC 9112 section 3.2: an HTTP/1.1 request without exactly one Host field is answered with 400.
+            return BAD_REQUEST;
+        }
         keepAlive = http11 ? !closeAsked : keepAliveAsked && !closeAsked;
         return COMPLETE;
     }
@@ -235,6 +255,10 @@ final class RequestParser
         {
             method = METHOD_HEAD;
         }
+        else if (equals(buffer, start, methodLength, POST))
+        {
+            method = METHOD_POST;
+        }
         else
         {
             method = METHOD_OTHER;
@@ -256,9 +280,31 @@ final class RequestParser
             i++;
         }
         final int targetEnd = i;
-        if (targetStart == targetEnd || '/' != buffer.get(targetStart) || i == end)
+        if (targetStart == targetEnd || i == end)
         {
             return false;
+        }
+        int originStart = targetStart;
+        if ('/' != buffer.get(targetStart))
+        {
+            // The absolute form (RFC 9112 section 3.2.2): skip "http://authority" to the origin form.
+            final int schemeLength = startsWithIgnoreCase(buffer, targetStart, targetEnd, HTTP_SCHEME) ?
+                HTTP_SCHEME.length : startsWithIgnoreCase(buffer, targetStart, targetEnd, HTTPS_SCHEME) ?
+                HTTPS_SCHEME.length : -1;
+            if (schemeLength < 0)
+            {
+                return false;
+            }
+            final int authorityStart = targetStart + schemeLength;
+            originStart = authorityStart;
+            while (originStart < targetEnd && '/' != buffer.get(originStart) && '?' != buffer.get(originStart))
+            {
+                originStart++;
+            }
+            if (originStart == authorityStart)
+            {
+                return false;
+            }
         }
 
         final int versionStart = i + 1;
@@ -276,41 +322,69 @@ final class RequestParser
             return false;
         }
 
-        parseTarget(buffer, targetStart, targetEnd);
+        int pathEndAt = originStart;
+        while (pathEndAt < targetEnd && '?' != buffer.get(pathEndAt))
+        {
+            pathEndAt++;
+        }
+        pathStart = originStart;
+        pathEnd = pathEndAt;
+        queryStart = Math.min(pathEndAt + 1, targetEnd);
+        queryEnd = targetEnd;
         return true;
     }
 
-    private void parseTarget(final ByteBuffer buffer, final int start, final int end)
+    /**
+     * @param path in the buffer of the last parse, e.g. "/metrics".
+     * @return whether the last request's path is exactly this (an empty path matches "/").
+     */
+    boolean pathIs(final byte[] path)
     {
-        int pathEnd = start;
-        while (pathEnd < end && '?' != buffer.get(pathEnd))
+        if (pathStart == pathEnd)
         {
-            pathEnd++;
+            return 1 == path.length && '/' == path[0];
         }
+        return equals(buffer, pathStart, pathEnd - pathStart, path);
+    }
 
-        json = false;
-        final int pathLength = pathEnd - start;
-        if (equals(buffer, start, pathLength, METRICS_PATH))
+    /**
+     * @param parameter a whole {@code name=value} pair, e.g. "format=json".
+     * @return whether the last request's query holds this pair among its '&amp;'-separated pairs.
+     */
+    boolean queryHas(final byte[] parameter)
+    {
+        int paramStart = queryStart;
+        for (int i = paramStart; i <= queryEnd; i++)
         {
-            route = ROUTE_METRICS;
-            int paramStart = pathEnd + 1;
-            for (int i = paramStart; i <= end; i++)
+            if (i == queryEnd || '&' == buffer.get(i))
             {
-                if (i == end || '&' == buffer.get(i))
+                if (equals(buffer, paramStart, i - paramStart, parameter))
                 {
-                    json |= equals(buffer, paramStart, i - paramStart, FORMAT_JSON);
-                    paramStart = i + 1;
+                    return true;
                 }
+                paramStart = i + 1;
             }
         }
-        else if (equals(buffer, start, pathLength, HEALTHZ_PATH))
+        return false;
+    }
+
+    private static int indexOf(final ByteBuffer buffer, final byte b, final int from, final int to)
+    {
+        for (int i = from; i < to; i++)
         {
-            route = ROUTE_HEALTHZ;
+            if (b == buffer.get(i))
+            {
+                return i;
+            }
         }
-        else
-        {
-            route = ROUTE_NOT_FOUND;
-        }
+        return -1;
+    }
+
+    private static boolean startsWithIgnoreCase(
+        final ByteBuffer buffer, final int start, final int end, final byte[] prefixLowerCase)
+    {
+        return end - start >= prefixLowerCase.length &&
+            equalsIgnoreCase(buffer, start, prefixLowerCase.length, prefixLowerCase);
     }
 
     private static int findHeadEnd(final ByteBuffer buffer, final int from, final int length)

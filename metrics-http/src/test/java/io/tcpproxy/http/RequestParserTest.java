@@ -28,8 +28,8 @@ class RequestParserTest
 
         assertEquals(head.length(), parser.headLength);
         assertEquals(RequestParser.METHOD_GET, parser.method);
-        assertEquals(RequestParser.ROUTE_METRICS, parser.route);
-        assertTrue(parser.json);
+        assertTrue(parser.pathIs("/metrics".getBytes(StandardCharsets.US_ASCII)));
+        assertTrue(parser.queryHas("format=json".getBytes(StandardCharsets.US_ASCII)));
         assertTrue(parser.keepAlive);
         assertFalse(parser.hasBody);
     }
@@ -40,7 +40,7 @@ class RequestParserTest
         assertEquals(RequestParser.COMPLETE, parse("\r\n\nHEAD /healthz HTTP/1.0\nConnection: keep-alive\n\n"));
 
         assertEquals(RequestParser.METHOD_HEAD, parser.method);
-        assertEquals(RequestParser.ROUTE_HEALTHZ, parser.route);
+        assertTrue(parser.pathIs("/healthz".getBytes(StandardCharsets.US_ASCII)));
         assertTrue(parser.keepAlive);
     }
 
@@ -57,27 +57,27 @@ class RequestParserTest
     void shouldResumeScanningWhereItStopped()
     {
         final ByteBuffer buffer = ByteBuffer.allocateDirect(256);
-        buffer.put("GET / HTTP/1.1\r\nA: b\r\n".getBytes(StandardCharsets.US_ASCII));
+        buffer.put("GET / HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
         assertEquals(RequestParser.NEED_MORE, parser.parse(buffer, buffer.position(), 0));
         final int scannedTo = parser.scannedTo;
         assertTrue(scannedTo > 0);
 
         buffer.put("\r\n".getBytes(StandardCharsets.US_ASCII));
         assertEquals(RequestParser.COMPLETE, parser.parse(buffer, buffer.position(), scannedTo));
-        assertEquals(RequestParser.ROUTE_NOT_FOUND, parser.route);
+        assertTrue(parser.pathIs("/".getBytes(StandardCharsets.US_ASCII)));
     }
 
     @Test
     void shouldSeeBodiesAndClose()
     {
-        assertEquals(RequestParser.COMPLETE, parse("POST /metrics HTTP/1.1\r\ncontent-LENGTH: 10\r\n\r\n"));
-        assertEquals(RequestParser.METHOD_OTHER, parser.method);
+        assertEquals(RequestParser.COMPLETE, parse("POST /metrics HTTP/1.1\r\nHost: x\r\ncontent-LENGTH: 10\r\n\r\n"));
+        assertEquals(RequestParser.METHOD_POST, parser.method);
         assertTrue(parser.hasBody);
 
-        assertEquals(RequestParser.COMPLETE, parse("GET /metrics HTTP/1.1\r\nContent-Length: 000\r\n\r\n"));
+        assertEquals(RequestParser.COMPLETE, parse("GET /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 000\r\n\r\n"));
         assertFalse(parser.hasBody);
 
-        assertEquals(RequestParser.COMPLETE, parse("GET /metrics HTTP/1.1\r\nConnection: keep-alive, close\r\n\r\n"));
+        assertEquals(RequestParser.COMPLETE, parse("GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: keep-alive, close\r\n\r\n"));
         assertFalse(parser.keepAlive);
         assertEquals(RequestParser.COMPLETE, parse("GET /metrics HTTP/1.0\r\n\r\n"));
         assertFalse(parser.keepAlive);
@@ -88,10 +88,24 @@ class RequestParserTest
     {
         assertEquals(RequestParser.BAD_REQUEST, parse("GET /metrics HTTP/1.2\r\n\r\n"));
         assertEquals(RequestParser.BAD_REQUEST, parse("GET /metrics\r\n\r\n"));
-        assertEquals(RequestParser.BAD_REQUEST, parse("GET http://x/metrics HTTP/1.1\r\n\r\n"));
+        assertEquals(RequestParser.BAD_REQUEST, parse("GET x/metrics HTTP/1.1\r\nHost: x\r\n\r\n"));
+        assertEquals(RequestParser.BAD_REQUEST, parse("GET http:///metrics HTTP/1.1\r\nHost: x\r\n\r\n"));
+        assertEquals(RequestParser.BAD_REQUEST, parse("GET /metrics HTTP/1.1\r\n\r\n"));
+        assertEquals(RequestParser.BAD_REQUEST, parse("GET /\r\n"));
         assertEquals(RequestParser.BAD_REQUEST, parse("GET /metrics HTTP/1.1\r\nX : y\r\n\r\n"));
         assertEquals(RequestParser.BAD_REQUEST, parse("GET /metrics HTTP/1.1\r\nX: \u0000\r\n\r\n"));
         assertEquals(RequestParser.BAD_REQUEST, parse("\u0016\u0003\u0001"));
         assertEquals(RequestParser.BAD_REQUEST, parse("\r\u0000"));
+    }
+
+    @Test
+    void shouldAcceptTheAbsoluteForm()
+    {
+        assertEquals(RequestParser.COMPLETE, parse("GET https://h:1/metrics?a=b&format=json HTTP/1.1\r\nHost: h\r\n\r\n"));
+        assertTrue(parser.pathIs("/metrics".getBytes(StandardCharsets.US_ASCII)));
+        assertTrue(parser.queryHas("format=json".getBytes(StandardCharsets.US_ASCII)));
+        assertEquals(RequestParser.COMPLETE, parse("GET http://h?x=1 HTTP/1.1\r\nHost: h\r\n\r\n"));
+        assertTrue(parser.pathIs("/".getBytes(StandardCharsets.US_ASCII)));
+        assertFalse(parser.queryHas("format=json".getBytes(StandardCharsets.US_ASCII)));
     }
 }
