@@ -33,7 +33,7 @@ class BulkCommandLineTest
     {
         assertEquals(BenchMain.EXIT_USAGE, run("bulk", "--direction", "sideways"));
         assertTrue(err().contains("error: --direction expects up, down or both, got \"sideways\""), err());
-        assertTrue(err().contains("run 'tcp-proxy help' for the options"), err());
+        assertTrue(err().contains("run 'tcp-proxy bulk --help' for the options"), err());
     }
 
     @Test

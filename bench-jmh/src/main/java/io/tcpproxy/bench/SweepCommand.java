@@ -1,0 +1,15 @@
+package io.tcpproxy.bench;
+
+import java.io.PrintStream;
+
+final class SweepCommand
+{
+    private SweepCommand()
+    {
+    }
+
+    static int run(final String[] args, final PrintStream out, final boolean terminal)
+    {
+        throw new UsageException("not built yet");
+    }
+}
