@@ -25,6 +25,8 @@ public final class BenchMain
     public static final int EXIT_USAGE = 2;
     /** Exit code of a command that failed. */
     public static final int EXIT_FAILURE = 1;
+    /** Exit code of a command stopped by Ctrl+C (the JVM itself ends with the signal's 130 or 143). */
+    public static final int EXIT_INTERRUPTED = 130;
 
     private BenchMain()
     {
@@ -119,7 +121,7 @@ public final class BenchMain
         {
             Thread.currentThread().interrupt();
             err.println("interrupted");
-            return EXIT_FAILURE;
+            return EXIT_INTERRUPTED;
         }
     }
 }

@@ -2,6 +2,7 @@ package io.tcpproxy.bench;
 
 import io.tcpproxy.bench.loadgen.LoadGenerator;
 import io.tcpproxy.bench.loadgen.LoadResult;
+import io.tcpproxy.bench.loadgen.TargetUnreachableException;
 import io.tcpproxy.bench.report.BenchReport;
 import io.tcpproxy.bench.report.Measurement;
 import io.tcpproxy.bench.report.Target;
@@ -18,6 +19,8 @@ import java.util.List;
  */
 final class MatrixRunner
 {
+    private static final int PROBE_TIMEOUT_MS = 5_000;
+
     private final LoadGenerator generator = new LoadGenerator();
     private final ProgressLine progress;
     private final int selectorThreads;
@@ -30,9 +33,18 @@ final class MatrixRunner
         this.timeoutNs = timeoutNs;
     }
 
+    /**
+     * @return every measurement; when a target stops accepting connections or the thread is interrupted (a signal),
+     * the measurements so far, marked {@link BenchReport#incomplete()}.
+     * @throws TargetUnreachableException when a target cannot be reached before the first measurement.
+     */
     BenchReport run(final List<Scenario> scenarios, final List<Target> targets, final int runs, final String mode)
-        throws InterruptedException
+        throws TargetUnreachableException
     {
+        for (final Target target : targets)
+        {
+            LoadGenerator.probe(target.socketAddress(), PROBE_TIMEOUT_MS);
+        }
         final BenchReport report = new BenchReport(targets, scenarios, runs, mode, Instant.now());
         final int cells = runs * scenarios.size() * targets.size();
         int cell = 0;
@@ -49,8 +61,30 @@ final class MatrixRunner
                     cell++;
                     progress.startCell("[" + cell + "/" + cells + "] " + (runs > 1 ? "run " + run + " " : "") +
                         scenario.name() + " @ " + target.name());
-                    final LoadResult result = generator.run(
-                        target.socketAddress(), scenario.toLoadSpec(selectorThreads, timeoutNs), progress);
+                    final LoadResult result;
+                    try
+                    {
+                        result = generator.run(
+                            target.socketAddress(), scenario.toLoadSpec(selectorThreads, timeoutNs), progress);
+                    }
+                    catch (final InterruptedException ex)
+                    {
+                        // clear the flag: the reports of what was measured are written next, through channels
+                        // that an interrupt would close
+                        Thread.interrupted();
+                        progress.endCell("interrupted");
+                        report.markIncomplete("interrupted");
+                        return report;
+                    }
+                    if (result.connectionsOpened() == 0 && result.connectErrors() > 0)
+                    {
+                        final String failure = new TargetUnreachableException(
+                            result.connectFailure() != null ? result.connectFailure() : "no connection",
+                            target.socketAddress()).getMessage() + " (target " + target.name() + ")";
+                        progress.endCell(failure);
+                        report.markIncomplete(failure);
+                        return report;
+                    }
                     final Measurement measurement = Measurement.of(run, scenario, target.name(), result);
                     report.add(measurement);
                     progress.endCell(Units.rps(measurement.requestsPerSec()) + " RPS, p50 " +

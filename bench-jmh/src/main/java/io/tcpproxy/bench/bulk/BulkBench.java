@@ -77,8 +77,19 @@ public final class BulkBench
 
             final BulkReport report = new BulkReport(Instant.now(), commandLine, settings, targets, cases, options.runs);
             final Progress progress = new Progress(out, terminal);
-            warmUp(options, targets, progress);
-            measure(options, cases, targets, report, progress);
+            try
+            {
+                warmUp(options, targets, progress);
+                measure(options, cases, targets, report, progress);
+            }
+            catch (final InterruptedException ex)
+            {
+                // clear the flag: the reports of what was measured are written next
+                Thread.interrupted();
+                progress.end("interrupted");
+                report.markInterrupted();
+                return report;
+            }
             if (!proxy.process().isAlive())
             {
                 out.println("warning: the proxy exited during the run; its last output:\n" + proxy.process().tail());

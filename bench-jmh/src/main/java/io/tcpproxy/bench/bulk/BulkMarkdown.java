@@ -130,6 +130,10 @@ public final class BulkMarkdown
         {
             out.append('\n').append("Errors:\n\n").append(errors);
         }
+        if (report.interrupted())
+        {
+            out.append('\n').append("Incomplete: interrupted; the cells marked - were not measured.\n");
+        }
         return out.toString();
     }
 

@@ -24,6 +24,7 @@ public final class BulkReport
     private final List<BulkCase> cases;
     private final int runs;
     private final List<BulkMeasurement> measurements = new ArrayList<>();
+    private volatile boolean interrupted;
 
     BulkReport(
         final Instant startedAt,
@@ -44,6 +45,19 @@ public final class BulkReport
     void add(final BulkMeasurement measurement)
     {
         measurements.add(measurement);
+    }
+
+    /**
+     * @return true when a signal stopped the run before its end; the measurements so far stay.
+     */
+    public boolean interrupted()
+    {
+        return interrupted;
+    }
+
+    void markInterrupted()
+    {
+        interrupted = true;
     }
 
     Instant startedAt()

@@ -2,7 +2,10 @@ package io.tcpproxy.bench.loadgen;
 
 import org.HdrHistogram.Histogram;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -120,8 +123,10 @@ public final class LoadGenerator
         long resets = 0;
         long mismatches = 0;
         long timeouts = 0;
+        String connectFailure = null;
         for (final LoadWorker worker : workers)
         {
+            connectFailure = connectFailure != null ? connectFailure : worker.firstConnectFailure;
             final Throwable failure = worker.failure;
             if (failure != null)
             {
@@ -146,7 +151,31 @@ public final class LoadGenerator
             connectErrors,
             resets,
             mismatches,
-            timeouts);
+            timeouts,
+            connectFailure);
+    }
+
+    /**
+     * Connect once, blocking, so that a target nobody listens on fails before any measurement.
+     *
+     * @param address   the endpoint.
+     * @param timeoutMs how long the connect may take.
+     * @throws TargetUnreachableException e.g. {@code connection refused to 127.0.0.1:9}.
+     */
+    public static void probe(final InetSocketAddress address, final int timeoutMs) throws TargetUnreachableException
+    {
+        try (Socket socket = new Socket())
+        {
+            socket.connect(address, timeoutMs);
+        }
+        catch (final SocketTimeoutException ex)
+        {
+            throw new TargetUnreachableException("connect timed out", address);
+        }
+        catch (final IOException ex)
+        {
+            throw new TargetUnreachableException(ex.getMessage() != null ? ex.getMessage() : ex.toString(), address);
+        }
     }
 
     private static double secondsOf(final long ns)

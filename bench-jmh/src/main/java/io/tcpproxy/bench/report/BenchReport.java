@@ -20,6 +20,7 @@ public final class BenchReport
     private final String mode;
     private final Instant startedAt;
     private final List<Measurement> measurements = new ArrayList<>();
+    private String incomplete;
 
     /**
      * @param targets   targets in column order; the first is the one the ratio columns compare.
@@ -48,6 +49,24 @@ public final class BenchReport
     public void add(final Measurement measurement)
     {
         measurements.add(measurement);
+    }
+
+    /**
+     * Mark the run as stopped before its end; the measurements so far stay.
+     *
+     * @param reason e.g. {@code interrupted} or {@code connection refused to 127.0.0.1:9}.
+     */
+    public void markIncomplete(final String reason)
+    {
+        this.incomplete = reason;
+    }
+
+    /**
+     * @return why the run stopped before its end, or null when it ran to the end.
+     */
+    public String incomplete()
+    {
+        return incomplete;
     }
 
     /**

@@ -38,6 +38,10 @@ public final class JsonReport
         out.append("  \"started_at\": ").append(string(report.startedAt().toString())).append(",\n");
         out.append("  \"mode\": ").append(string(report.mode())).append(",\n");
         out.append("  \"runs\": ").append(report.runs()).append(",\n");
+        if (report.incomplete() != null)
+        {
+            out.append("  \"incomplete\": ").append(string(report.incomplete())).append(",\n");
+        }
         out.append("  \"units\": {\"latency\": \"us\", \"throughput\": \"MB/s (10^6 bytes, echoed payload, one direction)\", ")
             .append("\"rps\": \"echoes completed per second\"},\n");
 

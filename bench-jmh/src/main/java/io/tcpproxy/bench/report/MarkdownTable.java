@@ -101,6 +101,11 @@ public final class MarkdownTable
             .append(report.runs() > 1 ? "Medians of " + report.runs() + " runs. " : "One run. ")
             .append("Mode: ").append(report.mode()).append(".\n");
         out.append("Errors: ").append(errors.length() == 0 ? "none" : errors.toString()).append('\n');
+        if (report.incomplete() != null)
+        {
+            out.append("Incomplete: ").append(report.incomplete())
+                .append("; the cells marked - were not measured.\n");
+        }
         return out.toString();
     }
 
