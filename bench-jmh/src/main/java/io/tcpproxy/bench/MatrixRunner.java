@@ -1,7 +1,10 @@
 package io.tcpproxy.bench;
 
+import io.tcpproxy.bench.cpu.CpuSample;
+import io.tcpproxy.bench.cpu.CpuSource;
 import io.tcpproxy.bench.loadgen.LoadGenerator;
 import io.tcpproxy.bench.loadgen.LoadResult;
+import io.tcpproxy.bench.loadgen.ProgressListener;
 import io.tcpproxy.bench.loadgen.TargetUnreachableException;
 import io.tcpproxy.bench.report.BenchReport;
 import io.tcpproxy.bench.report.Measurement;
@@ -11,6 +14,7 @@ import io.tcpproxy.bench.scenario.Scenario;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Runs every scenario against every target, interleaved (for each scenario, each target in turn, the order rotating
@@ -25,9 +29,20 @@ final class MatrixRunner
     private final ProgressLine progress;
     private final int selectorThreads;
     private final long timeoutNs;
+    private final Map<String, CpuSource> cpu;
 
     MatrixRunner(final ProgressLine progress, final int selectorThreads, final long timeoutNs)
     {
+        this(progress, selectorThreads, timeoutNs, Map.of());
+    }
+
+    /**
+     * @param cpu CPU sources of the targets whose processes are known, by target name.
+     */
+    MatrixRunner(
+        final ProgressLine progress, final int selectorThreads, final long timeoutNs, final Map<String, CpuSource> cpu)
+    {
+        this.cpu = cpu;
         this.progress = progress;
         this.selectorThreads = selectorThreads;
         this.timeoutNs = timeoutNs;
@@ -62,10 +77,11 @@ final class MatrixRunner
                     progress.startCell("[" + cell + "/" + cells + "] " + (runs > 1 ? "run " + run + " " : "") +
                         scenario.name() + " @ " + target.name());
                     final LoadResult result;
+                    final CpuWindow window = new CpuWindow(progress, cpu.get(target.name()));
                     try
                     {
                         result = generator.run(
-                            target.socketAddress(), scenario.toLoadSpec(selectorThreads, timeoutNs), progress);
+                            target.socketAddress(), scenario.toLoadSpec(selectorThreads, timeoutNs), window);
                     }
                     catch (final InterruptedException ex)
                     {
@@ -85,14 +101,56 @@ final class MatrixRunner
                         report.markIncomplete(failure);
                         return report;
                     }
-                    final Measurement measurement = Measurement.of(run, scenario, target.name(), result);
+                    final Measurement measurement = Measurement.of(run, scenario, target.name(), result, window.used());
                     report.add(measurement);
                     progress.endCell(Units.rps(measurement.requestsPerSec()) + " RPS, p50 " +
                         Units.latency(measurement.p50Ns()) + ", p99 " + Units.latency(measurement.p99Ns()) + ", " +
-                        measurement.errors() + " errors");
+                        measurement.errors() + " errors" + (Double.isNaN(measurement.cpuUsPerRoundTrip()) ? "" :
+                        ", CPU " + Units.cpuPerRoundTrip(measurement.cpuUsPerRoundTrip())));
                 }
             }
         }
         return report;
+    }
+
+    /**
+     * Passes progress on and samples a target's CPU at the edges of the measured window.
+     */
+    private static final class CpuWindow implements ProgressListener
+    {
+        private final ProgressListener progress;
+        private final CpuSource source;
+        private CpuSample atStart;
+        private CpuSample used;
+
+        CpuWindow(final ProgressListener progress, final CpuSource source)
+        {
+            this.progress = progress;
+            this.source = source;
+        }
+
+        @Override
+        public void onProgress(final Phase phase, final double secondsLeft)
+        {
+            progress.onProgress(phase, secondsLeft);
+        }
+
+        @Override
+        public void onWindowStart()
+        {
+            atStart = source == null ? null : source.sample();
+        }
+
+        @Override
+        public void onWindowEnd()
+        {
+            final CpuSample atEnd = atStart == null ? null : source.sample();
+            used = atEnd == null ? null : atEnd.minus(atStart);
+        }
+
+        CpuSample used()
+        {
+            return used;
+        }
     }
 }

@@ -70,13 +70,36 @@ public final class LoadGenerator
 
             final long measureStartNs = startNs + spec.warmupNs();
             final long measureEndNs = measureStartNs + spec.durationNs();
+            boolean windowStarted = false;
+            boolean windowEnded = false;
             for (final Thread thread : threads)
             {
                 while (thread.isAlive())
                 {
-                    thread.join(PROGRESS_INTERVAL_MS);
-                    reportProgress(progress, System.nanoTime(), measureStartNs, measureEndNs);
+                    // wake at the window's edges too, so that CPU samples taken there cover the window
+                    final long nowNs = System.nanoTime();
+                    final long nextEdgeNs = !windowStarted ? measureStartNs : !windowEnded ? measureEndNs : Long.MAX_VALUE;
+                    final long waitMs = Math.max(1, Math.min(PROGRESS_INTERVAL_MS,
+                        TimeUnit.NANOSECONDS.toMillis(Math.max(0, nextEdgeNs - nowNs)) + 1));
+                    thread.join(waitMs);
+                    final long afterNs = System.nanoTime();
+                    if (!windowStarted && afterNs >= measureStartNs)
+                    {
+                        windowStarted = true;
+                        progress.onWindowStart();
+                    }
+                    if (!windowEnded && afterNs >= measureEndNs)
+                    {
+                        windowEnded = true;
+                        progress.onWindowEnd();
+                    }
+                    reportProgress(progress, afterNs, measureStartNs, measureEndNs);
                 }
+            }
+            if (!windowEnded)
+            {
+                // every worker ended early (all connections failed): no window to sample
+                progress.onWindowEnd();
             }
         }
         finally
