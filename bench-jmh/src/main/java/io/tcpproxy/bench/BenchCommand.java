@@ -5,9 +5,7 @@ import io.tcpproxy.bench.bulk.BulkCommand;
 import io.tcpproxy.bench.bulk.BulkMarkdown;
 import io.tcpproxy.bench.bulk.BulkOptions;
 import io.tcpproxy.bench.bulk.BulkReport;
-import io.tcpproxy.bench.cpu.CpuSource;
-import io.tcpproxy.bench.cpu.ProcCpu;
-import io.tcpproxy.bench.process.ChildProcess;
+import io.tcpproxy.bench.cpu.CpuSources;
 import io.tcpproxy.bench.process.Children;
 import io.tcpproxy.bench.process.ExternalProxies;
 import io.tcpproxy.bench.process.ProxyLauncher;
@@ -23,9 +21,7 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -136,39 +132,6 @@ final class BenchCommand
         return matrixExit != 0 || bulk == null ? matrixExit : BulkCommand.exitCode(bulk);
     }
 
-    /**
-     * @return the CPU sources of the targets this command started: the proxy (with its thread groups), direct (the
-     * echo server), HAProxy and nginx (with their worker processes); none where /proc is missing.
-     */
-    static Map<String, CpuSource> cpuSources(final Children children)
-    {
-        final ProcCpu proc = ProcCpu.system();
-        final Map<String, CpuSource> sources = new HashMap<>();
-        if (!proc.available())
-        {
-            return sources;
-        }
-        final ChildProcess proxy = children.named("proxy");
-        final ChildProcess echo = children.named("echo");
-        if (proxy != null)
-        {
-            sources.put("proxy", CpuSource.proxy(proc, proxy.pid()));
-        }
-        if (echo != null)
-        {
-            sources.put("direct", CpuSource.process(proc, echo.pid()));
-        }
-        for (final String external : List.of("haproxy", "nginx"))
-        {
-            final ChildProcess child = children.named(external);
-            if (child != null)
-            {
-                sources.put(external, CpuSource.tree(proc, child.pid()));
-            }
-        }
-        return sources;
-    }
-
     private static BenchReport runMatrix(
         final BenchOptions options,
         final ProxyLauncher launcher,
@@ -202,7 +165,7 @@ final class BenchCommand
                 " scenarios x " + targets.size() + " targets x " + options.runs + " run(s)");
 
             final MatrixRunner runner = new MatrixRunner(
-                new ProgressLine(out, terminal), options.selectorThreads, options.timeoutNs, cpuSources(children));
+                new ProgressLine(out, terminal), options.selectorThreads, options.timeoutNs, CpuSources.of(children));
             final BenchReport report = runner.run(scenarios, targets, options.runs, options.mode(scenarios));
             if (!proxy.process().isAlive())
             {

@@ -68,6 +68,7 @@ class BenchEndToEndIT
         assertTrue(out.contains("| large-packets | 4 | 8 KiB |"), out);
         assertTrue(out.contains("\n## Bulk throughput, one way\n\n| Case | direct Gbit/s | proxy Gbit/s | proxy/direct |"),
             out);
+        assertTrue(out.contains("| Case | direct CPU ms/GiB | proxy CPU ms/GiB |"), out);
 
         for (final String file : List.of("results.md", "results.json", "results.svg", "echo.log", "proxy.log",
             "bulk/bulk-server.log", "bulk/proxy.log"))
@@ -113,6 +114,7 @@ class BenchEndToEndIT
             assertTrue((Double)cell.get("gbit_per_sec") > 0, "throughput of " + cell);
             assertEquals(0.0, cell.get("errors"), "errors of " + cell + "\n" + out);
             assertEquals(16.0 * 1024 * 1024, cell.get("bytes_per_connection"));
+            assertTrue((Double)cell.get("cpu_ms_per_gib") > 0, "CPU of " + cell);
         }
     }
 }

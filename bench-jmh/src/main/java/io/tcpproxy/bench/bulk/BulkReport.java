@@ -148,6 +148,39 @@ public final class BulkReport
         return median(gbitPerSec(bulkCase, target));
     }
 
+    /**
+     * @return the median CPU per GiB of the successful runs of a cell in milliseconds, or NaN if not measured.
+     */
+    double medianCpuMsPerGib(final BulkCase bulkCase, final String target)
+    {
+        final List<Double> values = new ArrayList<>();
+        for (final BulkMeasurement measurement : measurements)
+        {
+            if (measurement.result() != null && measurement.bulkCase().equals(bulkCase) &&
+                measurement.target().equals(target) && !Double.isNaN(measurement.cpuMsPerGib()))
+            {
+                values.add(measurement.cpuMsPerGib());
+            }
+        }
+        Collections.sort(values);
+        return median(values);
+    }
+
+    /**
+     * @return true when the CPU of some target was measured.
+     */
+    boolean hasCpu()
+    {
+        for (final BulkMeasurement measurement : measurements)
+        {
+            if (!Double.isNaN(measurement.cpuMsPerGib()))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     static double median(final List<Double> sorted)
     {
         final int size = sorted.size();
