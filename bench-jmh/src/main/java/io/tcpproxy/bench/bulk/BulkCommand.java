@@ -55,8 +55,11 @@ public final class BulkCommand
         final Path json = outDir.resolve("bulk.json");
         Files.writeString(markdown, "Command: `" + report.commandLine() + "`\n\n" + table, StandardCharsets.UTF_8);
         Files.writeString(json, BulkJson.render(report), StandardCharsets.UTF_8);
+        final Path svg = outDir.resolve("bulk.svg");
+        Files.writeString(svg, BulkChart.render(report), StandardCharsets.UTF_8);
         out.println("wrote " + markdown);
         out.println("wrote " + json);
+        out.println("wrote " + svg);
         out.println("logs of the child processes are in " + outDir);
         if (report.interrupted())
         {

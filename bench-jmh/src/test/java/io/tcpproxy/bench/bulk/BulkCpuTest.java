@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class BulkCpuTest
 {
     @Test
-    void shouldReportCpuPerGibByTargetAndTheProxyOverTheBestInTableAndJson()
+    void shouldReportCpuPerGibByTargetAndTheProxyOverTheBestInTableJsonAndChart() throws Exception
     {
         final long gib = BulkOptions.GIB;
         final BulkCase up = new BulkCase(Direction.UPLOAD, 1, gib);
@@ -39,5 +39,27 @@ class BulkCpuTest
         final Map<?, ?> proxy = (Map<?, ?>)((List<?>)json.get("medians")).get(1);
         assertEquals("proxy", proxy.get("target"));
         assertEquals(900.0, proxy.get("cpu_ms_per_gib"));
+
+        final String svg = BulkChart.render(report,
+            new io.tcpproxy.bench.report.RunInfo("AMD EPYC", 2, "JDK 17", "0.1.0"));
+        final org.w3c.dom.Document document = javax.xml.parsers.DocumentBuilderFactory.newInstance()
+            .newDocumentBuilder().parse(new java.io.ByteArrayInputStream(svg.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        final org.w3c.dom.NodeList texts = document.getElementsByTagName("text");
+        final List<String> values = new java.util.ArrayList<>();
+        String caption = null;
+        for (int i = 0; i < texts.getLength(); i++)
+        {
+            final org.w3c.dom.Element text = (org.w3c.dom.Element)texts.item(i);
+            if ("value".equals(text.getAttribute("class")))
+            {
+                values.add(text.getTextContent());
+            }
+            if ("caption".equals(text.getAttribute("class")))
+            {
+                caption = text.getTextContent();
+            }
+        }
+        assertEquals(List.of("8.00", "8.00", "8.00", "8.00", "102 ms", "900 ms", "400 ms", "600 ms"), values);
+        assertTrue(caption.startsWith("AMD EPYC, 2 cores · JDK 17 · tcp-proxy 0.1.0 · 1970-01-01"), caption);
     }
 }
