@@ -114,7 +114,8 @@ class BenchEndToEndIT
             assertTrue((Double)cell.get("gbit_per_sec") > 0, "throughput of " + cell);
             assertEquals(0.0, cell.get("errors"), "errors of " + cell + "\n" + out);
             assertEquals(16.0 * 1024 * 1024, cell.get("bytes_per_connection"));
-            assertTrue((Double)cell.get("cpu_ms_per_gib") > 0, "CPU of " + cell);
+            // a 16 MiB transfer takes milliseconds, below the 10 ms tick of /proc/PID/stat: present, maybe 0
+            assertTrue((Double)cell.get("cpu_ms_per_gib") >= 0, "CPU of " + cell);
         }
     }
 }

@@ -176,7 +176,7 @@ public final class BulkMarkdown
         }
         out.append('\n').append("CPU ms/GiB: user + system CPU time of the target's whole process (HAProxy, nginx: ")
             .append("with their worker processes; direct: the bulk server) during the transfer, per GiB (2^30 bytes) ")
-            .append("moved, from /proc/PID/stat; medians")
+            .append("moved, from /proc/PID/stat (10 ms ticks: a transfer of well under a second reads coarse); medians")
             .append(bestOf ? "; " + BulkReport.SUBJECT + " / best CPU: " + BulkReport.SUBJECT + "'s ÷ " +
                 BestOf.phrase(rivals, "lower") + " (below 1×: " + BulkReport.SUBJECT + " uses less)" : "")
             .append(".\n");

@@ -13,7 +13,7 @@ public final class CpuSource
     private final long pid;
     private final boolean tree;
     private final boolean threadGroups;
-    private Map<Long, String> threadNames;
+    private Map<Long, String> threadNames = Map.of();
 
     private CpuSource(final ProcCpu proc, final long pid, final boolean tree, final boolean threadGroups)
     {
@@ -50,7 +50,11 @@ public final class CpuSource
      */
     public static CpuSource proxy(final ProcCpu proc, final long pid)
     {
-        return new CpuSource(proc, pid, false, true);
+        final CpuSource source = new CpuSource(proc, pid, false, true);
+        // jcmd takes a second or more: ask once now, before any measured window; the proxy starts its threads at
+        // startup, and threads started later (more C2 compilers) are classified by their kernel names
+        source.threadNames = JcmdThreadNames.of(pid);
+        return source;
     }
 
     /**
@@ -64,11 +68,6 @@ public final class CpuSource
             if (!threadGroups)
             {
                 return new CpuSample(totalNs, Map.of());
-            }
-            if (threadNames == null)
-            {
-                // the proxy starts its threads at startup; one look at their names serves the whole run
-                threadNames = JcmdThreadNames.of(pid);
             }
             return new CpuSample(totalNs, proc.threadGroupCpuNs(pid, threadNames));
         }

@@ -129,7 +129,7 @@ public final class MarkdownTable
             .append("one direction. ")
             .append(withCpu.isEmpty() ? "" : "CPU/rt: user + system CPU time of the target's whole process (HAProxy, " +
                 "nginx: with their worker processes) over the measured window, per echo completed in it, from " +
-                "/proc/PID/stat. ")
+                "/proc/PID/stat (10 ms ticks, so windows of a few seconds read within a few %). ")
             .append(rivals.isEmpty() ? "" : bestOfLegend(rivals))
             .append(cpuRatio ? BestOf.SUBJECT + " / best CPU: " + BestOf.SUBJECT + "'s CPU/rt ÷ " +
                 BestOf.phrase(rivals, "lower") + " (below 1×: " + BestOf.SUBJECT + " uses less). " : "")
