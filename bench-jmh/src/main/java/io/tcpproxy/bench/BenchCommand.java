@@ -5,6 +5,7 @@ import io.tcpproxy.bench.bulk.BulkCommand;
 import io.tcpproxy.bench.bulk.BulkMarkdown;
 import io.tcpproxy.bench.bulk.BulkOptions;
 import io.tcpproxy.bench.bulk.BulkReport;
+import io.tcpproxy.bench.cpu.CpuSources;
 import io.tcpproxy.bench.process.Children;
 import io.tcpproxy.bench.process.ExternalProxies;
 import io.tcpproxy.bench.process.ProxyLauncher;
@@ -53,6 +54,46 @@ final class BenchCommand
         final String commandLine = "tcp-proxy " + String.join(" ", args);
         final BulkOptions bulkOptions = options.bulkOptions(workers);
 
+        try (Interruption interruption = Interruption.ofCurrentThread())
+        {
+            return run(options, launcher, scenarios, outDir, workers, commandLine, bulkOptions, interruption, out,
+                terminal);
+        }
+    }
+
+    /**
+     * Say how a matrix run ended: "interrupted" after a signal, an error when a target stopped answering.
+     *
+     * @return 0, {@link BenchMain#EXIT_INTERRUPTED} or {@link BenchMain#EXIT_FAILURE}.
+     * @throws IOException naming the target that could not be reached.
+     */
+    static int finish(final BenchReport report, final Interruption interruption, final PrintStream out)
+        throws IOException
+    {
+        if (interruption.signalled() || "interrupted".equals(report.incomplete()))
+        {
+            out.println("interrupted: the reports hold what was measured before the signal");
+            return BenchMain.EXIT_INTERRUPTED;
+        }
+        if (report.incomplete() != null)
+        {
+            throw new IOException(report.incomplete());
+        }
+        return 0;
+    }
+
+    private static int run(
+        final BenchOptions options,
+        final ProxyLauncher launcher,
+        final List<Scenario> scenarios,
+        final Path outDir,
+        final int workers,
+        final String commandLine,
+        final BulkOptions bulkOptions,
+        final Interruption interruption,
+        final PrintStream out,
+        final boolean terminal) throws IOException, InterruptedException
+    {
         final BenchReport report = runMatrix(options, launcher, scenarios, outDir, workers, out, terminal);
         out.println();
         final String matrixTable = MarkdownTable.render(report);
@@ -62,7 +103,7 @@ final class BenchCommand
         BulkReport bulk = null;
         try
         {
-            if (bulkOptions != null)
+            if (bulkOptions != null && report.incomplete() == null)
             {
                 // its own child processes, as the bulk server is another upstream; their logs stay apart
                 bulk = BulkBench.run(bulkOptions, launcher, outDir.resolve("bulk"), commandLine, out, terminal);
@@ -73,15 +114,22 @@ final class BenchCommand
         }
         finally
         {
-            // the matrix's results are written even when the bulk part fails to start
+            // the matrix's results are written even when the bulk part fails to start or a signal stops it; an
+            // interrupt would close the report files' channels, so it waits until they are written
+            final boolean interrupted = Thread.interrupted();
             for (final Path path : ReportFiles.write(report, bulk, outDir, commandLine))
             {
                 out.println("wrote " + path);
             }
             out.println("logs of the child processes are in " + outDir +
                 (bulkOptions == null ? "" : " (of the bulk part in " + outDir.resolve("bulk") + ")"));
+            if (interrupted)
+            {
+                Thread.currentThread().interrupt();
+            }
         }
-        return bulk == null ? 0 : BulkCommand.exitCode(bulk);
+        final int matrixExit = finish(report, interruption, out);
+        return matrixExit != 0 || bulk == null ? matrixExit : BulkCommand.exitCode(bulk);
     }
 
     private static BenchReport runMatrix(
@@ -117,7 +165,7 @@ final class BenchCommand
                 " scenarios x " + targets.size() + " targets x " + options.runs + " run(s)");
 
             final MatrixRunner runner = new MatrixRunner(
-                new ProgressLine(out, terminal), options.selectorThreads, options.timeoutNs);
+                new ProgressLine(out, terminal), options.selectorThreads, options.timeoutNs, CpuSources.of(children));
             final BenchReport report = runner.run(scenarios, targets, options.runs, options.mode(scenarios));
             if (!proxy.process().isAlive())
             {

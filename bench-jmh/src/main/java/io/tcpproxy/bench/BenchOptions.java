@@ -14,6 +14,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -50,7 +51,7 @@ final class BenchOptions
             if (!allowed.contains(option))
             {
                 throw new UsageException("unknown option for '" + command + "': " + option +
-                    "; expected one of: " + String.join(" ", allowed));
+                    "; expected one of: " + String.join(" ", new TreeSet<>(allowed)));
             }
             switch (option)
             {

@@ -33,17 +33,20 @@ final class LoadgenCommand
         }
         final List<Scenario> scenarios = options.scenarios(null);
         final MatrixRunner runner = new MatrixRunner(new ProgressLine(out, terminal), options.selectorThreads, options.timeoutNs);
-        final BenchReport report = runner.run(scenarios, options.targets, options.runs, options.mode(scenarios));
-        out.println();
-        out.print(MarkdownTable.render(report));
-        if (options.outDir != null)
+        try (Interruption interruption = Interruption.ofCurrentThread())
         {
+            final BenchReport report = runner.run(scenarios, options.targets, options.runs, options.mode(scenarios));
             out.println();
-            for (final Path path : ReportFiles.write(report, Path.of(options.outDir), "tcp-proxy " + String.join(" ", args)))
+            out.print(MarkdownTable.render(report));
+            if (options.outDir != null)
             {
-                out.println("wrote " + path);
+                out.println();
+                for (final Path path : ReportFiles.write(report, Path.of(options.outDir), "tcp-proxy " + String.join(" ", args)))
+                {
+                    out.println("wrote " + path);
+                }
             }
+            return BenchCommand.finish(report, interruption, out);
         }
-        return 0;
     }
 }

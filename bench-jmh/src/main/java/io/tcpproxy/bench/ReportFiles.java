@@ -1,5 +1,6 @@
 package io.tcpproxy.bench;
 
+import io.tcpproxy.bench.bulk.BulkChart;
 import io.tcpproxy.bench.bulk.BulkJson;
 import io.tcpproxy.bench.bulk.BulkMarkdown;
 import io.tcpproxy.bench.bulk.BulkReport;
@@ -17,7 +18,7 @@ import java.util.Map;
 
 /**
  * Writes {@code results.md}, {@code results.json} and {@code results.svg} of a report into a directory; with the
- * bulk part of {@code bench --bulk}, the Markdown and the JSON hold both (the chart stays the matrix's).
+ * bulk part of {@code bench --bulk}, the Markdown and the JSON hold both, and {@code bulk.svg} is its chart.
  */
 final class ReportFiles
 {
@@ -46,7 +47,13 @@ final class ReportFiles
         Files.writeString(markdown, markdown(report, bulk, commandLine), StandardCharsets.UTF_8);
         Files.writeString(json, json(report, bulk), StandardCharsets.UTF_8);
         Files.writeString(svg, SvgChart.render(report), StandardCharsets.UTF_8);
-        return List.of(markdown, json, svg);
+        if (bulk == null)
+        {
+            return List.of(markdown, json, svg);
+        }
+        final Path bulkSvg = dir.resolve("bulk.svg");
+        Files.writeString(bulkSvg, BulkChart.render(bulk), StandardCharsets.UTF_8);
+        return List.of(markdown, json, svg, bulkSvg);
     }
 
     static String markdown(final BenchReport report, final BulkReport bulk, final String commandLine)

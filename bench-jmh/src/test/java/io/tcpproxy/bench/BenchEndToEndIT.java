@@ -60,10 +60,15 @@ class BenchEndToEndIT
         assertEquals(0, exit, "stdout:\n" + out + "\nstderr:\n" + err);
         assertTrue(out.contains("| Scenario | Connections | Message Size | proxy RPS | proxy p50 | proxy p99 |"), out);
         assertTrue(out.contains("| proxy/direct RPS |"), out);
+        assertTrue(out.contains("| proxy Throughput | proxy CPU/rt |"), out);
+        assertTrue(out.contains("| direct Throughput | direct CPU/rt |"), out);
+        assertTrue(out.contains("CPU of proxy by thread group (μs per round trip):\n\n| Scenario | total | workers |"),
+            out);
         assertTrue(out.contains("| baseline | 10 | 1 KiB |"), out);
         assertTrue(out.contains("| large-packets | 4 | 8 KiB |"), out);
         assertTrue(out.contains("\n## Bulk throughput, one way\n\n| Case | direct Gbit/s | proxy Gbit/s | proxy/direct |"),
             out);
+        assertTrue(out.contains("| Case | direct CPU ms/GiB | proxy CPU ms/GiB |"), out);
 
         for (final String file : List.of("results.md", "results.json", "results.svg", "echo.log", "proxy.log",
             "bulk/bulk-server.log", "bulk/proxy.log"))
@@ -90,9 +95,12 @@ class BenchEndToEndIT
             final Map<?, ?> errors = (Map<?, ?>)cell.get("errors");
             assertTrue((Double)cell.get("rps") > 0, "RPS of " + cell);
             assertEquals(0.0, errors.get("total"), "errors of " + cell + "\n" + out);
+            assertTrue((Double)cell.get("cpu_us_per_round_trip") > 0, "CPU of " + cell);
             if ("proxy".equals(cell.get("target")))
             {
                 proxyCells++;
+                final Map<?, ?> groups = (Map<?, ?>)cell.get("cpu_us_per_round_trip_by_thread_group");
+                assertTrue((Double)groups.get("workers") > 0, "workers' CPU of " + cell);
             }
         }
         assertEquals(2, proxyCells);
@@ -106,6 +114,8 @@ class BenchEndToEndIT
             assertTrue((Double)cell.get("gbit_per_sec") > 0, "throughput of " + cell);
             assertEquals(0.0, cell.get("errors"), "errors of " + cell + "\n" + out);
             assertEquals(16.0 * 1024 * 1024, cell.get("bytes_per_connection"));
+            // a 16 MiB transfer takes milliseconds, below the 10 ms tick of /proc/PID/stat: present, maybe 0
+            assertTrue((Double)cell.get("cpu_ms_per_gib") >= 0, "CPU of " + cell);
         }
     }
 }

@@ -64,7 +64,8 @@ class ReportFilesTest
 
         final Map<?, ?> root = (Map<?, ?>)MiniJson.parse(ReportFiles.json(matrix, bulk));
 
-        assertEquals(List.of("started_at", "mode", "runs", "units", "targets", "scenarios", "results", "medians", "bulk"),
+        assertEquals(List.of("started_at", "mode", "runs", "units", "targets", "scenarios", "results", "medians", "proxy_vs_best",
+            "bulk"),
             List.copyOf(root.keySet()));
         final Map<Object, Object> matrixOnly = new LinkedHashMap<>(root);
         matrixOnly.remove("bulk");
@@ -81,14 +82,16 @@ class ReportFilesTest
     }
 
     @Test
-    void shouldWriteBothIntoTheFilesAndKeepTheChartTheMatrixs(@TempDir final Path dir) throws Exception
+    void shouldWriteBothIntoTheFilesAndAChartForEach(@TempDir final Path dir) throws Exception
     {
         final BenchReport matrix = Reports.withRivals();
         final BulkReport bulk = BulkReports.withRivals();
 
         final List<Path> written = ReportFiles.write(matrix, bulk, dir, COMMAND);
 
-        assertEquals(List.of(dir.resolve("results.md"), dir.resolve("results.json"), dir.resolve("results.svg")), written);
+        assertEquals(List.of(dir.resolve("results.md"), dir.resolve("results.json"), dir.resolve("results.svg"),
+            dir.resolve("bulk.svg")), written);
+        assertTrue(Files.readString(dir.resolve("bulk.svg")).contains(">upload 1 × 1 GiB</text>"));
         assertEquals(ReportFiles.markdown(matrix, bulk, COMMAND), Files.readString(dir.resolve("results.md")));
         assertEquals(ReportFiles.json(matrix, bulk), Files.readString(dir.resolve("results.json")));
         assertTrue(Files.readString(dir.resolve("results.svg")).contains(">baseline</text>"));

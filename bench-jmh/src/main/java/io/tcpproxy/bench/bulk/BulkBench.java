@@ -1,5 +1,8 @@
 package io.tcpproxy.bench.bulk;
 
+import io.tcpproxy.bench.cpu.CpuSample;
+import io.tcpproxy.bench.cpu.CpuSource;
+import io.tcpproxy.bench.cpu.CpuSources;
 import io.tcpproxy.bench.process.ChildProcess;
 import io.tcpproxy.bench.process.Children;
 import io.tcpproxy.bench.process.ExternalProxies;
@@ -14,6 +17,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The bulk measurement that {@code bulk} and {@code bench --bulk} share: start the bulk server and the proxy in front
@@ -77,8 +81,19 @@ public final class BulkBench
 
             final BulkReport report = new BulkReport(Instant.now(), commandLine, settings, targets, cases, options.runs);
             final Progress progress = new Progress(out, terminal);
-            warmUp(options, targets, progress);
-            measure(options, cases, targets, report, progress);
+            try
+            {
+                warmUp(options, targets, progress);
+                measure(options, cases, targets, report, progress, CpuSources.of(children));
+            }
+            catch (final InterruptedException ex)
+            {
+                // clear the flag: the reports of what was measured are written next
+                Thread.interrupted();
+                progress.end("interrupted");
+                report.markInterrupted();
+                return report;
+            }
             if (!proxy.process().isAlive())
             {
                 out.println("warning: the proxy exited during the run; its last output:\n" + proxy.process().tail());
@@ -119,7 +134,8 @@ public final class BulkBench
         final List<BulkCase> cases,
         final List<Target> targets,
         final BulkReport report,
-        final Progress progress) throws InterruptedException
+        final Progress progress,
+        final Map<String, CpuSource> cpu) throws InterruptedException
     {
         final int cells = options.runs * cases.size() * targets.size();
         int cell = 0;
@@ -135,10 +151,16 @@ public final class BulkBench
                         cell, cells, run, bulkCase.label(), target.name()));
                     try
                     {
+                        final CpuSource source = cpu.get(target.name());
+                        final CpuSample before = source == null ? null : source.sample();
                         final BulkResult result = BulkClient.run(target.socketAddress(), bulkCase.direction(),
                             bulkCase.connections(), bulkCase.bytesPerConnection(), options.timeoutNs);
-                        report.add(new BulkMeasurement(run, bulkCase, target.name(), result, null));
-                        progress.end(summary(result));
+                        final CpuSample after = before == null ? null : source.sample();
+                        final double cpuMsPerGib = after == null ? Double.NaN :
+                            after.minus(before).totalNs() / 1e6 / (result.totalBytes() / (double)BulkOptions.GIB);
+                        report.add(new BulkMeasurement(run, bulkCase, target.name(), result, null, cpuMsPerGib));
+                        progress.end(summary(result) + (Double.isNaN(cpuMsPerGib) ? "" :
+                            String.format(Locale.ROOT, ", CPU %.0f ms/GiB", cpuMsPerGib)));
                     }
                     catch (final IOException ex)
                     {

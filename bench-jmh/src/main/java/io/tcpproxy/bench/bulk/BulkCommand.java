@@ -19,6 +19,8 @@ public final class BulkCommand
 {
     /** Exit code when a transfer failed. */
     public static final int EXIT_FAILURE = 1;
+    /** Exit code when a signal stopped the run (the JVM itself ends with the signal's 130 or 143). */
+    public static final int EXIT_INTERRUPTED = 130;
 
     private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
 
@@ -53,9 +55,16 @@ public final class BulkCommand
         final Path json = outDir.resolve("bulk.json");
         Files.writeString(markdown, "Command: `" + report.commandLine() + "`\n\n" + table, StandardCharsets.UTF_8);
         Files.writeString(json, BulkJson.render(report), StandardCharsets.UTF_8);
+        final Path svg = outDir.resolve("bulk.svg");
+        Files.writeString(svg, BulkChart.render(report), StandardCharsets.UTF_8);
         out.println("wrote " + markdown);
         out.println("wrote " + json);
+        out.println("wrote " + svg);
         out.println("logs of the child processes are in " + outDir);
+        if (report.interrupted())
+        {
+            out.println("interrupted: the reports hold what was measured before the signal");
+        }
         return exitCode(report);
     }
 
@@ -65,6 +74,10 @@ public final class BulkCommand
      */
     public static int exitCode(final BulkReport report)
     {
+        if (report.interrupted())
+        {
+            return EXIT_INTERRUPTED;
+        }
         return report.errors() == 0 ? 0 : EXIT_FAILURE;
     }
 }

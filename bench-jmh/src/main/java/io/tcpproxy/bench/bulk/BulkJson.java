@@ -60,6 +60,10 @@ public final class BulkJson
                     .append(", \"wall_secs\": ").append(number(result.wallNs() / 1e9))
                     .append(", \"gbit_per_sec\": ").append(number(result.gbitPerSec()))
                     .append(", \"mb_per_sec\": ").append(number(result.mbPerSec()));
+                if (!Double.isNaN(measurement.cpuMsPerGib()))
+                {
+                    out.append(", \"cpu_ms_per_gib\": ").append(number(measurement.cpuMsPerGib()));
+                }
             }
             else
             {
@@ -83,7 +87,13 @@ public final class BulkJson
                     .append(", \"gbit_per_sec\": ").append(number(gbit))
                     .append(", \"mb_per_sec\": ").append(number(gbit * 125))
                     .append(", \"ok_runs\": ").append(report.gbitPerSec(bulkCase, target.name()).size())
-                    .append(", \"errors\": ").append(report.errors(bulkCase, target.name())).append('}');
+                    .append(", \"errors\": ").append(report.errors(bulkCase, target.name()));
+                final double cpu = report.medianCpuMsPerGib(bulkCase, target.name());
+                if (!Double.isNaN(cpu))
+                {
+                    out.append(", \"cpu_ms_per_gib\": ").append(number(cpu));
+                }
+                out.append('}');
             }
         }
         out.append("\n  ]\n");

@@ -84,6 +84,7 @@ public final class BulkMarkdown
             }
             out.append('\n');
         }
+        appendCpu(out, report, rivals);
         out.append('\n');
         out.append("Medians of ").append(report.runs()).append(" run").append(report.runs() == 1 ? "" : "s")
             .append(", payload Gbit/s (10^9 bit/s; 1 Gbit/s = 125 MB/s) from the first byte to the last over all ")
@@ -130,7 +131,55 @@ public final class BulkMarkdown
         {
             out.append('\n').append("Errors:\n\n").append(errors);
         }
+        if (report.interrupted())
+        {
+            out.append('\n').append("Incomplete: interrupted; the cells marked - were not measured.\n");
+        }
         return out.toString();
+    }
+
+    /**
+     * A second table, CPU ms per GiB moved by target, and proxy / best CPU, when CPU was measured.
+     */
+    private static void appendCpu(final StringBuilder out, final BulkReport report, final List<String> rivals)
+    {
+        if (!report.hasCpu())
+        {
+            return;
+        }
+        final boolean bestOf = !rivals.isEmpty() && report.hasTarget(BulkReport.SUBJECT);
+        out.append('\n').append("| Case |");
+        for (final Target target : report.targets())
+        {
+            out.append(' ').append(target.name()).append(" CPU ms/GiB |");
+        }
+        out.append(bestOf ? " " + BulkReport.SUBJECT + " / best CPU |" : "").append("\n| --- |");
+        for (int i = 0; i < report.targets().size() + (bestOf ? 1 : 0); i++)
+        {
+            out.append(" ---: |");
+        }
+        out.append('\n');
+        for (final BulkCase bulkCase : report.cases())
+        {
+            out.append("| ").append(bulkCase.label()).append(" |");
+            for (final Target target : report.targets())
+            {
+                final double cpu = report.medianCpuMsPerGib(bulkCase, target.name());
+                out.append(' ').append(Double.isNaN(cpu) ? "-" : String.format(Locale.ROOT, "%.0f", cpu)).append(" |");
+            }
+            if (bestOf)
+            {
+                final double best = BestOf.lowest(rivals, name -> report.medianCpuMsPerGib(bulkCase, name));
+                out.append(' ').append(ratio(report.medianCpuMsPerGib(bulkCase, BulkReport.SUBJECT) / best)).append(" |");
+            }
+            out.append('\n');
+        }
+        out.append('\n').append("CPU ms/GiB: user + system CPU time of the target's whole process (HAProxy, nginx: ")
+            .append("with their worker processes; direct: the bulk server) during the transfer, per GiB (2^30 bytes) ")
+            .append("moved, from /proc/PID/stat (10 ms ticks: a transfer of well under a second reads coarse); medians")
+            .append(bestOf ? "; " + BulkReport.SUBJECT + " / best CPU: " + BulkReport.SUBJECT + "'s ÷ " +
+                BestOf.phrase(rivals, "lower") + " (below 1×: " + BulkReport.SUBJECT + " uses less)" : "")
+            .append(".\n");
     }
 
     static String gbit(final double gbitPerSec)

@@ -8,7 +8,14 @@ package io.tcpproxy.bench.bulk;
  * @param target the target's name.
  * @param result the bytes and time, or null on error.
  * @param error  what went wrong, or null.
+ * @param cpuMsPerGib CPU time of the target's process (tree) during the transfer per GiB moved, in milliseconds;
+ *                    NaN when not measured.
  */
-record BulkMeasurement(int run, BulkCase bulkCase, String target, BulkResult result, String error)
+record BulkMeasurement(int run, BulkCase bulkCase, String target, BulkResult result, String error, double cpuMsPerGib)
 {
+    BulkMeasurement(final int run, final BulkCase bulkCase, final String target, final BulkResult result,
+        final String error)
+    {
+        this(run, bulkCase, target, result, error, Double.NaN);
+    }
 }

@@ -237,9 +237,8 @@ public final class BulkOptions
 
     private static String unknown(final String option)
     {
-        return "unknown option for 'bulk': " + option + "; expected one of: --bytes --warmup-bytes --connections " +
-            "--runs --direction --quick --workers --server-threads --with-haproxy --with-nginx --timeout-secs --out " +
-            "--home";
+        return "unknown option for 'bulk': " + option + "; expected one of: --bytes --connections --direction --home " +
+            "--out --quick --runs --server-threads --timeout-secs --warmup-bytes --with-haproxy --with-nginx --workers";
     }
 
     private static List<Integer> connectionList(final String value)

@@ -24,6 +24,7 @@ public final class BulkReport
     private final List<BulkCase> cases;
     private final int runs;
     private final List<BulkMeasurement> measurements = new ArrayList<>();
+    private volatile boolean interrupted;
 
     BulkReport(
         final Instant startedAt,
@@ -44,6 +45,19 @@ public final class BulkReport
     void add(final BulkMeasurement measurement)
     {
         measurements.add(measurement);
+    }
+
+    /**
+     * @return true when a signal stopped the run before its end; the measurements so far stay.
+     */
+    public boolean interrupted()
+    {
+        return interrupted;
+    }
+
+    void markInterrupted()
+    {
+        interrupted = true;
     }
 
     Instant startedAt()
@@ -132,6 +146,39 @@ public final class BulkReport
     double medianGbitPerSec(final BulkCase bulkCase, final String target)
     {
         return median(gbitPerSec(bulkCase, target));
+    }
+
+    /**
+     * @return the median CPU per GiB of the successful runs of a cell in milliseconds, or NaN if not measured.
+     */
+    double medianCpuMsPerGib(final BulkCase bulkCase, final String target)
+    {
+        final List<Double> values = new ArrayList<>();
+        for (final BulkMeasurement measurement : measurements)
+        {
+            if (measurement.result() != null && measurement.bulkCase().equals(bulkCase) &&
+                measurement.target().equals(target) && !Double.isNaN(measurement.cpuMsPerGib()))
+            {
+                values.add(measurement.cpuMsPerGib());
+            }
+        }
+        Collections.sort(values);
+        return median(values);
+    }
+
+    /**
+     * @return true when the CPU of some target was measured.
+     */
+    boolean hasCpu()
+    {
+        for (final BulkMeasurement measurement : measurements)
+        {
+            if (!Double.isNaN(measurement.cpuMsPerGib()))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     static double median(final List<Double> sorted)

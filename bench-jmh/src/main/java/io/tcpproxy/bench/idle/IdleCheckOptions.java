@@ -55,7 +55,7 @@ final class IdleCheckOptions
             if (!VALUED.contains(option))
             {
                 throw new IdleUsageException("unknown idle-check option '" + option + "'; expected one of " +
-                    String.join(", ", VALUED));
+                    String.join(", ", new java.util.TreeSet<>(VALUED)));
             }
             if (value == null)
             {

@@ -2,7 +2,10 @@ package io.tcpproxy.bench.loadgen;
 
 import org.HdrHistogram.Histogram;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -67,13 +70,36 @@ public final class LoadGenerator
 
             final long measureStartNs = startNs + spec.warmupNs();
             final long measureEndNs = measureStartNs + spec.durationNs();
+            boolean windowStarted = false;
+            boolean windowEnded = false;
             for (final Thread thread : threads)
             {
                 while (thread.isAlive())
                 {
-                    thread.join(PROGRESS_INTERVAL_MS);
-                    reportProgress(progress, System.nanoTime(), measureStartNs, measureEndNs);
+                    // wake at the window's edges too, so that CPU samples taken there cover the window
+                    final long nowNs = System.nanoTime();
+                    final long nextEdgeNs = !windowStarted ? measureStartNs : !windowEnded ? measureEndNs : Long.MAX_VALUE;
+                    final long waitMs = Math.max(1, Math.min(PROGRESS_INTERVAL_MS,
+                        TimeUnit.NANOSECONDS.toMillis(Math.max(0, nextEdgeNs - nowNs)) + 1));
+                    thread.join(waitMs);
+                    final long afterNs = System.nanoTime();
+                    if (!windowStarted && afterNs >= measureStartNs)
+                    {
+                        windowStarted = true;
+                        progress.onWindowStart();
+                    }
+                    if (!windowEnded && afterNs >= measureEndNs)
+                    {
+                        windowEnded = true;
+                        progress.onWindowEnd();
+                    }
+                    reportProgress(progress, afterNs, measureStartNs, measureEndNs);
                 }
+            }
+            if (!windowEnded)
+            {
+                // every worker ended early (all connections failed): no window to sample
+                progress.onWindowEnd();
             }
         }
         finally
@@ -120,8 +146,10 @@ public final class LoadGenerator
         long resets = 0;
         long mismatches = 0;
         long timeouts = 0;
+        String connectFailure = null;
         for (final LoadWorker worker : workers)
         {
+            connectFailure = connectFailure != null ? connectFailure : worker.firstConnectFailure;
             final Throwable failure = worker.failure;
             if (failure != null)
             {
@@ -146,7 +174,31 @@ public final class LoadGenerator
             connectErrors,
             resets,
             mismatches,
-            timeouts);
+            timeouts,
+            connectFailure);
+    }
+
+    /**
+     * Connect once, blocking, so that a target nobody listens on fails before any measurement.
+     *
+     * @param address   the endpoint.
+     * @param timeoutMs how long the connect may take.
+     * @throws TargetUnreachableException e.g. {@code connection refused to 127.0.0.1:9}.
+     */
+    public static void probe(final InetSocketAddress address, final int timeoutMs) throws TargetUnreachableException
+    {
+        try (Socket socket = new Socket())
+        {
+            socket.connect(address, timeoutMs);
+        }
+        catch (final SocketTimeoutException ex)
+        {
+            throw new TargetUnreachableException("connect timed out", address);
+        }
+        catch (final IOException ex)
+        {
+            throw new TargetUnreachableException(ex.getMessage() != null ? ex.getMessage() : ex.toString(), address);
+        }
     }
 
     private static double secondsOf(final long ns)

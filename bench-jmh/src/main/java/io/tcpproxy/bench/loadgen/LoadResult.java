@@ -33,6 +33,7 @@ public final class LoadResult
     private final long resets;
     private final long mismatches;
     private final long timeouts;
+    private final String connectFailure;
 
     LoadResult(
         final LoadSpec spec,
@@ -44,8 +45,10 @@ public final class LoadResult
         final long connectErrors,
         final long resets,
         final long mismatches,
-        final long timeouts)
+        final long timeouts,
+        final String connectFailure)
     {
+        this.connectFailure = connectFailure;
         this.spec = spec;
         this.measuredNs = measuredNs;
         this.latencyNs = latencyNs;
@@ -144,6 +147,14 @@ public final class LoadResult
     public long timeouts()
     {
         return timeouts;
+    }
+
+    /**
+     * @return the first connect failure, e.g. {@code Connection refused}, or null when every connect succeeded.
+     */
+    public String connectFailure()
+    {
+        return connectFailure;
     }
 
     /**

@@ -67,6 +67,8 @@ final class LoadWorker implements Runnable
     long completedInWindow;
     int connectionsOpened;
     long connectErrors;
+    /** The first connect failure, e.g. {@code Connection refused}, or null. */
+    String firstConnectFailure;
     long resets;
     long mismatches;
     long timeouts;
@@ -136,6 +138,7 @@ final class LoadWorker implements Runnable
         {
             if (connection.connecting)
             {
+                noteConnectFailure("connect timed out");
                 connectErrors++;
                 closeConnection(connection);
             }
@@ -169,8 +172,17 @@ final class LoadWorker implements Runnable
         }
         catch (final IOException ex)
         {
+            noteConnectFailure(ex.getMessage() != null ? ex.getMessage() : ex.getClass().getSimpleName());
             connectErrors++;
             closeConnection(connection);
+        }
+    }
+
+    private void noteConnectFailure(final String failure)
+    {
+        if (firstConnectFailure == null)
+        {
+            firstConnectFailure = failure;
         }
     }
 
@@ -384,6 +396,7 @@ final class LoadWorker implements Runnable
         }
         catch (final IOException ex)
         {
+            noteConnectFailure(ex.getMessage() != null ? ex.getMessage() : ex.getClass().getSimpleName());
             connectErrors++;
             closeConnection(connection);
         }

@@ -29,4 +29,18 @@ public interface ProgressListener
      * @param secondsLeft seconds until the end of the measured window (0 when draining).
      */
     void onProgress(Phase phase, double secondsLeft);
+
+    /**
+     * Called on the measuring thread within a few milliseconds of the start of the measured window.
+     */
+    default void onWindowStart()
+    {
+    }
+
+    /**
+     * Called on the measuring thread within a few milliseconds of the end of the measured window.
+     */
+    default void onWindowEnd()
+    {
+    }
 }

@@ -36,6 +36,22 @@ public final class Children implements AutoCloseable
     }
 
     /**
+     * @param name a child's short name, e.g. {@code echo}, {@code proxy}, {@code haproxy}, {@code nginx}.
+     * @return the newest child of that name, or null.
+     */
+    public synchronized ChildProcess named(final String name)
+    {
+        for (int i = processes.size() - 1; i >= 0; i--)
+        {
+            if (processes.get(i).name().equals(name))
+            {
+                return processes.get(i);
+            }
+        }
+        return null;
+    }
+
+    /**
      * @param action run by the shutdown hook after the children are stopped (e.g. to print a last line).
      */
     public synchronized void afterStopOnSignal(final Runnable action)

@@ -158,6 +158,31 @@ public final class ProxyLauncher
         final int workers,
         final String logEvents) throws IOException, InterruptedException
     {
+        return startProxy(children, logDir, "proxy", listen, echoPort, metricsAddr, workers, logEvents, List.of());
+    }
+
+    /**
+     * Start {@code tcp-proxy.jar run} in front of the echo server with further arguments, e.g.
+     * {@code --config FILE} (the flags given here win over the file's keys).
+     *
+     * @param name      the child's name, also its log file's ({@code NAME.log}).
+     * @param extraArgs arguments after the others.
+     * @return where it listens.
+     * @throws IOException          when it cannot start or does not say where it listens.
+     * @throws InterruptedException when interrupted.
+     * @see #startProxy(Children, Path, String, int, String, int, String)
+     */
+    public StartedProxy startProxy(
+        final Children children,
+        final Path logDir,
+        final String name,
+        final String listen,
+        final int echoPort,
+        final String metricsAddr,
+        final int workers,
+        final String logEvents,
+        final List<String> extraArgs) throws IOException, InterruptedException
+    {
         final List<String> command = javaCommand();
         command.addAll(List.of(
             "run",
@@ -170,7 +195,8 @@ public final class ProxyLauncher
         {
             command.addAll(List.of("--workers", Integer.toString(workers)));
         }
-        final ChildProcess proxy = children.add(ChildProcess.start("proxy", command, logDir.resolve("proxy.log")));
+        command.addAll(extraArgs);
+        final ChildProcess proxy = children.add(ChildProcess.start(name, command, logDir.resolve(name + ".log")));
         final String line = proxy.awaitLine(
             candidate -> candidate.contains("tcp-proxy " + PROXY_MARKER), STARTUP_TIMEOUT_NS,
             "'tcp-proxy " + PROXY_MARKER + "HOST:PORT, ...'");

@@ -5,7 +5,9 @@ import io.tcpproxy.bench.scenario.Scenario;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.ToDoubleFunction;
 import java.util.function.ToLongFunction;
 
@@ -20,6 +22,7 @@ public final class BenchReport
     private final String mode;
     private final Instant startedAt;
     private final List<Measurement> measurements = new ArrayList<>();
+    private String incomplete;
 
     /**
      * @param targets   targets in column order; the first is the one the ratio columns compare.
@@ -48,6 +51,24 @@ public final class BenchReport
     public void add(final Measurement measurement)
     {
         measurements.add(measurement);
+    }
+
+    /**
+     * Mark the run as stopped before its end; the measurements so far stay.
+     *
+     * @param reason e.g. {@code interrupted} or {@code connection refused to 127.0.0.1:9}.
+     */
+    public void markIncomplete(final String reason)
+    {
+        this.incomplete = reason;
+    }
+
+    /**
+     * @return why the run stopped before its end, or null when it ran to the end.
+     */
+    public String incomplete()
+    {
+        return incomplete;
     }
 
     /**
@@ -136,7 +157,9 @@ public final class BenchReport
             sum(cell, Measurement::connectErrors),
             sum(cell, Measurement::resets),
             sum(cell, Measurement::mismatches),
-            sum(cell, Measurement::timeouts));
+            sum(cell, Measurement::timeouts),
+            medianOfKnown(cell, Measurement::cpuUsPerRoundTrip),
+            medianGroups(cell));
     }
 
     private static long medianLong(final List<Measurement> cell, final ToLongFunction<Measurement> figure)
@@ -154,6 +177,33 @@ public final class BenchReport
         Arrays.sort(values);
         final int middle = values.length / 2;
         return (values.length & 1) == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
+    }
+
+    private static double medianOfKnown(final List<Measurement> cell, final ToDoubleFunction<Measurement> figure)
+    {
+        final List<Measurement> known = new ArrayList<>();
+        for (final Measurement measurement : cell)
+        {
+            if (!Double.isNaN(figure.applyAsDouble(measurement)))
+            {
+                known.add(measurement);
+            }
+        }
+        return known.isEmpty() ? Double.NaN : medianDouble(known, figure);
+    }
+
+    private static Map<String, Double> medianGroups(final List<Measurement> cell)
+    {
+        final Map<String, Double> groups = new LinkedHashMap<>();
+        for (final Measurement measurement : cell)
+        {
+            for (final String group : measurement.cpuGroupsUsPerRoundTrip().keySet())
+            {
+                groups.put(group, medianOfKnown(cell,
+                    each -> each.cpuGroupsUsPerRoundTrip().getOrDefault(group, Double.NaN)));
+            }
+        }
+        return groups;
     }
 
     private static long sum(final List<Measurement> cell, final ToLongFunction<Measurement> figure)

@@ -38,8 +38,13 @@ public final class JsonReport
         out.append("  \"started_at\": ").append(string(report.startedAt().toString())).append(",\n");
         out.append("  \"mode\": ").append(string(report.mode())).append(",\n");
         out.append("  \"runs\": ").append(report.runs()).append(",\n");
+        if (report.incomplete() != null)
+        {
+            out.append("  \"incomplete\": ").append(string(report.incomplete())).append(",\n");
+        }
         out.append("  \"units\": {\"latency\": \"us\", \"throughput\": \"MB/s (10^6 bytes, echoed payload, one direction)\", ")
-            .append("\"rps\": \"echoes completed per second\"},\n");
+            .append("\"rps\": \"echoes completed per second\", ")
+            .append("\"cpu\": \"us of user + system CPU per echo completed in the measured window\"},\n");
 
         appendTargets(out, report.targets());
         boolean first;
@@ -85,6 +90,7 @@ public final class JsonReport
             }
         }
         out.append("\n  ]");
+        appendBestOf(out, report);
         for (final Map.Entry<String, String> section : sections.entrySet())
         {
             // a JSON string holds no raw line break, so indenting every line keeps the document's layout
@@ -93,6 +99,49 @@ public final class JsonReport
         }
         out.append("\n}\n");
         return out.toString();
+    }
+
+    /**
+     * {@code "proxy_vs_best"}: per scenario, the proxy's RPS, p99 and CPU per round trip divided by the better of
+     * HAProxy's and nginx's (higher RPS, lower p99, lower CPU), when they ran.
+     */
+    private static void appendBestOf(final StringBuilder out, final BenchReport report)
+    {
+        final List<String> rivals = BestOf.rivals(report.targets());
+        if (rivals.isEmpty())
+        {
+            return;
+        }
+        out.append(",\n  \"proxy_vs_best\": [");
+        boolean first = true;
+        for (final Scenario scenario : report.scenarios())
+        {
+            final Measurement subject = report.median(scenario.name(), BestOf.SUBJECT);
+            if (subject == null)
+            {
+                continue;
+            }
+            final double rps = BestOf.highest(rivals, name -> figure(report, scenario, name, Measurement::requestsPerSec));
+            final double p99 = BestOf.lowest(rivals, name -> figure(report, scenario, name, cell -> cell.p99Ns()));
+            final double cpu = BestOf.lowest(rivals, name -> figure(report, scenario, name,
+                Measurement::cpuUsPerRoundTrip));
+            out.append(first ? "\n" : ",\n").append("    {\"scenario\": ").append(string(scenario.name()))
+                .append(", \"rps\": ").append(number(subject.requestsPerSec() / rps))
+                .append(", \"p99\": ").append(number(subject.p99Ns() / p99))
+                .append(", \"cpu\": ").append(number(subject.cpuUsPerRoundTrip() / cpu)).append('}');
+            first = false;
+        }
+        out.append("\n  ]");
+    }
+
+    private static double figure(
+        final BenchReport report,
+        final Scenario scenario,
+        final String target,
+        final java.util.function.ToDoubleFunction<Measurement> figure)
+    {
+        final Measurement cell = report.median(scenario.name(), target);
+        return cell == null ? Double.NaN : figure.applyAsDouble(cell);
     }
 
     private static void appendMeasurement(final StringBuilder out, final Measurement measurement)
@@ -120,7 +169,23 @@ public final class JsonReport
             .append(", \"connect\": ").append(measurement.connectErrors())
             .append(", \"reset\": ").append(measurement.resets())
             .append(", \"mismatch\": ").append(measurement.mismatches())
-            .append(", \"timeout\": ").append(measurement.timeouts()).append("}}");
+            .append(", \"timeout\": ").append(measurement.timeouts()).append('}');
+        if (!Double.isNaN(measurement.cpuUsPerRoundTrip()))
+        {
+            out.append(", \"cpu_us_per_round_trip\": ").append(number(measurement.cpuUsPerRoundTrip()));
+        }
+        if (!measurement.cpuGroupsUsPerRoundTrip().isEmpty())
+        {
+            out.append(", \"cpu_us_per_round_trip_by_thread_group\": {");
+            boolean first = true;
+            for (final Map.Entry<String, Double> group : measurement.cpuGroupsUsPerRoundTrip().entrySet())
+            {
+                out.append(first ? "" : ", ").append(string(group.getKey())).append(": ").append(number(group.getValue()));
+                first = false;
+            }
+            out.append('}');
+        }
+        out.append('}');
     }
 
     private static String micros(final long ns)

@@ -1,7 +1,12 @@
 package io.tcpproxy.bench.report;
 
+import io.tcpproxy.bench.cpu.CpuSample;
 import io.tcpproxy.bench.loadgen.LoadResult;
 import io.tcpproxy.bench.scenario.Scenario;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * The figures of one scenario against one target in one run (or the medians over runs).
@@ -23,6 +28,9 @@ import io.tcpproxy.bench.scenario.Scenario;
  * @param resets             connections reset or closed by the peer.
  * @param mismatches         connections closed because an echo differed from what was sent.
  * @param timeouts           requests with no reply in time.
+ * @param cpuUsPerRoundTrip  CPU time of the target's process (or process tree) over the measured window per echo
+ *                           completed in it, in microseconds; NaN when not measured.
+ * @param cpuGroupsUsPerRoundTrip the same by thread group (tcp-proxy only), empty when not measured.
  */
 public record Measurement(
     int run,
@@ -41,17 +49,47 @@ public record Measurement(
     long connectErrors,
     long resets,
     long mismatches,
-    long timeouts)
+    long timeouts,
+    double cpuUsPerRoundTrip,
+    Map<String, Double> cpuGroupsUsPerRoundTrip)
 {
+    /**
+     * Copies the map.
+     */
+    public Measurement
+    {
+        cpuGroupsUsPerRoundTrip = Collections.unmodifiableMap(new LinkedHashMap<>(cpuGroupsUsPerRoundTrip));
+    }
+
     /**
      * @param run      1-based run number.
      * @param scenario what was run.
      * @param target   target name.
      * @param result   the load generator's result.
-     * @return the figures of the result.
+     * @return the figures of the result, without CPU.
      */
     public static Measurement of(final int run, final Scenario scenario, final String target, final LoadResult result)
     {
+        return of(run, scenario, target, result, null);
+    }
+
+    /**
+     * @param run      1-based run number.
+     * @param scenario what was run.
+     * @param target   target name.
+     * @param result   the load generator's result.
+     * @param cpu      CPU the target used over the measured window, or null when unknown.
+     * @return the figures of the result.
+     */
+    public static Measurement of(
+        final int run, final Scenario scenario, final String target, final LoadResult result, final CpuSample cpu)
+    {
+        final long roundTrips = result.completedInWindow();
+        final Map<String, Double> groups = new LinkedHashMap<>();
+        if (cpu != null && roundTrips > 0)
+        {
+            cpu.groupNs().forEach((group, ns) -> groups.put(group, ns / 1000.0 / roundTrips));
+        }
         return new Measurement(
             run,
             scenario,
@@ -69,7 +107,9 @@ public record Measurement(
             result.connectErrors(),
             result.resets(),
             result.mismatches(),
-            result.timeouts());
+            result.timeouts(),
+            cpu == null || roundTrips == 0 ? Double.NaN : cpu.totalNs() / 1000.0 / roundTrips,
+            groups);
     }
 
     /**

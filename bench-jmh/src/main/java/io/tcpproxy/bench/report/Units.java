@@ -51,6 +51,15 @@ public final class Units
     }
 
     /**
+     * @param us CPU microseconds per round trip.
+     * @return e.g. {@code 12.3μs}, {@code -} when unknown.
+     */
+    public static String cpuPerRoundTrip(final double us)
+    {
+        return Double.isFinite(us) ? String.format(Locale.ROOT, us < 10 ? "%.2fμs" : "%.1fμs", us) : "-";
+    }
+
+    /**
      * @param ratio a ratio.
      * @return e.g. {@code 0.97×}.
      */

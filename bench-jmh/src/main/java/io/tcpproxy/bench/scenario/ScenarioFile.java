@@ -42,7 +42,7 @@ public final class ScenarioFile
 
     private static final Set<String> TOP_LEVEL_KEYS = Set.of("duration_secs", "warmup_secs", "rate", "scenario");
     private static final List<String> SCENARIO_KEYS =
-        List.of("name", "connections", "size", "duration_secs", "warmup_secs", "rate");
+        List.of("connections", "duration_secs", "name", "rate", "size", "warmup_secs");
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(b|k|kb|kib|m|mb|mib)?");
     private static final String SIZE_EXPECTED =
         "bytes as an integer, or a string like \"64B\", \"1KiB\", \"64KiB\"";
@@ -104,7 +104,7 @@ public final class ScenarioFile
             if (!TOP_LEVEL_KEYS.contains(key))
             {
                 throw new ScenarioException(where(sourceName, toml.inputPositionOf(List.of(key))) +
-                    "unknown key '" + key + "'; expected one of: duration_secs, warmup_secs, rate, [[scenario]]");
+                    "unknown key '" + key + "'; expected one of: [[scenario]], duration_secs, rate, warmup_secs");
             }
         }
         final double defaultDurationSecs = seconds(toml, "duration_secs", DEFAULT_DURATION_SECS, sourceName, "", false);

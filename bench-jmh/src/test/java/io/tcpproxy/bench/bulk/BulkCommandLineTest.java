@@ -33,7 +33,7 @@ class BulkCommandLineTest
     {
         assertEquals(BenchMain.EXIT_USAGE, run("bulk", "--direction", "sideways"));
         assertTrue(err().contains("error: --direction expects up, down or both, got \"sideways\""), err());
-        assertTrue(err().contains("run 'tcp-proxy help' for the options"), err());
+        assertTrue(err().contains("run 'tcp-proxy bulk --help' for the options"), err());
     }
 
     @Test
@@ -49,8 +49,11 @@ class BulkCommandLineTest
     void shouldListBulkInTheUsage()
     {
         assertEquals(0, run("help"));
+        final String overview = outBytes.toString(StandardCharsets.UTF_8);
+        assertTrue(overview.contains("  bulk         start a bulk server and the proxy"), overview);
+        outBytes.reset();
+        assertEquals(0, run("bulk", "--help"));
         final String usage = outBytes.toString(StandardCharsets.UTF_8);
-        assertTrue(usage.contains("  bulk      start a bulk server and the proxy"), usage);
-        assertTrue(usage.contains("--bytes is per connection"), usage);
+        assertTrue(usage.contains("--bytes SIZE          bytes per connection"), usage);
     }
 }

@@ -1,5 +1,6 @@
 package io.tcpproxy.bench.report;
 
+import io.tcpproxy.bench.scenario.Scenario;
 import org.junit.jupiter.api.Test;
 import org.w3c.dom.Document;
 
@@ -46,7 +47,43 @@ class ReportTest
         assertTrue(lines[3].endsWith("| 0.51× |"), lines[3]);
         assertEquals("", lines[4]);
         assertTrue(lines[5].contains("Medians of 3 runs"), lines[5]);
-        assertEquals("Errors: big-data/proxy: 1 (connect 0, reset 1, mismatch 0, timeout 0)", lines[6]);
+        assertEquals(MarkdownTable.UNITS, lines[6]);
+        assertEquals("Errors: big-data/proxy: 1 (connect 0, reset 1, mismatch 0, timeout 0)", lines[7]);
+        assertTrue(!table.contains("CPU"), "no CPU columns when no CPU was measured:\n" + table);
+    }
+
+    @Test
+    void shouldAddCpuColumnsTheProxyOverBestCpuRatioAndTheThreadGroupBreakdown()
+    {
+        final Scenario baseline = Reports.BASELINE;
+        final BenchReport report = new BenchReport(
+            List.of(new Target("proxy", "127.0.0.1", 1), new Target("direct", "127.0.0.1", 2),
+                new Target("haproxy", "127.0.0.1", 3), new Target("nginx", "127.0.0.1", 4)),
+            List.of(baseline), 1, "closed loop", java.time.Instant.EPOCH);
+        report.add(Reports.cellWithCpu(1, baseline, "proxy", 100_000, 200, 12.0));
+        report.add(Reports.cellWithCpu(1, baseline, "direct", 150_000, 100, 5.0));
+        report.add(Reports.cellWithCpu(1, baseline, "haproxy", 95_000, 210, 10.0));
+        report.add(Reports.cellWithCpu(1, baseline, "nginx", 90_000, 220, 15.0));
+
+        final String table = MarkdownTable.render(report);
+        final String[] lines = table.split("\n");
+
+        assertTrue(lines[0].contains("| proxy Throughput | proxy CPU/rt | direct RPS |"), lines[0]);
+        assertTrue(lines[0].endsWith("| proxy / best RPS | proxy / best p99 | proxy / best CPU |"), lines[0]);
+        assertEquals(lines[0].split("\\|", -1).length, lines[1].split("\\|", -1).length, lines[1]);
+        assertTrue(lines[2].contains("| 12.0μs | 150,000 |"), lines[2]);
+        assertTrue(lines[2].endsWith("| 1.05× | 0.95× | 1.20× |"), lines[2]);
+        assertTrue(table.contains("| Scenario | total | workers | jit |\n"), table);
+        assertTrue(table.contains("| baseline | 12.0μs | 10.8μs | 1.20μs |\n"), table);
+
+        final java.util.Map<?, ?> json = (java.util.Map<?, ?>)MiniJson.parse(JsonReport.render(report));
+        final java.util.Map<?, ?> proxyVsBest = (java.util.Map<?, ?>)((List<?>)json.get("proxy_vs_best")).get(0);
+        assertEquals(1.2, (Double)proxyVsBest.get("cpu"), 1e-9);
+        for (final Object median : (List<?>)json.get("medians"))
+        {
+            final java.util.Map<?, ?> cell = (java.util.Map<?, ?>)median;
+            assertTrue(cell.get("cpu_us_per_round_trip") instanceof Double, cell.toString());
+        }
     }
 
     @Test
@@ -147,11 +184,68 @@ class ReportTest
     }
 
     @Test
+    void shouldCaptionTheChartPutValuesOnBarsAndDrawP99OnALogAxis() throws Exception
+    {
+        final RunInfo info = new RunInfo("AMD EPYC 7B13", 2, "JDK 17.0.9 (Eclipse Adoptium)", "0.1.0");
+        final String svg = SvgChart.render(Reports.proxyAndDirect(), info);
+
+        final Document document = DocumentBuilderFactory.newInstance().newDocumentBuilder()
+            .parse(new ByteArrayInputStream(svg.getBytes(StandardCharsets.UTF_8)));
+        final List<String> captions = texts(document, "caption");
+        assertEquals(List.of("AMD EPYC 7B13, 2 cores · JDK 17.0.9 (Eclipse Adoptium) · tcp-proxy 0.1.0 · 2025-01-01" +
+            " · units: decimal SI (k = 10^3, μs = 10^-6 s)"), captions);
+        final List<String> values = texts(document, "value");
+        assertEquals(2 * 2 * 2, values.size(), "a value on every bar: " + values);
+        assertTrue(values.contains("82,000") && values.contains("100,000"), "RPS values: " + values);
+        assertTrue(values.contains("300μs") && values.contains("84ms (1 err)"), "p99 values: " + values);
+        // RPS ticks are linear from 0; p99 ticks are the decades from 100μs to 1s
+        final List<String> ticks = texts(document, "tick");
+        assertEquals("0", ticks.get(0));
+        final List<String> decades = ticks.subList(ticks.indexOf("100μs"), ticks.size());
+        assertEquals(List.of("100μs", "1.0ms", "10ms", "100ms", "1.0s"), decades);
+    }
+
+    @Test
+    void shouldAddACpuPanelWithTheProxyOverBestCpu() throws Exception
+    {
+        final Scenario baseline = Reports.BASELINE;
+        final BenchReport report = new BenchReport(
+            List.of(new Target("proxy", "127.0.0.1", 1), new Target("haproxy", "127.0.0.1", 3)),
+            List.of(baseline), 1, "closed loop", Instant.EPOCH);
+        report.add(Reports.cellWithCpu(1, baseline, "proxy", 100_000, 200, 12.0));
+        report.add(Reports.cellWithCpu(1, baseline, "haproxy", 95_000, 210, 10.0));
+
+        final Document document = DocumentBuilderFactory.newInstance().newDocumentBuilder()
+            .parse(new ByteArrayInputStream(SvgChart.render(report).getBytes(StandardCharsets.UTF_8)));
+
+        final List<String> panels = texts(document, "panel-title");
+        assertEquals(3, panels.size(), panels.toString());
+        assertEquals("CPU per round trip, whole process (lower is better); proxy / best CPU: baseline 1.20×",
+            panels.get(2));
+        assertTrue(texts(document, "value").containsAll(List.of("12.0μs", "10.0μs")));
+    }
+
+    private static List<String> texts(final Document document, final String cssClass)
+    {
+        final List<String> texts = new java.util.ArrayList<>();
+        final org.w3c.dom.NodeList nodes = document.getElementsByTagName("text");
+        for (int i = 0; i < nodes.getLength(); i++)
+        {
+            final org.w3c.dom.Element element = (org.w3c.dom.Element)nodes.item(i);
+            if (cssClass.equals(element.getAttribute("class")))
+            {
+                texts.add(element.getTextContent());
+            }
+        }
+        return texts;
+    }
+
+    @Test
     void shouldPickReadableAxisSteps()
     {
-        assertEquals(20_000, SvgChart.niceStep(90_000), 1e-9);
-        assertEquals(0.02, SvgChart.niceStep(0.084), 1e-12);
-        assertEquals(1, SvgChart.niceStep(0), 1e-9);
+        assertEquals(20_000, SvgBars.niceStep(90_000), 1e-9);
+        assertEquals(0.02, SvgBars.niceStep(0.084), 1e-12);
+        assertEquals(1, SvgBars.niceStep(0), 1e-9);
     }
 
     @Test

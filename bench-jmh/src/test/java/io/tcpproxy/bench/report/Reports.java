@@ -4,6 +4,7 @@ import io.tcpproxy.bench.scenario.Scenario;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -30,7 +31,21 @@ public final class Reports
     {
         return new Measurement(run, scenario, target, (long)rps * 5, (long)rps * 5, rps,
             rps * scenario.messageBytes() / 1e6, p99Us * 500, p99Us * 800, p99Us * 1000, p99Us * 1500, p99Us * 2000,
-            p99Us * 600.0, 0, errors, 0, 0);
+            p99Us * 600.0, 0, errors, 0, 0, Double.NaN, Map.of());
+    }
+
+    /**
+     * @return a cell like {@link #cell} with CPU: {@code cpuUs} per round trip, for the proxy 90 % workers, 10 % jit.
+     */
+    public static Measurement cellWithCpu(
+        final int run, final Scenario scenario, final String target, final double rps, final long p99Us,
+        final double cpuUs)
+    {
+        final Measurement plain = cell(run, scenario, target, rps, p99Us, 0);
+        return new Measurement(plain.run(), scenario, target, plain.requests(), plain.responses(), rps,
+            plain.throughputMbPerSec(), plain.p50Ns(), plain.p90Ns(), plain.p99Ns(), plain.p999Ns(), plain.maxNs(),
+            plain.meanNs(), 0, 0, 0, 0, cpuUs,
+            "proxy".equals(target) ? Map.of("workers", cpuUs * 0.9, "jit", cpuUs * 0.1) : Map.of());
     }
 
     /**

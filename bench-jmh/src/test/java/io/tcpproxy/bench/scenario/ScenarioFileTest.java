@@ -66,7 +66,7 @@ class ScenarioFileTest
 
         assertTrue(message.startsWith("s.toml:4:"), message);
         assertTrue(message.contains("unknown key 'sise'"), message);
-        assertTrue(message.contains("expected one of: name, connections, size"), message);
+        assertTrue(message.contains("expected one of: connections, duration_secs, name, rate, size, warmup_secs"), message);
     }
 
     @Test

@@ -1,0 +1,101 @@
+package io.tcpproxy.bench;
+
+import io.tcpproxy.bench.loadgen.TestEchoServer;
+import io.tcpproxy.bench.process.ProxyLauncher;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class LoudFailureTest
+{
+    @Test
+    void shouldFailLoudlyWhenNobodyListensOnTheTarget(@TempDir final Path dir) throws Exception
+    {
+        final int closedPort = ProxyLauncher.freePort();
+        final ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
+        final ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
+
+        final int exit = BenchMain.run(
+            new String[]{ "loadgen", "--target", "a=127.0.0.1:" + closedPort, "--quick", "--out", dir.toString() },
+            new PrintStream(outBytes, true, StandardCharsets.UTF_8),
+            new PrintStream(errBytes, true, StandardCharsets.UTF_8),
+            false);
+
+        final String err = errBytes.toString(StandardCharsets.UTF_8);
+        assertEquals(BenchMain.EXIT_FAILURE, exit, err);
+        assertTrue(err.contains("error: connection refused to 127.0.0.1:" + closedPort), err);
+        assertTrue(!outBytes.toString(StandardCharsets.UTF_8).contains("RPS"), outBytes.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void shouldSayInterruptedAndWriteWhatWasMeasuredOnSigterm(@TempDir final Path dir) throws Exception
+    {
+        final Path scenarios = dir.resolve("s.toml");
+        Files.writeString(scenarios, String.join("\n",
+            "warmup_secs = 0.1",
+            "[[scenario]]",
+            "name = \"short\"",
+            "connections = 2",
+            "size = \"64B\"",
+            "duration_secs = 0.3",
+            "[[scenario]]",
+            "name = \"long\"",
+            "connections = 2",
+            "size = \"64B\"",
+            "duration_secs = 600",
+            ""));
+        final Path out = dir.resolve("out");
+        try (TestEchoServer echo = TestEchoServer.echo())
+        {
+            final Process process = new ProcessBuilder(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), BenchMain.class.getName(),
+                "loadgen", "--target", "a=127.0.0.1:" + echo.address().getPort(), "--scenarios", scenarios.toString(),
+                "--out", out.toString()))
+                .redirectErrorStream(true)
+                .start();
+            final StringBuilder output = new StringBuilder();
+            try (BufferedReader reader = new BufferedReader(
+                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)))
+            {
+                String line;
+                while ((line = reader.readLine()) != null)
+                {
+                    output.append(line).append('\n');
+                    if (line.contains("long @ a: measuring"))
+                    {
+                        process.toHandle().destroy(); // SIGTERM; Process.destroy() would close this stream too
+                    }
+                }
+            }
+            finally
+            {
+                process.destroyForcibly();
+            }
+            assertTrue(process.waitFor(60, TimeUnit.SECONDS));
+
+            assertEquals(143, process.exitValue(), output.toString());
+            assertTrue(output.toString().contains("interrupted"), output.toString());
+            final String markdown = Files.readString(out.resolve("results.md"));
+            assertTrue(markdown.contains("| short | 2 | 64 B | "), markdown);
+            assertTrue(markdown.contains("| long | 2 | 64 B | - | - | - | - |"), markdown);
+            assertTrue(markdown.contains("Incomplete: interrupted"), markdown);
+            final int shortRow = markdown.indexOf("| short |");
+            assertTrue(!markdown.substring(shortRow, markdown.indexOf('\n', shortRow)).contains("| - |"), markdown);
+        }
+    }
+}

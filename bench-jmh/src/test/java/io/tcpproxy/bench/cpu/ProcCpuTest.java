@@ -1,0 +1,112 @@
+package io.tcpproxy.bench.cpu;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class ProcCpuTest
+{
+    private static final long TICK_NS = 10_000_000;
+
+    /** A stat line as Linux writes it: pid (comm) state ppid ... utime (14th) stime (15th) ... */
+    private static String stat(final long pid, final String comm, final long ppid, final long utime, final long stime)
+    {
+        return pid + " (" + comm + ") S " + ppid + " " + pid + " " + pid + " 0 -1 4194560 1186 0 0 0 " +
+            utime + " " + stime + " 0 0 20 0 23 0 55278 3133440 359 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 " +
+            "0 0 0 0 0\n";
+    }
+
+    private static void write(final Path file, final String text) throws IOException
+    {
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, text);
+    }
+
+    @Test
+    void shouldReadUserPlusSystemTimeOfAProcessEvenWithSpacesAndParenthesesInItsName(@TempDir final Path proc)
+        throws IOException
+    {
+        write(proc.resolve("100/stat"), stat(100, "java (x) y", 1, 250, 50));
+
+        assertEquals(300 * TICK_NS, new ProcCpu(proc).processCpuNs(100));
+    }
+
+    @Test
+    void shouldSumAProcessTreeAndNothingElse(@TempDir final Path proc) throws IOException
+    {
+        write(proc.resolve("200/stat"), stat(200, "nginx", 1, 10, 5));
+        write(proc.resolve("201/stat"), stat(201, "nginx", 200, 100, 40));
+        write(proc.resolve("202/stat"), stat(202, "nginx", 200, 200, 60));
+        write(proc.resolve("203/stat"), stat(203, "helper", 202, 1, 1));
+        write(proc.resolve("300/stat"), stat(300, "unrelated", 1, 9999, 9999));
+        write(proc.resolve("self/stat"), stat(1, "not a pid directory", 0, 7777, 0));
+
+        assertEquals((15 + 140 + 260 + 2) * TICK_NS, new ProcCpu(proc).treeCpuNs(200));
+        assertEquals(2 * TICK_NS, new ProcCpu(proc).treeCpuNs(203));
+        assertThrows(IOException.class, () -> new ProcCpu(proc).treeCpuNs(999));
+    }
+
+    @Test
+    void shouldBreakAJvmDownByThreadGroupPreferringFullNames(@TempDir final Path proc) throws IOException
+    {
+        write(proc.resolve("400/stat"), stat(400, "java", 1, 1000, 200));
+        write(proc.resolve("400/task/400/stat"), stat(400, "java", 1, 1, 0));
+        write(proc.resolve("400/task/401/stat"), stat(401, "tcp-proxy-worke", 1, 600, 300));
+        write(proc.resolve("400/task/402/stat"), stat(402, "tcp-proxy-worke", 1, 100, 50));
+        write(proc.resolve("400/task/403/stat"), stat(403, "tcp-proxy-metri", 1, 20, 0));
+        write(proc.resolve("400/task/404/stat"), stat(404, "tcp-proxy-metri", 1, 3, 0));
+        write(proc.resolve("400/task/405/stat"), stat(405, "C2 CompilerThre", 1, 70, 0));
+        write(proc.resolve("400/task/406/stat"), stat(406, "C1 CompilerThre", 1, 5, 0));
+        write(proc.resolve("400/task/407/stat"), stat(407, "GC Thread#0", 1, 2, 0));
+        write(proc.resolve("400/task/408/stat"), stat(408, "G1 Refine#0", 1, 1, 0));
+        write(proc.resolve("400/task/409/stat"), stat(409, "VM Thread", 1, 4, 0));
+
+        final Map<String, Long> groups = new ProcCpu(proc).threadGroupCpuNs(400,
+            Map.of(403L, "tcp-proxy-metrics", 404L, "tcp-proxy-metrics-http"));
+
+        assertEquals(1050 * TICK_NS, groups.get(ThreadGroups.WORKERS));
+        assertEquals(20 * TICK_NS, groups.get(ThreadGroups.COLLECTOR));
+        assertEquals(3 * TICK_NS, groups.get(ThreadGroups.HTTP));
+        assertEquals(0L, groups.get(ThreadGroups.METRICS));
+        assertEquals(75 * TICK_NS, groups.get(ThreadGroups.JIT));
+        assertEquals(3 * TICK_NS, groups.get(ThreadGroups.GC));
+        assertEquals(5 * TICK_NS, groups.get(ThreadGroups.OTHER));
+        assertEquals(1200 * TICK_NS, new ProcCpu(proc).processCpuNs(400));
+
+        final Map<String, Long> byComm = new ProcCpu(proc).threadGroupCpuNs(400, Map.of());
+        assertEquals(23 * TICK_NS, byComm.get(ThreadGroups.METRICS), "without full names the two share a group");
+    }
+
+    @Test
+    void shouldReadThisProcessFromTheRealProc()
+    {
+        final ProcCpu proc = ProcCpu.system();
+        if (!proc.available())
+        {
+            throw new org.opentest4j.TestAbortedException("no /proc on this system");
+        }
+        final CpuSample sample = CpuSource.proxy(proc, ProcessHandle.current().pid()).sample();
+        assertEquals(true, sample != null && sample.totalNs() > 0, String.valueOf(sample));
+        assertEquals(true, sample.groupNs().values().stream().mapToLong(Long::longValue).sum() > 0, sample.toString());
+    }
+
+    @Test
+    void shouldSubtractSamplesNeverBelowZeroPerGroup()
+    {
+        final CpuSample before = new CpuSample(100, Map.of("workers", 80L, "jit", 20L));
+        final CpuSample after = new CpuSample(250, Map.of("workers", 200L, "jit", 10L));
+
+        final CpuSample used = after.minus(before);
+
+        assertEquals(150, used.totalNs());
+        assertEquals(120L, used.groupNs().get("workers"));
+        assertEquals(0L, used.groupNs().get("jit"));
+    }
+}
