@@ -11,10 +11,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Parsing and encoding allocate nothing once warmed up: the test thread's allocated bytes do not grow with the number
+ * PROXY header parsing and encoding, and ClientHello peeking and routing, allocate nothing once warmed up: the test thread's allocated bytes do not grow with the number
  * of headers handled.
  */
-class ProxyHeaderAllocationTest
+class CodecAllocationTest
 {
     private static final int WINDOWS = 5;
     private static final int ROUNDS_PER_WINDOW = 20_000;
@@ -61,6 +61,56 @@ class ProxyHeaderAllocationTest
             }
         }
         assertTrue(clean >= WINDOWS - 2, figures);
+    }
+
+    @Test
+    void shouldPeekAndRouteAClientHelloWithoutAllocating() throws Exception
+    {
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+        final long self = Thread.currentThread().getId();
+        final byte[] hello = ClientHellos.fromJdk("api.example.com", "h2", "http/1.1");
+        final ByteBuffer received = ByteBuffer.allocateDirect(65536).put(hello).flip();
+        final ClientHelloPeek peek = new ClientHelloPeek(65536);
+        final SniRouter<String> router = SniRouter.<String>builder()
+            .route(java.util.List.of("*.example.com"), java.util.List.of("h2"), "api")
+            .build("default");
+        long checksum = peekRounds(20_000, received, peek, router);
+        final long[] windowBytes = new long[WINDOWS];
+        for (int w = 0; w < WINDOWS; w++)
+        {
+            final long before = threads.getThreadAllocatedBytes(self);
+            checksum += peekRounds(ROUNDS_PER_WINDOW, received, peek, router);
+            windowBytes[w] = threads.getThreadAllocatedBytes(self) - before;
+        }
+        assertTrue(checksum > 0);
+        final String figures = Arrays.toString(windowBytes) + " bytes in windows of " + ROUNDS_PER_WINDOW + " rounds";
+        int clean = 0;
+        for (final long bytes : windowBytes)
+        {
+            assertTrue(bytes < 16L * ROUNDS_PER_WINDOW / 4, figures);
+            if (bytes == 0)
+            {
+                clean++;
+            }
+        }
+        assertTrue(clean >= WINDOWS - 2, figures);
+    }
+
+    private static long peekRounds(final int count, final ByteBuffer received, final ClientHelloPeek peek,
+        final SniRouter<String> router)
+    {
+        long sum = 0;
+        for (int i = 0; i < count; i++)
+        {
+            peek.reset(65536);
+            if (peek.peek(received) != ClientHelloPeek.Status.DONE || !"api".equals(router.route(peek)))
+            {
+                throw new AssertionError("expected the api route");
+            }
+            sum += peek.serverNameLength() + peek.alpnCount();
+        }
+        return sum;
     }
 
     private static long rounds(final int count, final ByteBuffer v1Tcp4, final ByteBuffer v1Tcp6,
