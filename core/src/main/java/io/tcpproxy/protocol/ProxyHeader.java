@@ -9,7 +9,8 @@ import java.util.Arrays;
  * One PROXY protocol header's content, reused across connections: filled by {@link ProxyHeaderParser#parse} and read
  * by {@link ProxyHeaderEncoder}. Addresses are kept as bytes (4 for TCP4, 16 for TCP6) in arrays owned by this object;
  * {@link #addressBytes()} says how many are valid. Not thread-safe: one per connection in its preamble, or one per
- * worker reused.
+ * worker reused. To send with the socket's addresses: {@code clear().setAddresses(peer, local)}; to send on what was
+ * received: parse, then {@link #saveTlvs} before the receive buffer is reused (a parse forgets earlier saved TLVs).
  */
 public final class ProxyHeader
 {
@@ -287,6 +288,8 @@ public final class ProxyHeader
         this.family = family;
         this.headerBytes = headerBytes;
         this.error = ProxyHeaderError.NONE;
+        // TLVs saved from an earlier connection must never be sent on for this one
+        this.savedTlvBytes = 0;
     }
 
     void setPorts(final int sourcePort, final int destinationPort)

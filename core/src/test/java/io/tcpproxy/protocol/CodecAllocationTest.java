@@ -11,8 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * PROXY header parsing and encoding, and ClientHello peeking and routing, allocate nothing once warmed up: the test thread's allocated bytes do not grow with the number
- * of headers handled.
+ * PROXY header parsing and encoding, and ClientHello peeking and routing, allocate nothing once warmed up: the test
+ * thread's allocated bytes do not grow with the number of headers handled.
  */
 class CodecAllocationTest
 {

@@ -177,6 +177,12 @@ class ProxyHeaderParserTest
         assertEquals(tlvs.length, header.tlvBytes());
         header.saveTlvs(b);
         assertArrayEquals(tlvs, java.util.Arrays.copyOf(header.savedTlvs(), header.savedTlvBytes()));
+        // the holder reused for the next connection never carries these TLVs on
+        assertEquals(DONE, ProxyHeaderParser.parse(ascii("PROXY TCP4 1.2.3.4 5.6.7.8 1 2\r\n"), header));
+        assertEquals(0, header.savedTlvBytes());
+        final ByteBuffer out = ByteBuffer.allocate(128);
+        ProxyHeaderEncoder.encodeV2(header, out);
+        assertEquals(16 + 12, out.position());
     }
 
     @Test
