@@ -210,6 +210,13 @@ class ClientHelloPeekTest
                 assertEquals(whole.serverNameString(), split.serverNameString(), context);
                 assertEquals(whole.alpnStrings(), split.alpnStrings(), context);
             }
+            if (expected != NEED_MORE)
+            {
+                // bytes after what decided it (the client's next records, or junk) change nothing
+                final ByteBuffer longer = ByteBuffer.allocate(8192).put(bytes, 0, length)
+                    .put(ClientHelloPeekTest.randomBytes(random, 64)).flip();
+                assertEquals(expected, safely(whole.reset(4096), longer, context + " with trailing bytes"));
+            }
         }
         assertTrue(done > 0, "some mutations leave a valid hello");
     }
@@ -250,6 +257,16 @@ class ClientHelloPeekTest
         grown[extensionsAt] = (byte)(extensionsLength >>> 8);
         grown[extensionsAt + 1] = (byte)extensionsLength;
         return ClientHellos.message(grown);
+    }
+
+    private static byte[] randomBytes(final SplittableRandom random, final int length)
+    {
+        final byte[] bytes = new byte[length];
+        for (int i = 0; i < length; i++)
+        {
+            bytes[i] = (byte)random.nextInt(256);
+        }
+        return bytes;
     }
 
     private static ByteBuffer ascii(final String text)
