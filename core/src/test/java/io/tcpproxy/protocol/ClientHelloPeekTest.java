@@ -167,6 +167,48 @@ class ClientHelloPeekTest
     }
 
     @Test
+    void shouldRefuseEveryLengthFieldOneTooLongOrOneTooShort()
+    {
+        final byte[] handshake = ClientHellos.handshake("t.example.com", List.of("h2", "http/1.1"), 0);
+        // offsets in the hand-made layout: session id, cipher suites, compression, extensions, supported_versions
+        // length (its content is opaque to the peek), server_name extension / list / name lengths, ALPN extension /
+        // list / first protocol
+        final int alpnAt = 99 + "t.example.com".length();
+        final int[][] fields = {{38, 1}, {71, 2}, {77, 1}, {79, 2}, {83, 2}, {92, 2}, {94, 2}, {97, 2},
+            {alpnAt + 2, 2}, {alpnAt + 4, 2}, {alpnAt + 6, 1}};
+        assertEquals(16, (handshake[alpnAt] << 8) | handshake[alpnAt + 1], "the layout the offsets assume");
+        assertEquals(DONE, peek.reset(LIMIT).peek(ByteBuffer.wrap(ClientHellos.records(handshake))));
+        for (final int[] field : fields)
+        {
+            for (final int delta : new int[] {1, -1})
+            {
+                final byte[] changed = handshake.clone();
+                final int at = field[0];
+                if (field[1] == 1)
+                {
+                    changed[at] = (byte)(changed[at] + delta);
+                }
+                else
+                {
+                    final int value = ((changed[at] & 0xFF) << 8 | (changed[at + 1] & 0xFF)) + delta;
+                    changed[at] = (byte)(value >>> 8);
+                    changed[at + 1] = (byte)value;
+                }
+                assertEquals(MALFORMED, peek.reset(LIMIT).peek(ByteBuffer.wrap(ClientHellos.records(changed))),
+                    "length at " + at + " changed by " + delta);
+            }
+        }
+        // the handshake length: one too short cuts the extensions; one too long waits for a byte that never comes
+        final byte[] shorter = handshake.clone();
+        shorter[3]--;
+        assertEquals(MALFORMED, peek.reset(LIMIT).peek(ByteBuffer.wrap(ClientHellos.records(shorter))));
+        final byte[] longer = handshake.clone();
+        longer[3]++;
+        assertEquals(NEED_MORE, peek.reset(LIMIT).peek(ByteBuffer.allocate(4096).put(ClientHellos.records(longer))
+            .flip()));
+    }
+
+    @Test
     void shouldSurviveRandomMutationsWithTheSameResultAtEverySplit() throws Exception
     {
         final long seed = Long.getLong("clientHello.seed", 0xC11E47L);
