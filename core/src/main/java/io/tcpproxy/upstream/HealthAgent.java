@@ -38,6 +38,7 @@ final class HealthAgent implements Runnable
     private ServerSet probedSet;
     private long nowNs;
     private long nextDnsRefreshNs;
+    private long checksStarted;
     private boolean resourcesClosed;
     private volatile boolean running = true;
 
@@ -170,11 +171,11 @@ final class HealthAgent implements Runnable
     }
 
     /**
-     * @return probes currently known, for tests.
+     * @return checks started since creation (agent thread; for tests).
      */
-    int probeCount()
+    long checksStarted()
     {
-        return probes.size();
+        return checksStarted;
     }
 
     private long sleepMs()
@@ -253,6 +254,7 @@ final class HealthAgent implements Runnable
             probe.nextCheckNs = nowNs + intervalNs; // fell behind (a slow DNS answer, a paused machine): no catch-up burst
         }
         probe.deadlineNs = nowNs + timeoutNs;
+        checksStarted++;
         probe.expectMatchedBytes = 0;
         probe.send.clear();
         SocketChannel channel = null;
