@@ -69,7 +69,8 @@ public final class UpstreamPool implements AutoCloseable
             addresses[i] = new InetAddress[0];
             try
             {
-                addresses[i] = resolve(host);
+                // a literal is parsed, never looked up
+                addresses[i] = isName[i] ? resolve(host) : new InetAddress[] {InetAddress.getByName(host)};
             }
             catch (final UnknownHostException ex)
             {
