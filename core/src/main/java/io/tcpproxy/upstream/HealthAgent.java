@@ -39,6 +39,7 @@ final class HealthAgent implements Runnable
     private long nowNs;
     private long nextDnsRefreshNs;
     private long checksStarted;
+    private volatile long errors;
     private boolean resourcesClosed;
     private volatile boolean running = true;
 
@@ -71,7 +72,15 @@ final class HealthAgent implements Runnable
         {
             while (running)
             {
-                doWork();
+                try
+                {
+                    doWork();
+                }
+                catch (final RuntimeException ex)
+                {
+                    // a failing listener or probe must not end health checking for the whole pool
+                    errors++;
+                }
                 selector.select(readyHandler, sleepMs());
             }
         }
@@ -168,6 +177,14 @@ final class HealthAgent implements Runnable
             // closing anyway
         }
         UpstreamPool.closeQuietly(selector);
+    }
+
+    /**
+     * @return unexpected errors the agent survived.
+     */
+    long errors()
+    {
+        return errors;
     }
 
     /**

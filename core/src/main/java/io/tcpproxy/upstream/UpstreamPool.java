@@ -56,7 +56,7 @@ public final class UpstreamPool implements AutoCloseable
         this.spec = spec;
         this.resolver = resolver;
         this.nanoClock = nanoClock;
-        this.listener = listener;
+        this.listener = new GuardedListener(listener);
         this.ejectionNs = TimeUnit.SECONDS.toNanos(spec.passiveHealth().ejectionSecs());
         this.maxEjectionNs = TimeUnit.SECONDS.toNanos(PassiveHealthSpec.MAX_EJECTION_SECS);
         final List<ServerSpec> specs = spec.servers();
@@ -74,11 +74,11 @@ public final class UpstreamPool implements AutoCloseable
             }
             catch (final UnknownHostException ex)
             {
-                listener.onResolveFailed(specs.get(i).addr(), String.valueOf(ex.getMessage()));
+                this.listener.onResolveFailed(specs.get(i).addr(), String.valueOf(ex.getMessage()));
             }
         }
         this.set = new ServerSet(buildServers(new UpstreamServer[0], null), spec.balance());
-        this.agent = new HealthAgent(this, spec.healthCheck(), nanoClock, listener);
+        this.agent = new HealthAgent(this, spec.healthCheck(), nanoClock, this.listener);
     }
 
     /**

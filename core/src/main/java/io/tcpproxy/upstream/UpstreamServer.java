@@ -34,7 +34,7 @@ public final class UpstreamServer
 
     // passive health: failures counted by any worker; the ejection decision is taken under the pool's lock
     final AtomicInteger consecutiveConnectFailures = new AtomicInteger();
-    int ejectionsInARow;
+    volatile int ejectionsInARow;
 
     UpstreamServer(
         final String label,
