@@ -29,7 +29,7 @@ final class HealthAgent implements Runnable
     private final HealthCheckSpec spec;
     private final LongSupplier nanoClock;
     private final UpstreamListener listener;
-    private final Selector selector;
+    private volatile Selector selector; // opened by the agent thread on first use, so an unstarted pool holds no fd
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_BYTES);
     private final Consumer<SelectionKey> readyHandler = this::onReady;
     private final long intervalNs;
@@ -53,14 +53,6 @@ final class HealthAgent implements Runnable
         this.listener = listener;
         this.intervalNs = spec == null ? 0 : TimeUnit.MILLISECONDS.toNanos(spec.intervalMs());
         this.timeoutNs = spec == null ? 0 : TimeUnit.MILLISECONDS.toNanos(spec.timeoutMs());
-        try
-        {
-            this.selector = Selector.open();
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException("cannot open the health agent's selector", ex);
-        }
         this.nowNs = nanoClock.getAsLong();
         this.nextDnsRefreshNs = nowNs + pool.dnsRefreshNs();
     }
@@ -81,7 +73,7 @@ final class HealthAgent implements Runnable
                     // a failing listener or probe must not end health checking for the whole pool
                     errors++;
                 }
-                selector.select(readyHandler, sleepMs());
+                selector().select(readyHandler, sleepMs());
             }
         }
         catch (final IOException ex)
@@ -128,7 +120,7 @@ final class HealthAgent implements Runnable
         }
         try
         {
-            work += selector.selectNow(readyHandler);
+            work += selector().selectNow(readyHandler);
         }
         catch (final IOException ex)
         {
@@ -148,12 +140,31 @@ final class HealthAgent implements Runnable
     void stop()
     {
         running = false;
-        selector.wakeup();
+        wakeUp();
     }
 
     void wakeUp()
     {
-        selector.wakeup();
+        final Selector current = selector;
+        if (current != null)
+        {
+            current.wakeup();
+        }
+    }
+
+    private Selector selector() throws IOException
+    {
+        Selector current = selector;
+        if (current == null)
+        {
+            current = Selector.open();
+            selector = current;
+            if (!running)
+            {
+                current.wakeup(); // stop() may have run before the selector existed
+            }
+        }
+        return current;
     }
 
     void closeResources()
@@ -168,15 +179,20 @@ final class HealthAgent implements Runnable
             UpstreamPool.closeQuietly(probe.channel);
             probe.channel = null;
         }
+        final Selector current = selector;
+        if (current == null)
+        {
+            return;
+        }
         try
         {
-            selector.selectNow(); // frees the closed channels' descriptors
+            current.selectNow(); // frees the closed channels' descriptors
         }
         catch (final IOException ignore)
         {
             // closing anyway
         }
-        UpstreamPool.closeQuietly(selector);
+        UpstreamPool.closeQuietly(current);
     }
 
     /**
@@ -286,7 +302,7 @@ final class HealthAgent implements Runnable
             }
             else
             {
-                probe.key = channel.register(selector, SelectionKey.OP_CONNECT, probe);
+                probe.key = channel.register(selector(), SelectionKey.OP_CONNECT, probe);
             }
         }
         catch (final ConnectException ex)
@@ -402,7 +418,7 @@ final class HealthAgent implements Runnable
     {
         if (probe.key == null)
         {
-            probe.key = probe.channel.register(selector, ops, probe);
+            probe.key = probe.channel.register(selector(), ops, probe);
         }
         else
         {

@@ -55,7 +55,8 @@ class HealthAgentTest
         final ServerSocket server = responder("PING\r\n", "-ERR loading\r\n");
         final UpstreamPool pool = startedPool(server.getLocalPort(), check(50, "PING\r\n", "+PONG"));
         final UpstreamServer upstream = pool.servers().get(0);
-        await(() -> !upstream.isUp(), "down after bad replies");
+        await(() -> !listener.lines.isEmpty(), "down after bad replies"); // the line follows the state change
+        assertFalse(upstream.isUp());
         assertTrue(upstream.healthChecksTotal(CheckResult.BAD_REPLY) >= 2);
         assertEquals(List.of("[HEALTH] " + upstream.label() + " DOWN after 2 failed checks (bad_reply)"),
             listener.lines);
@@ -72,12 +73,14 @@ class HealthAgentTest
         await(() -> upstream.healthChecksTotal(CheckResult.OK) >= 2, "connect checks pass");
 
         server.close();
-        await(() -> !upstream.isUp(), "down after the server closed");
+        await(() -> !listener.lines.isEmpty(), "down after the server closed");
+        assertFalse(upstream.isUp());
         assertEquals("[HEALTH] " + upstream.label() + " DOWN after 2 failed checks (connect_refused)",
             listener.lines.get(0));
 
         server = rebind(port);
-        await(upstream::isUp, "up after the restart");
+        await(() -> listener.lines.size() >= 2, "up after the restart");
+        assertTrue(upstream.isUp());
         assertEquals("[HEALTH] " + upstream.label() + " UP after 2 checks", listener.lines.get(1));
         assertEquals(2, listener.lines.size());
     }
