@@ -158,12 +158,24 @@ public final class UpstreamPool implements AutoCloseable
      */
     public UpstreamServer select(final ConnectAttempt attempt)
     {
+        return select(attempt, nanoClock.getAsLong());
+    }
+
+    /**
+     * {@link #select(ConnectAttempt)} with the caller's cached time, for a worker that read its clock this duty
+     * cycle.
+     *
+     * @param attempt the client's attempt, after {@link ConnectAttempt#reset}.
+     * @param nowNs   the time on the pool's clock ({@code System.nanoTime()} in production).
+     * @return the server, or null as for {@link #select(ConnectAttempt)}.
+     */
+    public UpstreamServer select(final ConnectAttempt attempt, final long nowNs)
+    {
         if (!attempt.triesLeft())
         {
             return null;
         }
         final ServerSet servers = set;
-        final long nowNs = nanoClock.getAsLong();
         final boolean backupTier = servers.hasBackups && !servers.primaryAvailable(attempt, nowNs);
         while (true)
         {
