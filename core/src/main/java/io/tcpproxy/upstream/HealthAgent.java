@@ -10,6 +10,7 @@ import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -256,7 +257,7 @@ final class HealthAgent implements Runnable
                 // spread the first checks over one interval: staggered at start, at a random point for a late joiner
                 final long offsetNs = first ?
                     intervalNs * i / servers.length :
-                    java.util.concurrent.ThreadLocalRandom.current().nextLong(intervalNs);
+                    ThreadLocalRandom.current().nextLong(intervalNs);
                 probe = new Probe(servers[i], target(servers[i]), new HealthState(spec.rise(), spec.fall()),
                     nowNs + offsetNs, spec.sendBytes());
             }
@@ -474,7 +475,6 @@ final class HealthAgent implements Runnable
             this.nextCheckNs = firstCheckNs;
             this.send = ByteBuffer.allocateDirect(sendBytes.length);
             this.send.put(sendBytes).flip();
-            this.nextCheckNs = firstCheckNs;
         }
     }
 }
