@@ -27,6 +27,8 @@ public class RequestParserBenchmark extends AbstractBenchmark
         "X-Prometheus-Scrape-Timeout-Seconds: 10\r\n" +
         "\r\n";
 
+    private static final byte[] METRICS_PATH = "/metrics".getBytes(StandardCharsets.US_ASCII);
+
     private final RequestParser parser = new RequestParser();
     private ByteBuffer head;
     private int headBytes;
@@ -39,19 +41,23 @@ public class RequestParserBenchmark extends AbstractBenchmark
         headBytes = bytes.length;
         head = ByteBuffer.allocateDirect(HttpLimits.DEFAULT_MAX_HEAD_BYTES);
         head.put(bytes);
-        if (parseScrape() != RequestParser.ROUTE_METRICS || !parser.keepAlive || parser.headLength != headBytes)
+        if (parseScrape() != 1 || !parser.keepAlive || parser.headLength != headBytes)
         {
             throw new IllegalStateException("the scrape head did not parse as GET /metrics");
         }
     }
 
     /**
-     * @return the route found.
+     * @return 1 when the head parsed as a request for /metrics, 0 for another path, -1 when incomplete.
      */
     @Benchmark
     public int parseScrape()
     {
         final int result = parser.parse(head, headBytes, 0);
-        return RequestParser.COMPLETE == result ? parser.route : -1;
+        if (RequestParser.COMPLETE != result)
+        {
+            return -1;
+        }
+        return parser.pathIs(METRICS_PATH) ? 1 : 0;
     }
 }

@@ -1,6 +1,6 @@
 package io.tcpproxy.upstream;
 
-import io.tcpproxy.HostPort;
+import io.tcpproxy.config.HostPort;
 
 /**
  * One configured {@code [[upstream]]} entry, as written. A host name may stand for several servers (one per address).

@@ -1,6 +1,6 @@
 package io.tcpproxy.upstream;
 
-import io.tcpproxy.HostPort;
+import io.tcpproxy.config.HostPort;
 
 import java.io.IOException;
 import java.net.Inet6Address;

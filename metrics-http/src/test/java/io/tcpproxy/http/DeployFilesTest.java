@@ -1,6 +1,6 @@
 package io.tcpproxy.http;
 
-import io.tcpproxy.Config;
+import io.tcpproxy.config.Config;
 import io.tcpproxy.Proxy;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
