@@ -88,13 +88,16 @@ class ClientSeriesMonotonicTest
         for (final Map.Entry<String, Long> seen : lastSeen.entrySet())
         {
             final Long value = now.get(seen.getKey());
-            if (null == value)
-            {
-                fail("series " + seen.getKey() + " vanished; now " + now.keySet());
-            }
-            if (value < seen.getValue())
+            if (null != value && value < seen.getValue())
             {
                 fail("counter " + seen.getKey() + " went down from " + seen.getValue() + " to " + value);
+            }
+        }
+        for (final String seen : lastSeen.keySet())
+        {
+            if (!now.containsKey(seen))
+            {
+                fail("series " + seen + " vanished; now " + now.keySet());
             }
         }
         lastSeen.putAll(now);
