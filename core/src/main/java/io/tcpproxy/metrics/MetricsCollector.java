@@ -10,7 +10,6 @@ import org.agrona.concurrent.MessageHandler;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
@@ -28,14 +27,12 @@ public final class MetricsCollector implements Agent
     /** How long an exported client series stays after its last activity (see {@link ClientTable}). */
     static final long CLIENT_SERIES_RETENTION_NS = TimeUnit.MINUTES.toNanos(15);
     private static final int READ_LIMIT_PER_RING = 4096;
-    private static final String PREFIX = "[METRICS] ";
-    private static final CloseReason[] REASONS = CloseReason.values();
 
     private final MetricsRing[] rings;
     private final LongSupplier acceptorPauses;
     private long acceptorPausesSeen;
     private final MessageHandler[] handlers;
-    private final PrintStream console;
+    private final ConsoleLines console;
     private final AccessLog accessLog;
     private boolean accessLogDirty;
     private final Config.LogEvents logEvents;
@@ -47,36 +44,13 @@ public final class MetricsCollector implements Agent
     private final Long2ObjectHashMap<ConnectionEntry> connections = new Long2ObjectHashMap<>();
     private final ClientTable clients;
     private final MetricsRegistry registry;
-    private final MetricCell activeConnections;
-    private final MetricCell totalConnections;
-    private final MetricCell bytesUpstream;
-    private final MetricCell bytesDownstream;
-    private final MetricCell rejectedConnections;
-    private final MetricCell acceptPauses;
-    private final MetricCell internalErrors;
-    private final MetricCell ringFull;
-    private final MetricCell bufferInUse;
-    private final MetricCell bufferHighWater;
-    private final MetricCell bufferLimit;
-    private final MetricCell drainingCell;
-    private final MetricCell uptime;
-    private final MetricCell[] closesByReason = new MetricCell[REASONS.length];
-    private final MetricCell[] connectFailuresByReason = new MetricCell[REASONS.length];
-    private final MetricCell connectionDuration;
-    private final MetricCell upstreamConnectTime;
-    private final MetricCell[] workerActive;
-    private final MetricCell[] workerTotal;
-    private final MetricCell[] workerUp;
-    private final MetricCell[] workerDown;
+    private final ProxyCells cells;
 
     private long nowNs;
     private boolean changed = true;
     private long lastSnapshotNs;
     private long lastByteLogNs;
     private long lastSummaryNs;
-    private long lastAcceptPauseLogNs;
-    private long lastSummaryUp;
-    private long lastSummaryDown;
     private boolean publishedDraining;
     private long publishedRingFull;
     private long publishedBufferInUse;
@@ -126,7 +100,7 @@ public final class MetricsCollector implements Agent
     {
         this.acceptorPauses = acceptorPauses;
         this.rings = rings.clone();
-        this.console = console;
+        this.console = new ConsoleLines(console);
         this.accessLog = accessLog;
         this.logEvents = config.logEvents();
         this.summaryIntervalNs = TimeUnit.SECONDS.toNanos(config.metricsLogIntervalSecs());
@@ -136,45 +110,7 @@ public final class MetricsCollector implements Agent
         this.registry = Families.newRegistry(config.metricsClientLabels() && clientTopK > 0);
         this.clients = new ClientTable(registry, clientTopK, clientRetentionNs);
 
-        activeConnections = registry.cell(Families.CONNECTIONS_ACTIVE);
-        totalConnections = registry.cell(Families.CONNECTIONS_TOTAL);
-        bytesUpstream = registry.cell(Families.BYTES_UPSTREAM);
-        bytesDownstream = registry.cell(Families.BYTES_DOWNSTREAM);
-        rejectedConnections = registry.cell(Families.CONNECTIONS_REJECTED);
-        for (final CloseReason reason : REASONS)
-        {
-            closesByReason[reason.ordinal()] = registry.cell(Families.CONNECTIONS_CLOSED, reason.label());
-        }
-        for (final CloseReason reason : REASONS)
-        {
-            if (reason.isConnectFailure())
-            {
-                connectFailuresByReason[reason.ordinal()] =
-                    registry.cell(Families.UPSTREAM_CONNECT_FAILURES, reason.label());
-            }
-        }
-        ringFull = registry.cell(Families.METRICS_RING_FULL);
-        acceptPauses = registry.cell(Families.ACCEPT_PAUSES);
-        internalErrors = registry.cell(Families.INTERNAL_ERRORS);
-        bufferInUse = registry.cell(Families.RELAY_BUFFER_BYTES);
-        bufferHighWater = registry.cell(Families.RELAY_BUFFER_HIGH_WATER_BYTES);
-        bufferLimit = registry.cell(Families.RELAY_BUFFER_LIMIT_BYTES);
-        drainingCell = registry.cell(Families.DRAINING);
-        uptime = registry.cell(Families.UPTIME);
-        workerActive = new MetricCell[rings.length];
-        workerTotal = new MetricCell[rings.length];
-        workerUp = new MetricCell[rings.length];
-        workerDown = new MetricCell[rings.length];
-        for (int i = 0; i < rings.length; i++)
-        {
-            final String worker = Integer.toString(i);
-            workerActive[i] = registry.cell(Families.WORKER_CONNECTIONS_ACTIVE, worker);
-            workerTotal[i] = registry.cell(Families.WORKER_CONNECTIONS_TOTAL, worker);
-            workerUp[i] = registry.cell(Families.WORKER_BYTES_UPSTREAM, worker);
-            workerDown[i] = registry.cell(Families.WORKER_BYTES_DOWNSTREAM, worker);
-        }
-        connectionDuration = registry.cell(Families.CONNECTION_DURATION);
-        upstreamConnectTime = registry.cell(Families.UPSTREAM_CONNECT_TIME);
+        this.cells = new ProxyCells(registry, rings.length);
 
         this.handlers = new MessageHandler[rings.length];
         for (int i = 0; i < rings.length; i++)
@@ -225,7 +161,7 @@ public final class MetricsCollector implements Agent
         if (logEvents == Config.LogEvents.ALL && nowNs - lastByteLogNs >= BYTE_LOG_INTERVAL_NS)
         {
             lastByteLogNs = nowNs;
-            logByteProgress();
+            console.byteProgress(connections.values());
         }
         if (summaryIntervalNs > 0 && nowNs - lastSummaryNs >= summaryIntervalNs)
         {
@@ -271,7 +207,7 @@ public final class MetricsCollector implements Agent
         }
         if (logEvents == Config.LogEvents.ALL)
         {
-            logByteProgress();
+            console.byteProgress(connections.values());
         }
         publish();
     }
@@ -288,7 +224,7 @@ public final class MetricsCollector implements Agent
             accessLogDirty = false;
             if (!accessLog.flush())
             {
-                internalErrors.increment();
+                cells.internalErrors.increment();
             }
         }
         return workCount;
@@ -344,24 +280,18 @@ public final class MetricsCollector implements Agent
                 onAcceptPaused(RingCodec.count(buffer, index));
                 break;
             case RingCodec.INTERNAL_ERRORS:
-                internalErrors.add(RingCodec.count(buffer, index));
+                cells.internalErrors.add(RingCodec.count(buffer, index));
                 break;
             default:
-                internalErrors.increment(); // a message type this collector does not know: a bug, made visible
+                cells.internalErrors.increment(); // a message type this collector does not know: a bug, made visible
                 break;
         }
     }
 
     private void onAcceptPaused(final long count)
     {
-        acceptPauses.add(count);
-        // While descriptors stay exhausted each worker pauses about ten times a second: one line a second is enough.
-        if (nowNs - lastAcceptPauseLogNs >= BYTE_LOG_INTERVAL_NS || lastAcceptPauseLogNs == 0)
-        {
-            console.println("[WARN] accepting paused for 100ms: too many open files (raise `ulimit -n`) | pauses: " +
-                acceptPauses.value());
-            lastAcceptPauseLogNs = nowNs;
-        }
+        cells.acceptPauses.add(count);
+        console.acceptPaused(cells.acceptPauses.value(), nowNs);
     }
 
     private void onOpened(final int workerIndex, final DirectBuffer buffer, final int index)
@@ -374,21 +304,20 @@ public final class MetricsCollector implements Agent
         final ClientTable.Client client = clients.onOpened(ip, nowNs);
         connections.put(id, new ConnectionEntry(endpoint, client));
 
-        activeConnections.increment();
-        totalConnections.increment();
-        workerActive[workerIndex].increment();
-        workerTotal[workerIndex].increment();
+        cells.activeConnections.increment();
+        cells.totalConnections.increment();
+        cells.workerActive[workerIndex].increment();
+        cells.workerTotal[workerIndex].increment();
         if (logEvents != Config.LogEvents.OFF)
         {
-            console.println(PREFIX + "ConnectionOpened " + endpoint + " | active: " + activeConnections.value() +
-                ", total: " + totalConnections.value());
+            console.opened(endpoint, cells.activeConnections.value(), cells.totalConnections.value());
         }
     }
 
     private void onConnected(final DirectBuffer buffer, final int index)
     {
         final long connectNs = RingCodec.connectedNs(buffer, index);
-        upstreamConnectTime.record(connectNs);
+        cells.upstreamConnectTime.record(connectNs);
         if (null != accessLog)
         {
             final ConnectionEntry entry = connections.get(RingCodec.connectionId(buffer, index));
@@ -407,10 +336,10 @@ public final class MetricsCollector implements Agent
         final long id = RingCodec.connectionId(buffer, index);
         final long elapsedNs = RingCodec.connectFailedNs(buffer, index);
         final CloseReason reason = RingCodec.connectFailedReason(buffer, index);
-        final MetricCell failures = connectFailuresByReason[reason.ordinal()];
+        final MetricCell failures = cells.connectFailuresByReason[reason.ordinal()];
         if (null == failures)
         {
-            internalErrors.increment(); // a connect failure under a reason that is not one: a bug, made visible
+            cells.internalErrors.increment(); // a connect failure under a reason that is not one: a bug, made visible
         }
         else
         {
@@ -419,8 +348,7 @@ public final class MetricsCollector implements Agent
         if (logEvents != Config.LogEvents.OFF)
         {
             final ConnectionEntry entry = connections.get(id);
-            console.println(PREFIX + "UpstreamConnectFailed " + (entry == null ? "?" : entry.endpoint) +
-                " | reason: " + reason.label() + " | after: " + formatDuration(elapsedNs));
+            console.connectFailed(entry == null ? "?" : entry.endpoint, reason, elapsedNs);
         }
     }
 
@@ -429,10 +357,10 @@ public final class MetricsCollector implements Agent
         final long id = RingCodec.connectionId(buffer, index);
         final long up = RingCodec.bytesUp(buffer, index);
         final long down = RingCodec.bytesDown(buffer, index);
-        bytesUpstream.add(up);
-        bytesDownstream.add(down);
-        workerUp[workerIndex].add(up);
-        workerDown[workerIndex].add(down);
+        cells.bytesUpstream.add(up);
+        cells.bytesDownstream.add(down);
+        cells.workerUp[workerIndex].add(up);
+        cells.workerDown[workerIndex].add(down);
         final ConnectionEntry entry = connections.get(id);
         if (entry != null)
         {
@@ -452,10 +380,10 @@ public final class MetricsCollector implements Agent
         final long up = RingCodec.closedUp(buffer, index);
         final long down = RingCodec.closedDown(buffer, index);
         final CloseReason reason = RingCodec.closedReason(buffer, index);
-        closesByReason[reason.ordinal()].increment();
-        connectionDuration.record(durationNs);
-        activeConnections.add(-1);
-        workerActive[workerIndex].add(-1);
+        cells.closesByReason[reason.ordinal()].increment();
+        cells.connectionDuration.record(durationNs);
+        cells.activeConnections.add(-1);
+        cells.workerActive[workerIndex].add(-1);
         final ConnectionEntry entry = connections.remove(id);
         if (entry != null && entry.client != null)
         {
@@ -467,10 +395,10 @@ public final class MetricsCollector implements Agent
             final boolean written = accessLog.write(new AccessRecord(acceptedAtMs,
                 entry == null ? "?" : entry.endpoint, entry == null ? null : entry.upstream, workerIndex,
                 entry == null ? -1 : entry.connectNs, durationNs, up, down, reason,
-                RingCodec.closedEndedBy(buffer, index), activeConnections.value()));
+                RingCodec.closedEndedBy(buffer, index), cells.activeConnections.value()));
             if (!written)
             {
-                internalErrors.increment();
+                cells.internalErrors.increment();
             }
             accessLogDirty = true;
         }
@@ -479,61 +407,26 @@ public final class MetricsCollector implements Agent
             final String endpoint = entry == null ? "?" : entry.endpoint;
             if (logEvents == Config.LogEvents.ALL && entry != null)
             {
-                logBytes(entry);
+                console.bytes(entry);
             }
-            console.println(PREFIX + "ConnectionClosed " + endpoint + " | active: " + activeConnections.value() +
-                " | reason: " + reason.label() + " | up: " + formatBytes(up) + " | down: " + formatBytes(down) +
-                " | duration: " + formatDuration(durationNs));
+            console.closed(endpoint, cells.activeConnections.value(), reason, up, down, durationNs);
         }
     }
 
     private void onRejected(final long count)
     {
-        rejectedConnections.add(count);
+        cells.rejectedConnections.add(count);
         if (logEvents != Config.LogEvents.OFF)
         {
-            console.println(PREFIX + "ConnectionRejected x" + count + " | max_connections reached | rejected: " +
-                rejectedConnections.value());
-        }
-    }
-
-    private void logByteProgress()
-    {
-        for (final ConnectionEntry entry : connections.values())
-        {
-            logBytes(entry);
-        }
-    }
-
-    private void logBytes(final ConnectionEntry entry)
-    {
-        if (entry.up != entry.loggedUp)
-        {
-            console.println(PREFIX + entry.endpoint + " \u2191 " + (entry.up - entry.loggedUp) + " | total up: " +
-                formatBytes(entry.up));
-            entry.loggedUp = entry.up;
-        }
-        if (entry.down != entry.loggedDown)
-        {
-            console.println(PREFIX + entry.endpoint + " \u2193 " + (entry.down - entry.loggedDown) +
-                " | total down: " + formatBytes(entry.down));
-            entry.loggedDown = entry.down;
+            console.rejected(count, cells.rejectedConnections.value());
         }
     }
 
     private void printSummary(final String label)
     {
-        final double intervalSecs = Math.max(1e-9, (nowNs - lastSummaryNs) / 1e9);
-        final long up = bytesUpstream.value();
-        final long down = bytesDownstream.value();
-        final long upRate = Math.round((up - lastSummaryUp) / intervalSecs);
-        final long downRate = Math.round((down - lastSummaryDown) / intervalSecs);
-        console.println(PREFIX + label + "active: " + activeConnections.value() + " | total: " +
-            totalConnections.value() + " | up: " + formatBytes(up) + " | down: " + formatBytes(down) +
-            " | rate up: " + formatBytes(upRate) + "/s, down: " + formatBytes(downRate) + "/s");
+        console.summary(label, cells.activeConnections.value(), cells.totalConnections.value(), cells.bytesUpstream.value(),
+            cells.bytesDownstream.value(), nowNs - lastSummaryNs);
         lastSummaryNs = nowNs;
-        lastSummaryUp = up;
-        lastSummaryDown = down;
     }
 
     private MetricsSnapshot buildSnapshot()
@@ -552,13 +445,13 @@ public final class MetricsCollector implements Agent
         publishedRingFull = full;
         publishedBufferInUse = inUse;
         publishedBufferHighWater = highWater;
-        ringFull.set(full);
-        bufferInUse.set(inUse);
-        bufferHighWater.set(highWater);
-        bufferLimit.set(limit);
-        drainingCell.set(draining ? 1 : 0);
+        cells.ringFull.set(full);
+        cells.bufferInUse.set(inUse);
+        cells.bufferHighWater.set(highWater);
+        cells.bufferLimit.set(limit);
+        cells.drainingCell.set(draining ? 1 : 0);
         final long uptimeMs = TimeUnit.NANOSECONDS.toMillis(nowNs - startNs);
-        uptime.setDouble(uptimeMs / 1000.0);
+        cells.uptime.setDouble(uptimeMs / 1000.0);
         clients.beforeSnapshot(nowNs);
         return registry.snapshot(epochMsClock.getAsLong(), uptimeMs);
     }
@@ -577,60 +470,6 @@ public final class MetricsCollector implements Agent
         catch (final UnknownHostException ex)
         {
             return "invalid";
-        }
-    }
-
-    /**
-     * Format a byte count the seed's way: {@code 512B}, {@code 1.0KB}, {@code 1.5MB}, {@code 2.0GB}.
-     *
-     * @param bytes to format.
-     * @return the text.
-     */
-    public static String formatBytes(final long bytes)
-    {
-        if (bytes < 1024)
-        {
-            return bytes + "B";
-        }
-        if (bytes < 1024L * 1024)
-        {
-            return String.format(Locale.ROOT, "%.1fKB", bytes / 1024.0);
-        }
-        if (bytes < 1024L * 1024 * 1024)
-        {
-            return String.format(Locale.ROOT, "%.1fMB", bytes / (1024.0 * 1024));
-        }
-        return String.format(Locale.ROOT, "%.1fGB", bytes / (1024.0 * 1024 * 1024));
-    }
-
-    static String formatDuration(final long ns)
-    {
-        if (ns < 1_000_000)
-        {
-            return (ns / 1000) + "us";
-        }
-        if (ns < 1_000_000_000)
-        {
-            return (ns / 1_000_000) + "ms";
-        }
-        return String.format(Locale.ROOT, "%.2fs", ns / 1e9);
-    }
-
-    private static final class ConnectionEntry
-    {
-        final String endpoint;
-        final ClientTable.Client client;
-        String upstream;
-        long connectNs = -1;
-        long up;
-        long down;
-        long loggedUp;
-        long loggedDown;
-
-        ConnectionEntry(final String endpoint, final ClientTable.Client client)
-        {
-            this.endpoint = endpoint;
-            this.client = client;
         }
     }
 }
