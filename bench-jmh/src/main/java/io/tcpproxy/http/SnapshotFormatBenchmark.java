@@ -2,7 +2,10 @@ package io.tcpproxy.http;
 
 import io.tcpproxy.CloseReason;
 import io.tcpproxy.bench.jmh.AbstractBenchmark;
+import io.tcpproxy.metrics.Families;
 import io.tcpproxy.metrics.HistogramSnapshot;
+import io.tcpproxy.metrics.MetricFamily;
+import io.tcpproxy.metrics.MetricsRegistry;
 import io.tcpproxy.metrics.MetricsSnapshot;
 import io.tcpproxy.metrics.TrafficStats;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -127,28 +130,53 @@ public class SnapshotFormatBenchmark extends AbstractBenchmark
                 5_000_000_000L - i * 999L));
         }
 
-        return new MetricsSnapshot(
-            1_700_000_000_000L,
-            86_400_000L,
-            active,
-            total,
-            up,
-            down,
-            17,
-            closes,
-            connectFailures,
-            3,
-            1,
-            false,
-            workers,
-            clients,
-            new TrafficStats("other", 100, 1_000_000, 1_000_000_000L, 2_000_000_000L),
-            true,
-            histogram(DURATION_BOUNDS_SECS, 2_469_134, 1.0e7),
-            histogram(CONNECT_BOUNDS_SECS, 2_469_134, 1234.5678),
-            12L * 16384,
-            512L * 16384,
-            2L * 64 * 1024 * 1024);
+        clients.add(new TrafficStats("other", 100, 1_000_000, 1_000_000_000L, 2_000_000_000L));
+        final MetricsRegistry registry = Families.newRegistry(true);
+        registry.cell(Families.CONNECTIONS_ACTIVE).set(active);
+        registry.cell(Families.CONNECTIONS_TOTAL).set(total);
+        registry.cell(Families.BYTES_UPSTREAM).set(up);
+        registry.cell(Families.BYTES_DOWNSTREAM).set(down);
+        registry.cell(Families.CONNECTIONS_REJECTED).set(17);
+        for (int i = 0; i < reasons; i++)
+        {
+            final CloseReason reason = CloseReason.fromOrdinal(i);
+            registry.cell(Families.CONNECTIONS_CLOSED, reason.label()).set(closes[i]);
+            if (reason.isConnectFailure())
+            {
+                registry.cell(Families.UPSTREAM_CONNECT_FAILURES, reason.label()).set(connectFailures[i]);
+            }
+        }
+        registry.cell(Families.METRICS_RING_FULL).set(3);
+        registry.cell(Families.ACCEPT_PAUSES).set(1);
+        registry.cell(Families.RELAY_BUFFER_BYTES).set(12L * 16384);
+        registry.cell(Families.RELAY_BUFFER_HIGH_WATER_BYTES).set(512L * 16384);
+        registry.cell(Families.RELAY_BUFFER_LIMIT_BYTES).set(2L * 64 * 1024 * 1024);
+        registry.cell(Families.UPTIME).setDouble(86_400.0);
+        rows(registry, Families.WORKER_CONNECTIONS_ACTIVE, Families.WORKER_CONNECTIONS_TOTAL,
+            Families.WORKER_BYTES_UPSTREAM, Families.WORKER_BYTES_DOWNSTREAM, workers);
+        registry.cell(Families.CONNECTION_DURATION).setHistogram(histogram(DURATION_BOUNDS_SECS, 2_469_134, 1.0e7));
+        registry.cell(Families.UPSTREAM_CONNECT_TIME).setHistogram(
+            histogram(CONNECT_BOUNDS_SECS, 2_469_134, 1234.5678));
+        rows(registry, Families.CLIENT_CONNECTIONS_ACTIVE, Families.CLIENT_CONNECTIONS_TOTAL,
+            Families.CLIENT_BYTES_UPSTREAM, Families.CLIENT_BYTES_DOWNSTREAM, clients);
+        return registry.snapshot(1_700_000_000_000L, 86_400_000L);
+    }
+
+    private static void rows(
+        final MetricsRegistry registry,
+        final MetricFamily active,
+        final MetricFamily total,
+        final MetricFamily up,
+        final MetricFamily down,
+        final List<TrafficStats> rows)
+    {
+        for (final TrafficStats row : rows)
+        {
+            registry.cell(active, row.name()).set(row.activeConnections());
+            registry.cell(total, row.name()).set(row.totalConnections());
+            registry.cell(up, row.name()).set(row.bytesUpstream());
+            registry.cell(down, row.name()).set(row.bytesDownstream());
+        }
     }
 
     private static HistogramSnapshot histogram(final double[] boundsSecs, final long count, final double sumSecs)

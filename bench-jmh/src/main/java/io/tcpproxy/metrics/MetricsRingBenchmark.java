@@ -159,7 +159,7 @@ public class MetricsRingBenchmark extends AbstractBenchmark
 
         public void onMessage(final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)
         {
-            bytes += buffer.getLong(index + MetricsRing.BYTES_UP_OFFSET);
+            bytes += RingCodec.bytesUp(buffer, index);
         }
     }
 }

@@ -10,12 +10,6 @@ import org.agrona.concurrent.MessageHandler;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.Iterator;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
@@ -30,53 +24,37 @@ public final class MetricsCollector implements Agent
     /** Even when nothing changes, a fresh snapshot (uptime, timestamp) at least this often. */
     private static final long IDLE_SNAPSHOT_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
     private static final long BYTE_LOG_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
+    /** How long an exported client series stays after its last activity (see {@link ClientTable}). */
+    static final long CLIENT_SERIES_RETENTION_NS = TimeUnit.MINUTES.toNanos(15);
     private static final int READ_LIMIT_PER_RING = 4096;
-    private static final String PREFIX = "[METRICS] ";
-
-    private static final double[] DURATION_BOUNDS_SECS =
-        {0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 900, 3600};
-    private static final double[] CONNECT_BOUNDS_SECS =
-        {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
 
     private final MetricsRing[] rings;
     private final LongSupplier acceptorPauses;
     private long acceptorPausesSeen;
     private final MessageHandler[] handlers;
-    private final PrintStream console;
+    private final ConsoleLines console;
+    private final AccessLog accessLog;
+    private boolean accessLogDirty;
     private final Config.LogEvents logEvents;
     private final long summaryIntervalNs;
-    private final int clientTopK;
-    private final int maxTrackedClients;
-    private final boolean clientLabelsExported;
+    private final LongSupplier nanoClock;
+    private final LongSupplier epochMsClock;
     private final long startNs;
 
     private final Long2ObjectHashMap<ConnectionEntry> connections = new Long2ObjectHashMap<>();
-    private final Map<String, ClientEntry> clients = new HashMap<>();
-    private final ClientEntry evictedClients = new ClientEntry("other");
-    private final long[] workerActive;
-    private final long[] workerTotal;
-    private final long[] workerUp;
-    private final long[] workerDown;
-    private final long[] closesByReason = new long[CloseReason.values().length];
-    private final long[] connectFailuresByReason = new long[CloseReason.values().length];
-    private final Histogram connectionDuration = new Histogram(DURATION_BOUNDS_SECS);
-    private final Histogram upstreamConnectTime = new Histogram(CONNECT_BOUNDS_SECS);
-    private long activeConnections;
-    private long totalConnections;
-    private long bytesUpstream;
-    private long bytesDownstream;
-    private long rejectedConnections;
-    private long acceptPauses;
+    private final ClientTable clients;
+    private final MetricsRegistry registry;
+    private final ProxyCells cells;
 
     private long nowNs;
     private boolean changed = true;
     private long lastSnapshotNs;
     private long lastByteLogNs;
     private long lastSummaryNs;
-    private long lastAcceptPauseLogNs;
-    private long lastSummaryUp;
-    private long lastSummaryDown;
     private boolean publishedDraining;
+    private long publishedRingFull;
+    private long publishedBufferInUse;
+    private long publishedBufferHighWater;
     private volatile boolean draining;
     private volatile MetricsSnapshot snapshot;
 
@@ -89,25 +67,58 @@ public final class MetricsCollector implements Agent
     public MetricsCollector(
         final Config config, final MetricsRing[] rings, final PrintStream console, final LongSupplier acceptorPauses)
     {
+        this(config, rings, console, acceptorPauses, null);
+    }
+
+    /**
+     * @param config    the settings (log_events, metrics_log_interval_secs, metrics_client_top_k...).
+     * @param rings     one ring per worker, in worker order.
+     * @param console   where the console lines go.
+     * @param acceptorPauses accept pauses counted outside the workers (by the acceptor thread, if there is one).
+     * @param accessLog where to write one line per closed connection, or null for none; closed by {@link #finish}.
+     */
+    public MetricsCollector(
+        final Config config,
+        final MetricsRing[] rings,
+        final PrintStream console,
+        final LongSupplier acceptorPauses,
+        final AccessLog accessLog)
+    {
+        this(config, rings, console, acceptorPauses, accessLog, System::nanoTime, System::currentTimeMillis,
+            CLIENT_SERIES_RETENTION_NS);
+    }
+
+    MetricsCollector(
+        final Config config,
+        final MetricsRing[] rings,
+        final PrintStream console,
+        final LongSupplier acceptorPauses,
+        final AccessLog accessLog,
+        final LongSupplier nanoClock,
+        final LongSupplier epochMsClock,
+        final long clientRetentionNs)
+    {
         this.acceptorPauses = acceptorPauses;
         this.rings = rings.clone();
-        this.console = console;
+        this.console = new ConsoleLines(console);
+        this.accessLog = accessLog;
         this.logEvents = config.logEvents();
         this.summaryIntervalNs = TimeUnit.SECONDS.toNanos(config.metricsLogIntervalSecs());
-        this.clientTopK = config.metricsClientTopK();
-        this.maxTrackedClients = Math.max(1024, clientTopK * 16);
-        this.clientLabelsExported = config.metricsClientLabels() && clientTopK > 0;
-        this.workerActive = new long[rings.length];
-        this.workerTotal = new long[rings.length];
-        this.workerUp = new long[rings.length];
-        this.workerDown = new long[rings.length];
+        this.nanoClock = nanoClock;
+        this.epochMsClock = epochMsClock;
+        final int clientTopK = config.metricsClientTopK();
+        this.registry = Families.newRegistry(config.metricsClientLabels() && clientTopK > 0);
+        this.clients = new ClientTable(registry, clientTopK, clientRetentionNs);
+
+        this.cells = new ProxyCells(registry, rings.length);
+
         this.handlers = new MessageHandler[rings.length];
         for (int i = 0; i < rings.length; i++)
         {
             final int workerIndex = i;
             handlers[i] = (msgTypeId, buffer, index, length) -> onMessage(workerIndex, msgTypeId, buffer, index);
         }
-        this.startNs = System.nanoTime();
+        this.startNs = nanoClock.getAsLong();
         this.nowNs = startNs;
         this.lastSnapshotNs = startNs;
         this.lastByteLogNs = startNs;
@@ -134,7 +145,7 @@ public final class MetricsCollector implements Agent
 
     public int doWork()
     {
-        nowNs = System.nanoTime();
+        nowNs = nanoClock.getAsLong();
         final int workCount = drainRings();
         final long acceptorPausesNow = acceptorPauses.getAsLong();
         if (acceptorPausesNow != acceptorPausesSeen)
@@ -150,7 +161,7 @@ public final class MetricsCollector implements Agent
         if (logEvents == Config.LogEvents.ALL && nowNs - lastByteLogNs >= BYTE_LOG_INTERVAL_NS)
         {
             lastByteLogNs = nowNs;
-            logByteProgress();
+            console.byteProgress(connections.values());
         }
         if (summaryIntervalNs > 0 && nowNs - lastSummaryNs >= summaryIntervalNs)
         {
@@ -169,25 +180,36 @@ public final class MetricsCollector implements Agent
 
     /**
      * Read everything left in the rings and publish a final snapshot; called once the workers have stopped.
+     * Closes the access log.
      *
      * @param printFinalSummary whether to print the final summary line.
      */
     public void finish(final boolean printFinalSummary)
     {
-        nowNs = System.nanoTime();
+        publishNow();
+        if (printFinalSummary)
+        {
+            printSummary("final: ");
+        }
+        if (null != accessLog)
+        {
+            accessLog.close();
+        }
+    }
+
+    /** Read everything in the rings and publish a snapshot now (the final one, or in tests). */
+    void publishNow()
+    {
+        nowNs = nanoClock.getAsLong();
         while (drainRings() > 0)
         {
             changed = true;
         }
         if (logEvents == Config.LogEvents.ALL)
         {
-            logByteProgress();
+            console.byteProgress(connections.values());
         }
         publish();
-        if (printFinalSummary)
-        {
-            printSummary("final: ");
-        }
     }
 
     private int drainRings()
@@ -196,6 +218,14 @@ public final class MetricsCollector implements Agent
         for (int i = 0; i < rings.length; i++)
         {
             workCount += rings[i].ring().read(handlers[i], READ_LIMIT_PER_RING);
+        }
+        if (accessLogDirty)
+        {
+            accessLogDirty = false;
+            if (!accessLog.flush())
+            {
+                cells.internalErrors.increment();
+            }
         }
         return workCount;
     }
@@ -211,299 +241,224 @@ public final class MetricsCollector implements Agent
     /** Figures the workers write directly (not through the ring) that differ from the last snapshot. */
     private boolean gaugesChanged()
     {
-        long ringFull = 0;
-        long bufferInUse = 0;
-        long bufferHighWater = 0;
+        long ringFullNow = 0;
+        long bufferInUseNow = 0;
+        long bufferHighWaterNow = 0;
         for (final MetricsRing ring : rings)
         {
-            ringFull += ring.ringFullCount();
-            bufferInUse += ring.bufferBytesInUse();
-            bufferHighWater += ring.bufferBytesHighWater();
+            ringFullNow += ring.ringFullCount();
+            bufferInUseNow += ring.bufferBytesInUse();
+            bufferHighWaterNow += ring.bufferBytesHighWater();
         }
-        return ringFull != snapshot.ringFullCount() || bufferInUse != snapshot.bufferBytesInUse() ||
-            bufferHighWater != snapshot.bufferBytesHighWater();
+        return ringFullNow != publishedRingFull || bufferInUseNow != publishedBufferInUse ||
+            bufferHighWaterNow != publishedBufferHighWater;
     }
 
     private void onMessage(final int workerIndex, final int type, final DirectBuffer buffer, final int index)
     {
         switch (type)
         {
-            case MetricsRing.OPENED:
+            case RingCodec.OPENED:
                 onOpened(workerIndex, buffer, index);
                 break;
-            case MetricsRing.CONNECTED:
-                upstreamConnectTime.record(buffer.getLong(index + MetricsRing.NS_OFFSET));
+            case RingCodec.CONNECTED:
+                onConnected(buffer, index);
                 break;
-            case MetricsRing.CONNECT_FAILED:
+            case RingCodec.CONNECT_FAILED:
                 onConnectFailed(buffer, index);
                 break;
-            case MetricsRing.BYTES:
+            case RingCodec.BYTES:
                 onBytes(workerIndex, buffer, index);
                 break;
-            case MetricsRing.CLOSED:
+            case RingCodec.CLOSED:
                 onClosed(workerIndex, buffer, index);
                 break;
-            case MetricsRing.REJECTED:
-                onRejected(buffer.getLong(index));
+            case RingCodec.REJECTED:
+                onRejected(RingCodec.count(buffer, index));
                 break;
-            case MetricsRing.ACCEPT_PAUSED:
-                onAcceptPaused(buffer.getLong(index));
+            case RingCodec.ACCEPT_PAUSED:
+                onAcceptPaused(RingCodec.count(buffer, index));
+                break;
+            case RingCodec.INTERNAL_ERRORS:
+                cells.internalErrors.add(RingCodec.count(buffer, index));
                 break;
             default:
+                cells.internalErrors.increment(); // a message type this collector does not know: a bug, made visible
                 break;
         }
     }
 
     private void onAcceptPaused(final long count)
     {
-        acceptPauses += count;
-        // While descriptors stay exhausted each worker pauses about ten times a second: one line a second is enough.
-        if (nowNs - lastAcceptPauseLogNs >= BYTE_LOG_INTERVAL_NS || lastAcceptPauseLogNs == 0)
-        {
-            console.println("[WARN] accepting paused for 100ms: too many open files (raise `ulimit -n`) | pauses: " +
-                acceptPauses);
-            lastAcceptPauseLogNs = nowNs;
-        }
+        cells.acceptPauses.add(count);
+        console.acceptPaused(cells.acceptPauses.value(), nowNs);
     }
 
     private void onOpened(final int workerIndex, final DirectBuffer buffer, final int index)
     {
-        final long id = buffer.getLong(index + MetricsRing.ID_OFFSET);
-        final int port = buffer.getInt(index + MetricsRing.OPENED_PORT_OFFSET);
-        final byte[] address = new byte[buffer.getInt(index + MetricsRing.OPENED_ADDRESS_LENGTH_OFFSET)];
-        buffer.getBytes(index + MetricsRing.OPENED_ADDRESS_OFFSET, address);
-        final String ip = formatIp(address);
-        final String endpoint = (ip.indexOf(':') >= 0 ? "[" + ip + "]" : ip) + ":" + port;
+        final long id = RingCodec.connectionId(buffer, index);
+        final int port = RingCodec.openedPort(buffer, index);
+        final String ip = formatIp(RingCodec.openedAddress(buffer, index));
+        final String endpoint = endpoint(ip, port);
 
-        ClientEntry client = null;
-        if (clientTopK > 0)
-        {
-            client = clients.get(ip);
-            if (client == null)
-            {
-                evictIdleClientsIfFull();
-                client = new ClientEntry(ip);
-                clients.put(ip, client);
-            }
-            client.active++;
-            client.total++;
-        }
+        final ClientTable.Client client = clients.onOpened(ip, nowNs);
         connections.put(id, new ConnectionEntry(endpoint, client));
 
-        activeConnections++;
-        totalConnections++;
-        workerActive[workerIndex]++;
-        workerTotal[workerIndex]++;
+        cells.activeConnections.increment();
+        cells.totalConnections.increment();
+        cells.workerActive[workerIndex].increment();
+        cells.workerTotal[workerIndex].increment();
         if (logEvents != Config.LogEvents.OFF)
         {
-            console.println(PREFIX + "ConnectionOpened " + endpoint + " | active: " + activeConnections +
-                ", total: " + totalConnections);
+            console.opened(endpoint, cells.activeConnections.value(), cells.totalConnections.value());
+        }
+    }
+
+    private void onConnected(final DirectBuffer buffer, final int index)
+    {
+        final long connectNs = RingCodec.connectedNs(buffer, index);
+        cells.upstreamConnectTime.record(connectNs);
+        if (null != accessLog)
+        {
+            final ConnectionEntry entry = connections.get(RingCodec.connectionId(buffer, index));
+            if (null != entry)
+            {
+                entry.connectNs = connectNs;
+                final byte[] address = RingCodec.connectedAddress(buffer, index);
+                entry.upstream = null == address ? "-" :
+                    endpoint(formatIp(address), RingCodec.connectedPort(buffer, index));
+            }
         }
     }
 
     private void onConnectFailed(final DirectBuffer buffer, final int index)
     {
-        final long id = buffer.getLong(index + MetricsRing.ID_OFFSET);
-        final long elapsedNs = buffer.getLong(index + MetricsRing.NS_OFFSET);
-        final CloseReason reason = CloseReason.fromOrdinal(buffer.getInt(index + MetricsRing.CONNECT_FAILED_REASON_OFFSET));
-        connectFailuresByReason[reason.ordinal()]++;
+        final long id = RingCodec.connectionId(buffer, index);
+        final long elapsedNs = RingCodec.connectFailedNs(buffer, index);
+        final CloseReason reason = RingCodec.connectFailedReason(buffer, index);
+        final MetricCell failures = cells.connectFailuresByReason[reason.ordinal()];
+        if (null == failures)
+        {
+            cells.internalErrors.increment(); // a connect failure under a reason that is not one: a bug, made visible
+        }
+        else
+        {
+            failures.increment();
+        }
         if (logEvents != Config.LogEvents.OFF)
         {
             final ConnectionEntry entry = connections.get(id);
-            console.println(PREFIX + "UpstreamConnectFailed " + (entry == null ? "?" : entry.endpoint) +
-                " | reason: " + reason.label() + " | after: " + formatDuration(elapsedNs));
+            console.connectFailed(entry == null ? "?" : entry.endpoint, reason, elapsedNs);
         }
     }
 
     private void onBytes(final int workerIndex, final DirectBuffer buffer, final int index)
     {
-        final long id = buffer.getLong(index + MetricsRing.ID_OFFSET);
-        final long up = buffer.getLong(index + MetricsRing.BYTES_UP_OFFSET);
-        final long down = buffer.getLong(index + MetricsRing.BYTES_DOWN_OFFSET);
-        bytesUpstream += up;
-        bytesDownstream += down;
-        workerUp[workerIndex] += up;
-        workerDown[workerIndex] += down;
+        final long id = RingCodec.connectionId(buffer, index);
+        final long up = RingCodec.bytesUp(buffer, index);
+        final long down = RingCodec.bytesDown(buffer, index);
+        cells.bytesUpstream.add(up);
+        cells.bytesDownstream.add(down);
+        cells.workerUp[workerIndex].add(up);
+        cells.workerDown[workerIndex].add(down);
         final ConnectionEntry entry = connections.get(id);
         if (entry != null)
         {
             entry.up += up;
             entry.down += down;
-            final ClientEntry client = entry.client;
-            if (client != null)
+            if (entry.client != null)
             {
-                client.up += up;
-                client.down += down;
+                clients.onBytes(entry.client, up, down, nowNs);
             }
         }
     }
 
     private void onClosed(final int workerIndex, final DirectBuffer buffer, final int index)
     {
-        final long id = buffer.getLong(index + MetricsRing.ID_OFFSET);
-        final long durationNs = buffer.getLong(index + MetricsRing.NS_OFFSET);
-        final long up = buffer.getLong(index + MetricsRing.CLOSED_UP_OFFSET);
-        final long down = buffer.getLong(index + MetricsRing.CLOSED_DOWN_OFFSET);
-        final CloseReason reason = CloseReason.fromOrdinal(buffer.getInt(index + MetricsRing.CLOSED_REASON_OFFSET));
-        closesByReason[reason.ordinal()]++;
-        connectionDuration.record(durationNs);
-        activeConnections--;
-        workerActive[workerIndex]--;
+        final long id = RingCodec.connectionId(buffer, index);
+        final long durationNs = RingCodec.closedDurationNs(buffer, index);
+        final long up = RingCodec.closedUp(buffer, index);
+        final long down = RingCodec.closedDown(buffer, index);
+        final CloseReason reason = RingCodec.closedReason(buffer, index);
+        cells.closesByReason[reason.ordinal()].increment();
+        cells.connectionDuration.record(durationNs);
+        cells.activeConnections.add(-1);
+        cells.workerActive[workerIndex].add(-1);
         final ConnectionEntry entry = connections.remove(id);
         if (entry != null && entry.client != null)
         {
-            entry.client.active--;
+            clients.onClosed(entry.client, nowNs);
+        }
+        if (null != accessLog)
+        {
+            final long acceptedAtMs = epochMsClock.getAsLong() - TimeUnit.NANOSECONDS.toMillis(durationNs);
+            final boolean written = accessLog.write(new AccessRecord(acceptedAtMs,
+                entry == null ? "?" : entry.endpoint, entry == null ? null : entry.upstream, workerIndex,
+                entry == null ? -1 : entry.connectNs, durationNs, up, down, reason,
+                RingCodec.closedEndedBy(buffer, index), cells.activeConnections.value()));
+            if (!written)
+            {
+                cells.internalErrors.increment();
+            }
+            accessLogDirty = true;
         }
         if (logEvents != Config.LogEvents.OFF)
         {
             final String endpoint = entry == null ? "?" : entry.endpoint;
             if (logEvents == Config.LogEvents.ALL && entry != null)
             {
-                logBytes(entry);
+                console.bytes(entry);
             }
-            console.println(PREFIX + "ConnectionClosed " + endpoint + " | active: " + activeConnections +
-                " | reason: " + reason.label() + " | up: " + formatBytes(up) + " | down: " + formatBytes(down) +
-                " | duration: " + formatDuration(durationNs));
+            console.closed(endpoint, cells.activeConnections.value(), reason, up, down, durationNs);
         }
     }
 
     private void onRejected(final long count)
     {
-        rejectedConnections += count;
+        cells.rejectedConnections.add(count);
         if (logEvents != Config.LogEvents.OFF)
         {
-            console.println(PREFIX + "ConnectionRejected x" + count + " | max_connections reached | rejected: " +
-                rejectedConnections);
-        }
-    }
-
-    private void logByteProgress()
-    {
-        for (final ConnectionEntry entry : connections.values())
-        {
-            logBytes(entry);
-        }
-    }
-
-    private void logBytes(final ConnectionEntry entry)
-    {
-        if (entry.up != entry.loggedUp)
-        {
-            console.println(PREFIX + entry.endpoint + " \u2191 " + (entry.up - entry.loggedUp) + " | total up: " +
-                formatBytes(entry.up));
-            entry.loggedUp = entry.up;
-        }
-        if (entry.down != entry.loggedDown)
-        {
-            console.println(PREFIX + entry.endpoint + " \u2193 " + (entry.down - entry.loggedDown) +
-                " | total down: " + formatBytes(entry.down));
-            entry.loggedDown = entry.down;
+            console.rejected(count, cells.rejectedConnections.value());
         }
     }
 
     private void printSummary(final String label)
     {
-        final double intervalSecs = Math.max(1e-9, (nowNs - lastSummaryNs) / 1e9);
-        final long upRate = Math.round((bytesUpstream - lastSummaryUp) / intervalSecs);
-        final long downRate = Math.round((bytesDownstream - lastSummaryDown) / intervalSecs);
-        console.println(PREFIX + label + "active: " + activeConnections + " | total: " + totalConnections +
-            " | up: " + formatBytes(bytesUpstream) + " | down: " + formatBytes(bytesDownstream) +
-            " | rate up: " + formatBytes(upRate) + "/s, down: " + formatBytes(downRate) + "/s");
+        console.summary(label, cells.activeConnections.value(), cells.totalConnections.value(), cells.bytesUpstream.value(),
+            cells.bytesDownstream.value(), nowNs - lastSummaryNs);
         lastSummaryNs = nowNs;
-        lastSummaryUp = bytesUpstream;
-        lastSummaryDown = bytesDownstream;
-    }
-
-    private void evictIdleClientsIfFull()
-    {
-        if (clients.size() < maxTrackedClients)
-        {
-            return;
-        }
-        // Bound the table: fold idle clients into "other", smallest first would need a sort; idle ones carry no
-        // live connection, so folding any of them keeps every figure exact.
-        final Iterator<ClientEntry> it = clients.values().iterator();
-        int toEvict = clients.size() - maxTrackedClients / 2;
-        while (it.hasNext() && toEvict > 0)
-        {
-            final ClientEntry client = it.next();
-            if (client.active == 0)
-            {
-                evictedClients.total += client.total;
-                evictedClients.up += client.up;
-                evictedClients.down += client.down;
-                it.remove();
-                toEvict--;
-            }
-        }
     }
 
     private MetricsSnapshot buildSnapshot()
     {
-        final List<TrafficStats> workerStats = new ArrayList<>(workerActive.length);
-        for (int i = 0; i < workerActive.length; i++)
-        {
-            workerStats.add(new TrafficStats(
-                Integer.toString(i), workerActive[i], workerTotal[i], workerUp[i], workerDown[i]));
-        }
-
-        final List<ClientEntry> ranked = new ArrayList<>(clients.values());
-        ranked.sort((a, b) -> Long.compare(b.up + b.down, a.up + a.down));
-        final List<TrafficStats> top = new ArrayList<>(Math.min(clientTopK, ranked.size()));
-        long otherActive = evictedClients.active;
-        long otherTotal = evictedClients.total;
-        long otherUp = evictedClients.up;
-        long otherDown = evictedClients.down;
-        for (int i = 0; i < ranked.size(); i++)
-        {
-            final ClientEntry client = ranked.get(i);
-            if (i < clientTopK)
-            {
-                top.add(new TrafficStats(client.ip, client.active, client.total, client.up, client.down));
-            }
-            else
-            {
-                otherActive += client.active;
-                otherTotal += client.total;
-                otherUp += client.up;
-                otherDown += client.down;
-            }
-        }
-
-        long bufferInUse = 0;
-        long bufferHighWater = 0;
-        long bufferLimit = 0;
-        long ringFull = 0;
+        long inUse = 0;
+        long highWater = 0;
+        long limit = 0;
+        long full = 0;
         for (final MetricsRing ring : rings)
         {
-            bufferInUse += ring.bufferBytesInUse();
-            bufferHighWater += ring.bufferBytesHighWater();
-            bufferLimit += ring.bufferBytesLimit();
-            ringFull += ring.ringFullCount();
+            inUse += ring.bufferBytesInUse();
+            highWater += ring.bufferBytesHighWater();
+            limit += ring.bufferBytesLimit();
+            full += ring.ringFullCount();
         }
+        publishedRingFull = full;
+        publishedBufferInUse = inUse;
+        publishedBufferHighWater = highWater;
+        cells.ringFull.set(full);
+        cells.bufferInUse.set(inUse);
+        cells.bufferHighWater.set(highWater);
+        cells.bufferLimit.set(limit);
+        cells.drainingCell.set(draining ? 1 : 0);
+        final long uptimeMs = TimeUnit.NANOSECONDS.toMillis(nowNs - startNs);
+        cells.uptime.setDouble(uptimeMs / 1000.0);
+        clients.beforeSnapshot(nowNs);
+        return registry.snapshot(epochMsClock.getAsLong(), uptimeMs);
+    }
 
-        return new MetricsSnapshot(
-            System.currentTimeMillis(),
-            TimeUnit.NANOSECONDS.toMillis(nowNs - startNs),
-            activeConnections,
-            totalConnections,
-            bytesUpstream,
-            bytesDownstream,
-            rejectedConnections,
-            closesByReason,
-            connectFailuresByReason,
-            ringFull,
-            acceptPauses,
-            draining,
-            workerStats,
-            top,
-            new TrafficStats("other", otherActive, otherTotal, otherUp, otherDown),
-            clientLabelsExported,
-            connectionDuration.snapshot(),
-            upstreamConnectTime.snapshot(),
-            bufferInUse,
-            bufferHighWater,
-            bufferLimit);
+    private static String endpoint(final String ip, final int port)
+    {
+        return (ip.indexOf(':') >= 0 ? "[" + ip + "]" : ip) + ":" + port;
     }
 
     private static String formatIp(final byte[] address)
@@ -515,72 +470,6 @@ public final class MetricsCollector implements Agent
         catch (final UnknownHostException ex)
         {
             return "invalid";
-        }
-    }
-
-    /**
-     * Format a byte count the seed's way: {@code 512B}, {@code 1.0KB}, {@code 1.5MB}, {@code 2.0GB}.
-     *
-     * @param bytes to format.
-     * @return the text.
-     */
-    public static String formatBytes(final long bytes)
-    {
-        if (bytes < 1024)
-        {
-            return bytes + "B";
-        }
-        if (bytes < 1024L * 1024)
-        {
-            return String.format(Locale.ROOT, "%.1fKB", bytes / 1024.0);
-        }
-        if (bytes < 1024L * 1024 * 1024)
-        {
-            return String.format(Locale.ROOT, "%.1fMB", bytes / (1024.0 * 1024));
-        }
-        return String.format(Locale.ROOT, "%.1fGB", bytes / (1024.0 * 1024 * 1024));
-    }
-
-    static String formatDuration(final long ns)
-    {
-        if (ns < 1_000_000)
-        {
-            return (ns / 1000) + "us";
-        }
-        if (ns < 1_000_000_000)
-        {
-            return (ns / 1_000_000) + "ms";
-        }
-        return String.format(Locale.ROOT, "%.2fs", ns / 1e9);
-    }
-
-    private static final class ConnectionEntry
-    {
-        final String endpoint;
-        final ClientEntry client;
-        long up;
-        long down;
-        long loggedUp;
-        long loggedDown;
-
-        ConnectionEntry(final String endpoint, final ClientEntry client)
-        {
-            this.endpoint = endpoint;
-            this.client = client;
-        }
-    }
-
-    private static final class ClientEntry
-    {
-        final String ip;
-        long active;
-        long total;
-        long up;
-        long down;
-
-        ClientEntry(final String ip)
-        {
-            this.ip = ip;
         }
     }
 }

@@ -7,6 +7,7 @@ import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
+import org.agrona.concurrent.ringbuffer.RecordDescriptor;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
 import java.nio.ByteBuffer;
@@ -19,34 +20,16 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class MetricsRing
 {
-    static final int OPENED = 1;
-    static final int CONNECTED = 2;
-    static final int CONNECT_FAILED = 3;
-    static final int BYTES = 4;
-    static final int CLOSED = 5;
-    static final int REJECTED = 6;
-    static final int ACCEPT_PAUSED = 7;
-
-    static final int ID_OFFSET = 0;
-    static final int OPENED_PORT_OFFSET = 8;
-    static final int OPENED_ADDRESS_LENGTH_OFFSET = 12;
-    static final int OPENED_ADDRESS_OFFSET = 16;
-    static final int OPENED_LENGTH = 32;
-    static final int NS_OFFSET = 8;
-    static final int CONNECTED_LENGTH = 16;
-    static final int CONNECT_FAILED_REASON_OFFSET = 16;
-    static final int CONNECT_FAILED_LENGTH = 20;
-    static final int BYTES_UP_OFFSET = 8;
-    static final int BYTES_DOWN_OFFSET = 16;
-    static final int BYTES_LENGTH = 24;
-    static final int CLOSED_UP_OFFSET = 16;
-    static final int CLOSED_DOWN_OFFSET = 24;
-    static final int CLOSED_REASON_OFFSET = 32;
-    static final int CLOSED_LENGTH = 36;
-    static final int COUNT_LENGTH = 8;
-
     /** Bytes one record takes in the ring at most: the largest message plus the record header, aligned. */
     private static final int RECORD_BYTES = 64;
+
+    static
+    {
+        if (RingCodec.MAX_LENGTH + RecordDescriptor.HEADER_LENGTH > RECORD_BYTES)
+        {
+            throw new ExceptionInInitializerError("ring records are sized too small for the largest message");
+        }
+    }
 
     private final int workerIndex;
     private final OneToOneRingBuffer ring;
@@ -96,15 +79,12 @@ public final class MetricsRing
      */
     public boolean opened(final long connectionId, final byte[] address, final int port)
     {
-        final int index = ring.tryClaim(OPENED, OPENED_LENGTH);
+        final int index = ring.tryClaim(RingCodec.OPENED, RingCodec.OPENED_LENGTH);
         if (index <= 0)
         {
             return false;
         }
-        buffer.putLong(index + ID_OFFSET, connectionId);
-        buffer.putInt(index + OPENED_PORT_OFFSET, port);
-        buffer.putInt(index + OPENED_ADDRESS_LENGTH_OFFSET, address.length);
-        buffer.putBytes(index + OPENED_ADDRESS_OFFSET, address, 0, Math.min(16, address.length));
+        RingCodec.encodeOpened(buffer, index, connectionId, address, port);
         ring.commit(index);
         return true;
     }
@@ -118,13 +98,27 @@ public final class MetricsRing
      */
     public boolean connected(final long connectionId, final long connectNs)
     {
-        final int index = ring.tryClaim(CONNECTED, CONNECTED_LENGTH);
+        return connected(connectionId, connectNs, null, 0);
+    }
+
+    /**
+     * The upstream connection was established, to this server (named in the access log).
+     *
+     * @param connectionId    unique id.
+     * @param connectNs       time the connect took.
+     * @param upstreamAddress the server's IP (4 or 16 bytes), or null when unknown.
+     * @param upstreamPort    the server's port.
+     * @return false when the ring is full.
+     */
+    public boolean connected(
+        final long connectionId, final long connectNs, final byte[] upstreamAddress, final int upstreamPort)
+    {
+        final int index = ring.tryClaim(RingCodec.CONNECTED, RingCodec.CONNECTED_LENGTH);
         if (index <= 0)
         {
             return false;
         }
-        buffer.putLong(index + ID_OFFSET, connectionId);
-        buffer.putLong(index + NS_OFFSET, connectNs);
+        RingCodec.encodeConnected(buffer, index, connectionId, connectNs, upstreamAddress, upstreamPort);
         ring.commit(index);
         return true;
     }
@@ -139,14 +133,12 @@ public final class MetricsRing
      */
     public boolean connectFailed(final long connectionId, final CloseReason reason, final long elapsedNs)
     {
-        final int index = ring.tryClaim(CONNECT_FAILED, CONNECT_FAILED_LENGTH);
+        final int index = ring.tryClaim(RingCodec.CONNECT_FAILED, RingCodec.CONNECT_FAILED_LENGTH);
         if (index <= 0)
         {
             return false;
         }
-        buffer.putLong(index + ID_OFFSET, connectionId);
-        buffer.putLong(index + NS_OFFSET, elapsedNs);
-        buffer.putInt(index + CONNECT_FAILED_REASON_OFFSET, reason.ordinal());
+        RingCodec.encodeConnectFailed(buffer, index, connectionId, reason, elapsedNs);
         ring.commit(index);
         return true;
     }
@@ -161,14 +153,12 @@ public final class MetricsRing
      */
     public boolean bytes(final long connectionId, final long upstreamBytes, final long downstreamBytes)
     {
-        final int index = ring.tryClaim(BYTES, BYTES_LENGTH);
+        final int index = ring.tryClaim(RingCodec.BYTES, RingCodec.BYTES_LENGTH);
         if (index <= 0)
         {
             return false;
         }
-        buffer.putLong(index + ID_OFFSET, connectionId);
-        buffer.putLong(index + BYTES_UP_OFFSET, upstreamBytes);
-        buffer.putLong(index + BYTES_DOWN_OFFSET, downstreamBytes);
+        RingCodec.encodeBytes(buffer, index, connectionId, upstreamBytes, downstreamBytes);
         ring.commit(index);
         return true;
     }
@@ -190,16 +180,35 @@ public final class MetricsRing
         final long upstreamBytes,
         final long downstreamBytes)
     {
-        final int index = ring.tryClaim(CLOSED, CLOSED_LENGTH);
+        return closed(connectionId, reason, EndedBy.of(reason), durationNs, upstreamBytes, downstreamBytes);
+    }
+
+    /**
+     * The connection closed, saying which side ended it (for the access log). Its byte deltas must have been
+     * published before.
+     *
+     * @param connectionId    unique id.
+     * @param reason          why.
+     * @param endedBy         which side ended it.
+     * @param durationNs      lifetime.
+     * @param upstreamBytes   total client to upstream.
+     * @param downstreamBytes total upstream to client.
+     * @return false when the ring is full.
+     */
+    public boolean closed(
+        final long connectionId,
+        final CloseReason reason,
+        final EndedBy endedBy,
+        final long durationNs,
+        final long upstreamBytes,
+        final long downstreamBytes)
+    {
+        final int index = ring.tryClaim(RingCodec.CLOSED, RingCodec.CLOSED_LENGTH);
         if (index <= 0)
         {
             return false;
         }
-        buffer.putLong(index + ID_OFFSET, connectionId);
-        buffer.putLong(index + NS_OFFSET, durationNs);
-        buffer.putLong(index + CLOSED_UP_OFFSET, upstreamBytes);
-        buffer.putLong(index + CLOSED_DOWN_OFFSET, downstreamBytes);
-        buffer.putInt(index + CLOSED_REASON_OFFSET, reason.ordinal());
+        RingCodec.encodeClosed(buffer, index, connectionId, reason, endedBy, durationNs, upstreamBytes, downstreamBytes);
         ring.commit(index);
         return true;
     }
@@ -207,18 +216,18 @@ public final class MetricsRing
     /**
      * Clients closed at accept because max_connections were open, or accept pauses (EMFILE).
      *
-     * @param type  {@link #REJECTED} or {@link #ACCEPT_PAUSED}.
+     * @param type  a count message type of {@link RingCodec}.
      * @param count how many since the last publish.
      * @return false when the ring is full.
      */
     private boolean count(final int type, final long count)
     {
-        final int index = ring.tryClaim(type, COUNT_LENGTH);
+        final int index = ring.tryClaim(type, RingCodec.COUNT_LENGTH);
         if (index <= 0)
         {
             return false;
         }
-        buffer.putLong(index, count);
+        RingCodec.encodeCount(buffer, index, count);
         ring.commit(index);
         return true;
     }
@@ -229,7 +238,7 @@ public final class MetricsRing
      */
     public boolean rejected(final long count)
     {
-        return count(REJECTED, count);
+        return count(RingCodec.REJECTED, count);
     }
 
     /**
@@ -238,7 +247,16 @@ public final class MetricsRing
      */
     public boolean acceptPaused(final long count)
     {
-        return count(ACCEPT_PAUSED, count);
+        return count(RingCodec.ACCEPT_PAUSED, count);
+    }
+
+    /**
+     * @param count unexpected errors inside the worker since the last publish ({@code tcp_proxy_internal_errors_total}).
+     * @return false when the ring is full.
+     */
+    public boolean internalErrors(final long count)
+    {
+        return count(RingCodec.INTERNAL_ERRORS, count);
     }
 
     /** Count one occasion on which the ring was full (the events wait and go out later). */

@@ -1,20 +1,26 @@
 package io.tcpproxy.http;
 
-import io.tcpproxy.CloseReason;
+import io.tcpproxy.metrics.FamilySnapshot;
 import io.tcpproxy.metrics.HistogramSnapshot;
+import io.tcpproxy.metrics.MetricFamily;
 import io.tcpproxy.metrics.MetricsSnapshot;
-import io.tcpproxy.metrics.TrafficStats;
+import io.tcpproxy.metrics.Sample;
 
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * Renders a {@link MetricsSnapshot} as one JSON object: the seed's four keys first, then everything else.
+ * Renders a {@link MetricsSnapshot} as one JSON object, iterating its families generically (placement as each
+ * {@link MetricFamily} declares it): plain families in declaration order (the seed's four keys first), then
+ * {@code timestamp_ms}, then the tables of rows ({@code workers}, {@code clients}...), then {@code histograms}.
  */
 final class JsonFormat
 {
     static final String CONTENT_TYPE = "application/json";
 
-    private static final CloseReason[] REASONS = CloseReason.values();
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     private JsonFormat()
@@ -29,107 +35,187 @@ final class JsonFormat
      */
     static void render(final MetricsSnapshot snapshot, final StringBuilder out)
     {
+        final List<FamilySnapshot> families = snapshot.families();
+        final Map<MetricFamily.JsonRows, List<FamilySnapshot>> tables = new LinkedHashMap<>();
+        final List<FamilySnapshot> histograms = new ArrayList<>();
         out.append('{');
-        key(out, "active_connections").append(snapshot.activeConnections()).append(',');
-        key(out, "total_connections").append(snapshot.totalConnections()).append(',');
-        key(out, "bytes_upstream").append(snapshot.bytesUpstream()).append(',');
-        key(out, "bytes_downstream").append(snapshot.bytesDownstream()).append(',');
-        key(out, "rejected_connections").append(snapshot.rejectedConnections()).append(',');
-
-        key(out, "closes_by_reason").append('{');
+        for (final FamilySnapshot frozen : families)
+        {
+            final MetricFamily family = frozen.family();
+            if (family.type() == MetricFamily.Type.HISTOGRAM)
+            {
+                histograms.add(frozen);
+            }
+            else if (null != family.jsonRows())
+            {
+                tables.computeIfAbsent(family.jsonRows(), rows -> new ArrayList<>()).add(frozen);
+            }
+            else
+            {
+                plain(out, frozen);
+                out.append(',');
+            }
+        }
+        key(out, "timestamp_ms").append(snapshot.timestampMs()).append(',');
+        for (final Map.Entry<MetricFamily.JsonRows, List<FamilySnapshot>> table : tables.entrySet())
+        {
+            table(out, table.getKey(), table.getValue());
+        }
+        key(out, "histograms").append('{');
         boolean first = true;
-        for (final CloseReason reason : REASONS)
+        for (final FamilySnapshot frozen : histograms)
         {
             if (!first)
             {
                 out.append(',');
             }
             first = false;
-            key(out, reason.label()).append(snapshot.closes(reason));
-        }
-        out.append("},");
-
-        key(out, "connect_failures_by_reason").append('{');
-        first = true;
-        for (final CloseReason reason : REASONS)
-        {
-            if (reason.isConnectFailure())
+            key(out, frozen.family().jsonKey());
+            if (frozen.family().labelNames().isEmpty())
             {
-                if (!first)
+                final List<Sample> samples = frozen.samples();
+                histogram(out, samples.isEmpty() ? null : samples.get(0).histogram());
+            }
+            else
+            {
+                out.append('{');
+                for (int i = 0, n = frozen.samples().size(); i < n; i++)
                 {
-                    out.append(',');
+                    final Sample sample = frozen.samples().get(i);
+                    if (i > 0)
+                    {
+                        out.append(',');
+                    }
+                    string(out, String.join(",", sample.labelValues())).append(':');
+                    histogram(out, sample.histogram());
                 }
-                first = false;
-                key(out, reason.label()).append(snapshot.connectFailures(reason));
+                out.append('}');
             }
         }
-        out.append("},");
-
-        key(out, "ring_full").append(snapshot.ringFullCount()).append(',');
-        key(out, "accept_pauses").append(snapshot.acceptPauses()).append(',');
-        key(out, "relay_buffer_bytes").append(snapshot.bufferBytesInUse()).append(',');
-        key(out, "relay_buffer_high_water_bytes").append(snapshot.bufferBytesHighWater()).append(',');
-        key(out, "relay_buffer_limit_bytes").append(snapshot.bufferBytesLimit()).append(',');
-        key(out, "draining").append(snapshot.draining()).append(',');
-        key(out, "uptime_seconds");
-        number(out, snapshot.uptimeMs() / 1000.0);
-        out.append(',');
-        key(out, "timestamp_ms").append(snapshot.timestampMs()).append(',');
-
-        key(out, "workers");
-        trafficArray(out, "worker", snapshot.workers());
-        out.append(',');
-        key(out, "clients");
-        trafficArray(out, "client", snapshot.topClients());
-        out.append(',');
-        key(out, "other_clients");
-        final TrafficStats other = snapshot.otherClients();
-        if (null == other)
-        {
-            trafficFields(out.append('{'), 0, 0, 0, 0).append('}');
-        }
-        else
-        {
-            trafficFields(out.append('{'), other.activeConnections(), other.totalConnections(), other.bytesUpstream(),
-                other.bytesDownstream()).append('}');
-        }
-        out.append(',');
-
-        key(out, "histograms").append('{');
-        key(out, "connection_duration_seconds");
-        histogram(out, snapshot.connectionDuration());
-        out.append(',');
-        key(out, "upstream_connect_seconds");
-        histogram(out, snapshot.upstreamConnectTime());
         out.append("}}\n");
     }
 
-    private static void trafficArray(final StringBuilder out, final String nameKey, final List<TrafficStats> stats)
+    private static void plain(final StringBuilder out, final FamilySnapshot frozen)
     {
-        out.append('[');
-        for (int i = 0, n = stats.size(); i < n; i++)
+        final MetricFamily family = frozen.family();
+        key(out, family.jsonKey());
+        final List<Sample> samples = frozen.samples();
+        if (family.labelNames().isEmpty())
         {
+            if (samples.isEmpty())
+            {
+                out.append(family.valueKind() == MetricFamily.ValueKind.BOOLEAN ? "false" : "0");
+            }
+            else
+            {
+                value(out, family, samples.get(0));
+            }
+            return;
+        }
+        out.append('{');
+        for (int i = 0, n = samples.size(); i < n; i++)
+        {
+            final Sample sample = samples.get(i);
             if (i > 0)
             {
                 out.append(',');
             }
-            final TrafficStats s = stats.get(i);
-            out.append('{');
-            key(out, nameKey);
-            string(out, s.name()).append(',');
-            trafficFields(out, s.activeConnections(), s.totalConnections(), s.bytesUpstream(), s.bytesDownstream());
-            out.append('}');
+            string(out, String.join(",", sample.labelValues())).append(':');
+            value(out, family, sample);
         }
-        out.append(']');
+        out.append('}');
     }
 
-    private static StringBuilder trafficFields(
-        final StringBuilder out, final long active, final long total, final long up, final long down)
+    private static void value(final StringBuilder out, final MetricFamily family, final Sample sample)
     {
-        key(out, "active_connections").append(active).append(',');
-        key(out, "total_connections").append(total).append(',');
-        key(out, "bytes_upstream").append(up).append(',');
-        return key(out, "bytes_downstream").append(down);
+        switch (family.valueKind())
+        {
+            case BOOLEAN:
+                out.append(sample.value() != 0);
+                break;
+            case DOUBLE:
+                number(out, sample.doubleValue());
+                break;
+            default:
+                out.append(sample.value());
+                break;
+        }
+    }
+
+    /** Families that are columns of one table: one row per label value of the first, in its order. */
+    private static void table(
+        final StringBuilder out, final MetricFamily.JsonRows rows, final List<FamilySnapshot> columns)
+    {
+        final String rest = rows.restLabelValue();
+        final List<Map<String, Sample>> byLabel = new ArrayList<>(columns.size());
+        for (final FamilySnapshot column : columns)
+        {
+            final Map<String, Sample> index = new HashMap<>();
+            for (final Sample sample : column.samples())
+            {
+                index.put(sample.labelValues().get(0), sample);
+            }
+            byLabel.add(index);
+        }
+        key(out, rows.arrayKey()).append('[');
+        boolean first = true;
+        for (final Sample rowSample : columns.get(0).samples())
+        {
+            final String label = rowSample.labelValues().get(0);
+            if (label.equals(rest))
+            {
+                continue;
+            }
+            if (!first)
+            {
+                out.append(',');
+            }
+            first = false;
+            out.append('{');
+            key(out, rows.rowKey());
+            string(out, label);
+            for (int c = 0, n = columns.size(); c < n; c++)
+            {
+                final FamilySnapshot column = columns.get(c);
+                out.append(',');
+                key(out, column.family().jsonKey());
+                final Sample sample = byLabel.get(c).get(label);
+                if (null == sample)
+                {
+                    out.append(0);
+                }
+                else
+                {
+                    value(out, column.family(), sample);
+                }
+            }
+            out.append('}');
+        }
+        out.append("],");
+        if (null != rest)
+        {
+            key(out, rows.restKey()).append('{');
+            boolean firstColumn = true;
+            for (final FamilySnapshot column : columns)
+            {
+                if (!firstColumn)
+                {
+                    out.append(',');
+                }
+                firstColumn = false;
+                key(out, column.family().jsonKey());
+                final Sample sample = column.sample(rest);
+                if (null == sample)
+                {
+                    out.append(0);
+                }
+                else
+                {
+                    value(out, column.family(), sample);
+                }
+            }
+            out.append("},");
+        }
     }
 
     private static void histogram(final StringBuilder out, final HistogramSnapshot histogram)

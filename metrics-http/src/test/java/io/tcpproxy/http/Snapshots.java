@@ -1,7 +1,10 @@
 package io.tcpproxy.http;
 
 import io.tcpproxy.CloseReason;
+import io.tcpproxy.metrics.Families;
 import io.tcpproxy.metrics.HistogramSnapshot;
+import io.tcpproxy.metrics.MetricFamily;
+import io.tcpproxy.metrics.MetricsRegistry;
 import io.tcpproxy.metrics.MetricsSnapshot;
 import io.tcpproxy.metrics.TrafficStats;
 
@@ -31,38 +34,59 @@ final class Snapshots
     static MetricsSnapshot withClients(
         final boolean clientLabels, final boolean draining, final List<TrafficStats> clients)
     {
-        final long[] closes = new long[CloseReason.values().length];
-        final long[] failures = new long[CloseReason.values().length];
+        final MetricsRegistry registry = Families.newRegistry(clientLabels);
+        registry.cell(Families.CONNECTIONS_ACTIVE).set(3);
+        registry.cell(Families.CONNECTIONS_TOTAL).set(42);
+        registry.cell(Families.BYTES_UPSTREAM).set(1_048_576);
+        registry.cell(Families.BYTES_DOWNSTREAM).set(2_097_152);
+        registry.cell(Families.CONNECTIONS_REJECTED).set(5);
         for (final CloseReason reason : CloseReason.values())
         {
-            closes[reason.ordinal()] = 100 + reason.ordinal();
+            registry.cell(Families.CONNECTIONS_CLOSED, reason.label()).set(100 + reason.ordinal());
+        }
+        for (final CloseReason reason : CloseReason.values())
+        {
             if (reason.isConnectFailure())
             {
-                failures[reason.ordinal()] = 200 + reason.ordinal();
+                registry.cell(Families.UPSTREAM_CONNECT_FAILURES, reason.label()).set(200 + reason.ordinal());
             }
         }
-        return new MetricsSnapshot(
-            1_700_000_000_123L,
-            12_345,
-            3,
-            42,
-            1_048_576,
-            2_097_152,
-            5,
-            closes,
-            failures,
-            7,
-            11,
-            draining,
-            List.of(new TrafficStats("0", 2, 30, 1_000_000, 2_000_000), new TrafficStats("1", 1, 12, 48_576, 97_152)),
-            clients,
-            new TrafficStats("other", 0, 28, 13, 17),
-            clientLabels,
-            new HistogramSnapshot(DURATION_BOUNDS_SECS, new long[]{1, 3, 3, 10, 20, 30, 38}, 39, 123.25),
-            new HistogramSnapshot(CONNECT_BOUNDS_SECS, new long[]{0, 5, 20, 30, 35, 40, 40, 41}, 41, 0.0425),
-            16_384,
-            65_536,
-            134_217_728);
+        registry.cell(Families.METRICS_RING_FULL).set(7);
+        registry.cell(Families.ACCEPT_PAUSES).set(11);
+        registry.cell(Families.RELAY_BUFFER_BYTES).set(16_384);
+        registry.cell(Families.RELAY_BUFFER_HIGH_WATER_BYTES).set(65_536);
+        registry.cell(Families.RELAY_BUFFER_LIMIT_BYTES).set(134_217_728);
+        registry.cell(Families.DRAINING).set(draining ? 1 : 0);
+        registry.cell(Families.UPTIME).setDouble(12.345);
+        traffic(registry, Families.WORKER_CONNECTIONS_ACTIVE, Families.WORKER_CONNECTIONS_TOTAL,
+            Families.WORKER_BYTES_UPSTREAM, Families.WORKER_BYTES_DOWNSTREAM,
+            List.of(new TrafficStats("0", 2, 30, 1_000_000, 2_000_000), new TrafficStats("1", 1, 12, 48_576, 97_152)));
+        registry.cell(Families.CONNECTION_DURATION).setHistogram(
+            new HistogramSnapshot(DURATION_BOUNDS_SECS, new long[]{1, 3, 3, 10, 20, 30, 38}, 39, 123.25));
+        registry.cell(Families.UPSTREAM_CONNECT_TIME).setHistogram(
+            new HistogramSnapshot(CONNECT_BOUNDS_SECS, new long[]{0, 5, 20, 30, 35, 40, 40, 41}, 41, 0.0425));
+        final List<TrafficStats> withOther = new ArrayList<>(clients);
+        withOther.add(new TrafficStats("other", 0, 28, 13, 17));
+        traffic(registry, Families.CLIENT_CONNECTIONS_ACTIVE, Families.CLIENT_CONNECTIONS_TOTAL,
+            Families.CLIENT_BYTES_UPSTREAM, Families.CLIENT_BYTES_DOWNSTREAM, withOther);
+        return registry.snapshot(1_700_000_000_123L, 12_345);
+    }
+
+    static void traffic(
+        final MetricsRegistry registry,
+        final MetricFamily active,
+        final MetricFamily total,
+        final MetricFamily up,
+        final MetricFamily down,
+        final List<TrafficStats> rows)
+    {
+        for (final TrafficStats row : rows)
+        {
+            registry.cell(active, row.name()).set(row.activeConnections());
+            registry.cell(total, row.name()).set(row.totalConnections());
+            registry.cell(up, row.name()).set(row.bytesUpstream());
+            registry.cell(down, row.name()).set(row.bytesDownstream());
+        }
     }
 
     static MetricsSnapshot manyClients(final int count)
@@ -78,11 +102,6 @@ final class Snapshots
 
     static MetricsSnapshot empty()
     {
-        final int reasons = CloseReason.values().length;
-        return new MetricsSnapshot(0, 0, 0, 0, 0, 0, 0, new long[reasons], new long[reasons], 0, 0, false,
-            List.of(), List.of(), new TrafficStats("other", 0, 0, 0, 0), true,
-            new HistogramSnapshot(new double[0], new long[0], 0, 0),
-            new HistogramSnapshot(new double[0], new long[0], 0, 0),
-            0, 0, 0);
+        return Families.newRegistry(true).snapshot(0, 0);
     }
 }
