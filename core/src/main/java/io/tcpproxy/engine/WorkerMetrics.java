@@ -80,6 +80,7 @@ final class WorkerMetrics
     void internalError(final String what, final Throwable error)
     {
         log.error(workerName + ": " + what + ": " + error);
+        ring.internalErrors(1); // tcp_proxy_internal_errors_total: best effort, the log line is the record
     }
 
     /** @param pool whose use to report. */

@@ -1,7 +1,7 @@
 package io.tcpproxy.metrics;
 
 import io.tcpproxy.CloseReason;
-import io.tcpproxy.Config;
+import io.tcpproxy.config.Config;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

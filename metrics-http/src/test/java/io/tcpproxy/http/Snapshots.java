@@ -34,6 +34,23 @@ final class Snapshots
     static MetricsSnapshot withClients(
         final boolean clientLabels, final boolean draining, final List<TrafficStats> clients)
     {
+        return registry(clientLabels, draining, clients).snapshot(1_700_000_000_123L, 12_345);
+    }
+
+    /** The sample with other totals, taken at another time (for rates). */
+    static MetricsSnapshot withTotals(
+        final long timestampMs, final long uptimeMs, final long totalConnections, final long up, final long down)
+    {
+        final MetricsRegistry registry = registry(true, false, List.of());
+        registry.cell(Families.CONNECTIONS_TOTAL).set(totalConnections);
+        registry.cell(Families.BYTES_UPSTREAM).set(up);
+        registry.cell(Families.BYTES_DOWNSTREAM).set(down);
+        return registry.snapshot(timestampMs, uptimeMs);
+    }
+
+    private static MetricsRegistry registry(
+        final boolean clientLabels, final boolean draining, final List<TrafficStats> clients)
+    {
         final MetricsRegistry registry = Families.newRegistry(clientLabels);
         registry.cell(Families.CONNECTIONS_ACTIVE).set(3);
         registry.cell(Families.CONNECTIONS_TOTAL).set(42);
@@ -69,7 +86,7 @@ final class Snapshots
         withOther.add(new TrafficStats("other", 0, 28, 13, 17));
         traffic(registry, Families.CLIENT_CONNECTIONS_ACTIVE, Families.CLIENT_CONNECTIONS_TOTAL,
             Families.CLIENT_BYTES_UPSTREAM, Families.CLIENT_BYTES_DOWNSTREAM, withOther);
-        return registry.snapshot(1_700_000_000_123L, 12_345);
+        return registry;
     }
 
     static void traffic(
