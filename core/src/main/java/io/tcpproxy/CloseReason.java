@@ -30,7 +30,33 @@ public enum CloseReason
     /** An unexpected error in the proxy; closes only this connection. */
     INTERNAL_ERROR,
     /** The proxy itself ran out of file descriptors (EMFILE/ENFILE) while connecting upstream. */
-    LOCAL_FD_LIMIT;
+    LOCAL_FD_LIMIT,
+    /** No server of the pool could take the client: all down, drained or full, or every connect attempt failed. */
+    NO_UPSTREAM,
+    /** The client is refused by the {@code deny} / {@code allow} lists. */
+    DENIED,
+    /** The client already has {@code max_connections_per_client} connections open. */
+    CLIENT_LIMIT,
+    /** The client opens connections faster than {@code client_connect_rate} allows. */
+    RATE_LIMITED,
+    /** A PROXY-protocol header came from a source not in {@code proxy_protocol_trusted}. */
+    PROXY_PROTOCOL_UNTRUSTED,
+    /** The PROXY-protocol header was malformed, truncated or late. */
+    PROXY_PROTOCOL_ERROR,
+    /** No route matched the TLS server name (or the connection was not TLS) and there is no default pool. */
+    NO_ROUTE,
+    /** A route needs a TLS ClientHello and the client did not send TLS. */
+    TLS_NOT_TLS,
+    /** The TLS ClientHello was malformed. */
+    TLS_MALFORMED,
+    /** The TLS ClientHello was larger than {@code sni_peek_max_bytes}. */
+    TLS_TOO_LARGE,
+    /** The TLS ClientHello did not arrive within {@code sni_peek_timeout_ms}. */
+    TLS_TIMEOUT,
+    /** Its server left the configuration on a reload and {@code removed_server_drain_secs} passed. */
+    SERVER_REMOVED,
+    /** Its server was disabled through the admin API. */
+    ADMIN_DISABLED;
 
     private static final CloseReason[] VALUES = values();
 

@@ -35,6 +35,17 @@ final class Connection
     CloseReason closeReason;
     /** Set when the first FIN arrives: the reason to report when both directions finish. */
     CloseReason finReason;
+    /**
+     * The real client: the socket peer, or the source of an accepted PROXY-protocol header. Access lists, per-client
+     * limits, per-client metrics, log lines and source-hash balancing use this, never {@link #clientAddress}.
+     */
+    byte[] sourceAddress;
+    int sourcePort;
+    /**
+     * The pool to connect to: its position in {@code Config.pools()} order (0 = the first, "default" when routes are
+     * not used). A preamble handler (SNI routing) may set it before the connect starts.
+     */
+    int poolIndex;
     long connectStartNs;
     long lastActivityNs;
     long timerId = NO_TIMER;
@@ -63,6 +74,8 @@ final class Connection
         this.clientKey = clientKey;
         this.clientAddress = clientAddress;
         this.clientPort = clientPort;
+        this.sourceAddress = clientAddress;
+        this.sourcePort = clientPort;
         this.openedNs = nowNs;
         this.lastActivityNs = nowNs;
         this.up = new Flow(this, true);
