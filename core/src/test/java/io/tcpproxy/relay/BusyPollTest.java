@@ -19,14 +19,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class BusyPollTest
 {
-    private static final int BUSY_POLL_US = 300_000;
+    // a second of polling: even with a fifth of a core (a loaded 2-core machine) that is far more than the floor below
+    private static final int BUSY_POLL_US = 1_000_000;
     private static final int ROUND_TRIPS = 2_000;
     private static final long QUIET_WINDOW_NS = TimeUnit.MILLISECONDS.toNanos(200);
 
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
 
     @Test
-    @Timeout(60)
+    @Timeout(120)
     void shouldRelayWhilePollingAndBlockAgainOnceTrafficStops() throws Exception
     {
         try (TestUpstream upstream = TestUpstream.echo();
@@ -56,7 +57,7 @@ class BusyPollTest
                 window[0] = nowNs;
                 window[1] = cpuNs;
                 return quiet;
-            }, Duration.ofSeconds(10), () -> "; last window used " + lastWindowCpuNs[0] / 1000 + " µs of CPU");
+            }, Duration.ofSeconds(60), () -> "; last window used " + lastWindowCpuNs[0] / 1000 + " µs of CPU");
 
             final long pollingCpuNs = threads.getThreadCpuTime(workerId) - cpuAfterTrafficNs;
             assertTrue(pollingCpuNs >= TimeUnit.MILLISECONDS.toNanos(20),
