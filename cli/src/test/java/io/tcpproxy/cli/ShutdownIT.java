@@ -61,6 +61,9 @@ class ShutdownIT
         Pattern.compile("\\[METRICS] ConnectionClosed .* \\| reason: shutdown \\| .*");
     private static final Pattern FINAL_SUMMARY = Pattern.compile("\\[METRICS] final: .*");
     private static final Pattern STOPPED = Pattern.compile("\\[SHUTDOWN] stopped");
+    private static final Pattern SIGHUP_IGNORED = Pattern.compile(Pattern.quote(SignalHooks.HUP_IGNORED));
+    private static final Pattern SIGUSR1_IGNORED = Pattern.compile(Pattern.quote(SignalHooks.USR1_IGNORED));
+    private static final Pattern SIGINT_IGNORED = Pattern.compile(Pattern.quote(RunCommand.SIGINT_IGNORED_WARNING));
     private static final Pattern COUNTDOWN =
         Pattern.compile("\\[SHUTDOWN] draining: (\\d+) connections? open, (\\d+)s left");
 
@@ -119,6 +122,91 @@ class ShutdownIT
         {
             writeTranscript(lines, linesBeforeSignal);
         }
+    }
+
+    @Test
+    void shouldIgnoreSighupWithATransferInFlightAndStillStopGracefullyOnSigterm() throws Exception
+    {
+        final ShutdownUpstream upstream = upstream(ShutdownUpstream.stream(TRANSFER_BYTES));
+        startProxy(upstream, "--grace-period-secs", "120");
+        final ThrottledDownload download = new ThrottledDownload(port);
+        proxy.awaitStdoutLine(CONNECTION_OPENED, LINE_TIMEOUT);
+        await(() -> download.received() >= SIGNAL_AFTER_BYTES, "the download to get going");
+
+        proxy.signal("HUP");
+        proxy.awaitStdoutLine(SIGHUP_IGNORED, LINE_TIMEOUT);
+        proxy.signal("USR1");
+        proxy.awaitStdoutLine(SIGUSR1_IGNORED, LINE_TIMEOUT);
+        final long receivedAfterSignals = download.received();
+        assertTrue(receivedAfterSignals < TRANSFER_BYTES,
+            "the transfer must still be in flight when the signals arrive: " + receivedAfterSignals);
+
+        final byte[] receivedDigest = download.digest().get(60, TimeUnit.SECONDS);
+        assertEquals(TRANSFER_BYTES, download.received(), "bytes received");
+        assertEquals(hex(upstream.sentDigest().get(30, TimeUnit.SECONDS)), hex(receivedDigest), "SHA-256");
+        assertTrue(proxy.isAlive(), "SIGHUP must not stop the proxy" + proxy.describeOutput());
+        assertEquals(200, httpGet("/healthz").status, "not draining after SIGHUP");
+        assertNoLine(proxy.stdoutLines(), Pattern.compile("\\[SHUTDOWN] .*"));
+
+        proxy.signal("TERM");
+        assertEquals(0, proxy.awaitExit(LINE_TIMEOUT), proxy.describeOutput());
+        final List<String> lines = proxy.stdoutLines();
+        assertInOrder(lines, SIGHUP_IGNORED, Pattern.compile("\\[SHUTDOWN] stopped accepting; .*"), FINAL_SUMMARY,
+            STOPPED);
+        assertInOrder(lines, Pattern.compile("\\[METRICS] ConnectionClosed .* \\| reason: upstream_fin \\| .*"));
+        assertNoLine(lines, CLOSED_BY_SHUTDOWN);
+        assertEquals(List.of(), upstream.errors());
+    }
+
+    @Test
+    void shouldWarnAtStartWhenSigintIsIgnoredAndStillStopOnSigterm() throws Exception
+    {
+        final ShutdownUpstream upstream = upstream(ShutdownUpstream.echo());
+        proxy = JarProcess.startWithSigintIgnored(dir,
+            "run", "--listen", "127.0.0.1:0", "--metrics-addr", "", "--target", upstream.target());
+        resources.add(proxy);
+        proxy.awaitStdoutLine(RunIT.STARTUP_LINE, JarProcess.TIMEOUT);
+        proxy.awaitStdoutLine(SIGINT_IGNORED, LINE_TIMEOUT);
+
+        proxy.signal("TERM");
+        assertEquals(0, proxy.awaitExit(LINE_TIMEOUT), proxy.describeOutput());
+        assertInOrder(proxy.stdoutLines(), SIGINT_IGNORED, STOPPED);
+    }
+
+    @Test
+    void shouldNotWarnAboutSigintWhenItIsHandled() throws Exception
+    {
+        final ShutdownUpstream upstream = upstream(ShutdownUpstream.echo());
+        startProxy(upstream);
+        proxy.signal("INT");
+        assertEquals(0, proxy.awaitExit(LINE_TIMEOUT), proxy.describeOutput());
+        assertNoLine(proxy.stdoutLines(), SIGINT_IGNORED);
+    }
+
+    /**
+     * The program docs/embedding.md shows: a shutdown hook calling {@code shutdown(grace)} drains a transfer in
+     * flight on SIGTERM. The JVM ends a process stopped by a signal with 128 + the signal (143), hooks or not.
+     */
+    @Test
+    void shouldDrainAnEmbeddedProxyThroughItsShutdownHookOnSigterm() throws Exception
+    {
+        final ShutdownUpstream upstream = upstream(ShutdownUpstream.stream(TRANSFER_BYTES));
+        proxy = JarProcess.startMain(dir, EmbeddedProxyExample.class, "127.0.0.1:0", upstream.target());
+        resources.add(proxy);
+        port = Integer.parseInt(proxy.awaitStdoutLine(
+            Pattern.compile("Proxy listening on 127\\.0\\.0\\.1:(\\d+)"), JarProcess.TIMEOUT).group(1));
+        final ThrottledDownload download = new ThrottledDownload(port);
+        await(() -> download.received() >= SIGNAL_AFTER_BYTES, "the download to get going");
+
+        proxy.signal("TERM");
+        proxy.awaitStdoutLine(stoppedAccepting(30, 1), LINE_TIMEOUT);
+        final byte[] receivedDigest = download.digest().get(60, TimeUnit.SECONDS);
+        assertEquals(TRANSFER_BYTES, download.received(), "bytes received");
+        assertEquals(hex(upstream.sentDigest().get(30, TimeUnit.SECONDS)), hex(receivedDigest), "SHA-256");
+
+        assertEquals(128 + 15, proxy.awaitExit(LINE_TIMEOUT), proxy.describeOutput());
+        assertInOrder(proxy.stdoutLines(), stoppedAccepting(30, 1), ALL_CLOSED, FINAL_SUMMARY, STOPPED);
+        assertNoLine(proxy.stdoutLines(), CLOSED_BY_SHUTDOWN);
     }
 
     @Test
