@@ -7,8 +7,8 @@ import io.tcpproxy.Proxy;
 import java.time.Duration;
 
 /**
- * The program of docs/embedding.md, word for word apart from the package and this comment, run by
- * {@code ShutdownIT} as a child process: a SIGTERM must drain it through the shutdown hook.
+ * The program of docs/embedding.md (the same statements; the class name and package differ), run by
+ * {@code ShutdownIT} as a child process: a SIGTERM must drain it through the shutdown hook. Keep the two in step.
  */
 public final class EmbeddedProxyExample
 {
