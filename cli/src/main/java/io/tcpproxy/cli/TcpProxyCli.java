@@ -142,7 +142,7 @@ public final class TcpProxyCli
     private static int help(final CommandLine commandLine, final String[] args, final PrintStream out,
         final PrintStream err)
     {
-        if (args.length == 1)
+        if (args.length == 1 || args[1].startsWith("-"))
         {
             commandLine.usage(out);
             out.flush();

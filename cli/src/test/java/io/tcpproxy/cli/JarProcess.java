@@ -25,7 +25,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 final class JarProcess implements AutoCloseable
 {
     static final Path JAR = Path.of(System.getProperty("tcpproxy.jar", "target/tcp-proxy.jar")).toAbsolutePath();
-    static final Duration TIMEOUT = Duration.ofSeconds(30);
+    /** Generous: a JVM start alone can take tens of seconds on a 2-core machine shared by many builds. */
+    static final Duration TIMEOUT = Duration.ofSeconds(90);
     private static final Path PERL = Path.of("/usr/bin/perl");
     private static final long POLL_NS = TimeUnit.MILLISECONDS.toNanos(50);
 

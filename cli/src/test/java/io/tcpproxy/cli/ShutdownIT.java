@@ -49,7 +49,7 @@ class ShutdownIT
     private static final int TRANSFER_BYTES = 50 * 1024 * 1024;
     private static final long TRANSFER_BYTES_PER_SEC = 16L * 1024 * 1024;
     private static final long SIGNAL_AFTER_BYTES = 4L * 1024 * 1024;
-    private static final Duration LINE_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration LINE_TIMEOUT = Duration.ofSeconds(60);
     private static final long POLL_NS = TimeUnit.MILLISECONDS.toNanos(2);
 
     private static final Pattern CONNECTION_OPENED = Pattern.compile("\\[METRICS] ConnectionOpened .*");
