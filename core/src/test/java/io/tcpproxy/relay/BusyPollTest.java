@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class BusyPollTest
 {
-    private static final int BUSY_POLL_US = 2_000_000;
+    private static final int BUSY_POLL_US = 1_000_000;
     private static final int ROUND_TRIPS = 2_000;
     private static final long QUIET_WINDOW_NS = TimeUnit.MILLISECONDS.toNanos(500);
     /**
