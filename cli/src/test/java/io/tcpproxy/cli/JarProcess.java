@@ -94,13 +94,14 @@ final class JarProcess implements AutoCloseable
         final List<String> javaArgs, final String commandLine) throws IOException
     {
         final List<String> command = new ArrayList<>(prefix);
-        // A non-interactive shell starts background jobs with SIGINT ignored, and an ignored signal stays ignored
-        // in every child (the JVM then refuses to handle it). Perl sets it (to the default, or ignored on purpose)
-        // before exec'ing the JVM (same pid), so the signal tests behave the same however the build was started.
+        // A non-interactive shell starts background jobs with SIGINT ignored (and nohup ignores SIGHUP), and an
+        // ignored signal stays ignored in every child (the JVM then leaves it so). Perl sets them (to the default, or
+        // SIGINT ignored on purpose) before exec'ing the JVM (same pid), so the signal tests behave the same however
+        // the build was started.
         assertTrue(Files.isExecutable(PERL), "the signal tests need " + PERL + " (Debian: perl-base)");
         command.add(PERL.toString());
         command.add("-e");
-        command.add("$SIG{INT} = '" + sigint + "'; exec { $ARGV[0] } @ARGV or die \"exec: $!\";");
+        command.add("$SIG{INT} = '" + sigint + "'; $SIG{HUP} = 'DEFAULT'; exec { $ARGV[0] } @ARGV or die \"exec: $!\";");
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx128m");
         command.addAll(javaArgs);
