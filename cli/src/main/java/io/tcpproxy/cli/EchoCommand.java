@@ -28,7 +28,7 @@ final class EchoCommand
             .version(TcpProxyCli.NAME + " " + Version.text());
         spec.usageMessage()
             .description("Run an echo server: every byte received is sent back; a half-close is echoed too.")
-            .sortOptions(false);
+            .sortOptions(true);
 
         listenOption = OptionSpec.builder("--listen", "--listen-addr")
             .paramLabel("HOST:PORT")
@@ -94,9 +94,10 @@ final class EchoCommand
         }
         catch (final IOException ex)
         {
-            err.println(TcpProxyCli.NAME + ": error: cannot start the echo server on " + listen + ": " + ex);
+            err.println(TcpProxyCli.NAME + ": error: cannot start the echo server on " + listen + ": " +
+                ex.getMessage());
             err.flush();
-            return TcpProxyCli.EXIT_START_FAILED;
+            return RunCommand.startFailureStatus(ex);
         }
 
         try (server)

@@ -10,8 +10,9 @@ public final class Main
     }
 
     /**
-     * Run the command line and exit with its status: 0 after a clean stop, 2 for a bad configuration or usage,
-     * 1 when the proxy cannot start (e.g. an address is in use).
+     * Run the command line and exit with its status: 0 after a clean stop or help, 2 for a bad configuration or usage
+     * (an address in use or that cannot be bound included), 1 when the proxy cannot start for another reason or
+     * fails unexpectedly.
      *
      * @param args the command line.
      */

@@ -12,7 +12,9 @@ import picocli.CommandLine.ParseResult;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.nio.channels.UnresolvedAddressException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,10 +30,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class RunCommand
 {
     static final Path DEFAULT_CONFIG = Path.of("proxy.toml");
+    static final String SIGINT_IGNORED_WARNING = SignalHooks.PREFIX + "warning: SIGINT was ignored when this " +
+        "process started (a background job of a non-interactive shell?), and a JVM cannot take it back: Ctrl+C " +
+        "will not stop the proxy; stop it with SIGTERM (kill PID)";
 
     private final CommandSpec spec;
     private final OptionSpec configOption;
     private final Map<ConfigKey, OptionSpec> keyOptions = new EnumMap<>(ConfigKey.class);
+    private String configSource = noConfigFile();
 
     RunCommand()
     {
@@ -40,9 +46,10 @@ final class RunCommand
         spec.usageMessage()
             .description(
                 "Run the proxy until SIGINT or SIGTERM: the first one stops accepting and lets open connections " +
-                "finish for grace_period_secs; a second one closes them at once.",
+                "finish for grace_period_secs; a second one closes them at once. SIGHUP and SIGUSR1 are logged " +
+                "and ignored (reload and log reopening are not implemented yet).",
                 "Settings come from the config file, then from these flags, which win.")
-            .sortOptions(false)
+            .sortOptions(true)
             .sortSynopsis(false);
 
         configOption = OptionSpec.builder("--config", "-c")
@@ -72,7 +79,8 @@ final class RunCommand
 
     int execute(final ParseResult parseResult, final PrintStream out, final PrintStream err)
     {
-        return run(resolveConfig(parseResult), out, err);
+        final Config config = resolveConfig(parseResult);
+        return run(config, configSource, out, err);
     }
 
     /**
@@ -87,14 +95,17 @@ final class RunCommand
         {
             final String path = configOption.getValue();
             builder = TomlConfigLoader.load(Path.of(path));
+            configSource = configFile(Path.of(path));
         }
         else if (Files.exists(DEFAULT_CONFIG))
         {
             builder = TomlConfigLoader.load(DEFAULT_CONFIG);
+            configSource = configFile(DEFAULT_CONFIG);
         }
         else
         {
             builder = Config.builder();
+            configSource = noConfigFile();
         }
 
         for (final Map.Entry<ConfigKey, OptionSpec> entry : keyOptions.entrySet())
@@ -119,8 +130,10 @@ final class RunCommand
 
     /**
      * Start the proxy, print the startup line, stop on SIGINT/SIGTERM, return when it has stopped.
+     *
+     * @param configSource where the settings came from, for the startup line (see {@link #configFile(Path)}).
      */
-    static int run(final Config config, final PrintStream out, final PrintStream err)
+    static int run(final Config config, final String configSource, final PrintStream out, final PrintStream err)
     {
         final Proxy proxy;
         try
@@ -131,16 +144,22 @@ final class RunCommand
         {
             err.println(TcpProxyCli.NAME + ": error: cannot start: " + ex.getMessage());
             err.flush();
-            return TcpProxyCli.EXIT_START_FAILED;
+            return startFailureStatus(ex);
         }
 
         try (proxy)
         {
             final ShutdownOnSignal onSignal = new ShutdownOnSignal(proxy, Duration.ofSeconds(config.gracePeriodSecs()));
-            Signals.handle("INT", onSignal);
+            final boolean sigintIgnored = Signals.handle("INT", onSignal);
             Signals.handle("TERM", onSignal);
+            new SignalHooks(out).install();
 
-            out.println(startupLine(proxy.localAddress(), proxy.targetAddress(), proxy.metricsAddress()));
+            out.println(startupLine(proxy.localAddress(), proxy.targetAddress(), proxy.metricsAddress()) + ", " +
+                configSource);
+            if (sigintIgnored)
+            {
+                out.println(SIGINT_IGNORED_WARNING);
+            }
             out.flush();
 
             proxy.awaitShutdown();
@@ -150,6 +169,34 @@ final class RunCommand
             Thread.currentThread().interrupt();
         }
         return TcpProxyCli.EXIT_OK;
+    }
+
+    /**
+     * 2 when the configuration asked for what cannot be had (an address in use or not local, a name that does not
+     * resolve, a privileged port), as for any other bad setting; 1 for the rest (e.g. out of file descriptors).
+     */
+    static int startFailureStatus(final IOException ex)
+    {
+        for (Throwable cause = ex; cause != null; cause = cause.getCause())
+        {
+            final String message = String.valueOf(cause.getMessage());
+            if (cause instanceof BindException || cause instanceof UnresolvedAddressException ||
+                message.contains("does not resolve"))
+            {
+                return TcpProxyCli.EXIT_USAGE;
+            }
+        }
+        return TcpProxyCli.EXIT_START_FAILED;
+    }
+
+    static String configFile(final Path file)
+    {
+        return "config " + file.toAbsolutePath().normalize();
+    }
+
+    static String noConfigFile()
+    {
+        return "no config file (no --config, no ./" + DEFAULT_CONFIG + "): built-in defaults";
     }
 
     static String startupLine(final InetSocketAddress listen, final HostPort target, final InetSocketAddress metrics)

@@ -5,7 +5,7 @@ import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 
 /**
- * Runs an action when the process receives a signal (INT, TERM), through {@code sun.misc.Signal}.
+ * Runs an action when the process receives a signal (INT, TERM, HUP, USR1), through {@code sun.misc.Signal}.
  * <p>
  * Why reflection: naming {@code sun.misc.Signal} in source makes javac warn that it is an internal proprietary
  * API, a warning no {@code @SuppressWarnings} silences, and the build treats warnings as errors. Why not a
@@ -24,9 +24,11 @@ final class Signals
      *
      * @param signalName e.g. "INT" or "TERM".
      * @param action     what to do on each delivery.
+     * @return true when the signal was ignored at start (SIG_IGN: e.g. SIGINT for a background job of a
+     *         non-interactive shell): the JVM then leaves it ignored and the action never runs.
      * @throws IllegalStateException if the signal cannot be handled on this JVM (e.g. run with -Xrs).
      */
-    static void handle(final String signalName, final Runnable action)
+    static boolean handle(final String signalName, final Runnable action)
     {
         try
         {
@@ -37,7 +39,10 @@ final class Signals
             final InvocationHandler invocationHandler = (proxy, method, args) -> invoke(proxy, method, args, action);
             final Object handler = java.lang.reflect.Proxy.newProxyInstance(
                 Signals.class.getClassLoader(), new Class<?>[]{ handlerClass }, invocationHandler);
-            signalClass.getMethod("handle", signalClass, handlerClass).invoke(null, signal, handler);
+            final Object previous = signalClass.getMethod("handle", signalClass, handlerClass)
+                .invoke(null, signal, handler);
+            final Object ignored = handlerClass.getField("SIG_IGN").get(null);
+            return previous != null && previous.equals(ignored);
         }
         catch (final ReflectiveOperationException | RuntimeException ex)
         {

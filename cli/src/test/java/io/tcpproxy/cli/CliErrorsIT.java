@@ -5,6 +5,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -147,6 +149,29 @@ class CliErrorsIT
     {
         assertUsageError(dir, "tcp-proxy: error: --threads: expected an integer from 1 to 1024, got 0", "",
             "echo", "--threads", "0");
+    }
+
+    @Test
+    void shouldExitTwoWhenTheMetricsPortIsInUse() throws IOException
+    {
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress()))
+        {
+            assertUsageError(dir, "tcp-proxy: error: cannot start: cannot serve metrics on 127.0.0.1:" +
+                taken.getLocalPort(), "in use",
+                "run", "--listen", "127.0.0.1:0", "--target", "127.0.0.1:1",
+                "--metrics-addr", "127.0.0.1:" + taken.getLocalPort());
+        }
+    }
+
+    @Test
+    void shouldExitTwoWhenTheListenPortIsInUse() throws IOException
+    {
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress()))
+        {
+            assertUsageError(dir, "tcp-proxy: error: cannot start: ", "in use",
+                "run", "--listen", "127.0.0.1:" + taken.getLocalPort(), "--accept-mode", "shared",
+                "--target", "127.0.0.1:1", "--metrics-addr", "");
+        }
     }
 
     @Test

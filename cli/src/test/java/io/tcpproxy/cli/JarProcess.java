@@ -25,7 +25,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 final class JarProcess implements AutoCloseable
 {
     static final Path JAR = Path.of(System.getProperty("tcpproxy.jar", "target/tcp-proxy.jar")).toAbsolutePath();
-    static final Duration TIMEOUT = Duration.ofSeconds(30);
+    /** Generous: a JVM start alone can take tens of seconds on a 2-core machine shared by many builds. */
+    static final Duration TIMEOUT = Duration.ofSeconds(90);
     private static final Path PERL = Path.of("/usr/bin/perl");
     private static final long POLL_NS = TimeUnit.MILLISECONDS.toNanos(50);
 
@@ -60,22 +61,53 @@ final class JarProcess implements AutoCloseable
     static JarProcess start(final Path workDir, final List<String> prefix, final String... args) throws IOException
     {
         assertTrue(Files.isRegularFile(JAR), "the shaded jar is missing (run mvn verify): " + JAR);
+        final List<String> javaArgs = new ArrayList<>(List.of("-jar", JAR.toString()));
+        javaArgs.addAll(List.of(args));
+        return launch(workDir, prefix, "DEFAULT", javaArgs, String.join(" ", args));
+    }
+
+    /**
+     * As {@link #start(Path, String...)}, but with SIGINT ignored, as a non-interactive shell starts a background job.
+     */
+    static JarProcess startWithSigintIgnored(final Path workDir, final String... args) throws IOException
+    {
+        final List<String> javaArgs = new ArrayList<>(List.of("-jar", JAR.toString()));
+        javaArgs.addAll(List.of(args));
+        return launch(workDir, List.of(), "IGNORE", javaArgs, String.join(" ", args));
+    }
+
+    /**
+     * Run a main class of this module's tests with the shaded jar on the class path (e.g. an embedding program).
+     */
+    static JarProcess startMain(final Path workDir, final Class<?> mainClass, final String... args) throws IOException
+    {
+        assertTrue(Files.isRegularFile(JAR), "the shaded jar is missing (run mvn verify): " + JAR);
+        final Path testClasses = Path.of(mainClass.getProtectionDomain().getCodeSource().getLocation().getPath());
+        final List<String> javaArgs = new ArrayList<>(List.of(
+            "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
+            "-cp", testClasses + java.io.File.pathSeparator + JAR, mainClass.getName()));
+        javaArgs.addAll(List.of(args));
+        return launch(workDir, List.of(), "DEFAULT", javaArgs, mainClass.getSimpleName() + " " + String.join(" ", args));
+    }
+
+    private static JarProcess launch(final Path workDir, final List<String> prefix, final String sigint,
+        final List<String> javaArgs, final String commandLine) throws IOException
+    {
         final List<String> command = new ArrayList<>(prefix);
-        // A non-interactive shell starts background jobs with SIGINT ignored, and an ignored signal stays ignored
-        // in every child (the JVM then refuses to handle it). Perl can reset it to the default before exec'ing
-        // the JVM (same pid), so the signal tests behave the same however the build was started.
+        // A non-interactive shell starts background jobs with SIGINT ignored (and nohup ignores SIGHUP), and an
+        // ignored signal stays ignored in every child (the JVM then leaves it so). Perl sets them (to the default, or
+        // SIGINT ignored on purpose) before exec'ing the JVM (same pid), so the signal tests behave the same however
+        // the build was started.
         assertTrue(Files.isExecutable(PERL), "the signal tests need " + PERL + " (Debian: perl-base)");
         command.add(PERL.toString());
         command.add("-e");
-        command.add("$SIG{INT} = 'DEFAULT'; exec { $ARGV[0] } @ARGV or die \"exec: $!\";");
+        command.add("$SIG{INT} = '" + sigint + "'; $SIG{HUP} = 'DEFAULT'; exec { $ARGV[0] } @ARGV or die \"exec: $!\";");
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx128m");
-        command.add("-jar");
-        command.add(JAR.toString());
-        command.addAll(List.of(args));
+        command.addAll(javaArgs);
         final Process process = new ProcessBuilder(command).directory(workDir.toFile()).start();
         process.getOutputStream().close();
-        return new JarProcess(process, String.join(" ", args));
+        return new JarProcess(process, commandLine);
     }
 
     /**
@@ -160,7 +192,7 @@ final class JarProcess implements AutoCloseable
     }
 
     /**
-     * Send a signal by name (INT, TERM) with kill(1), as a user would.
+     * Send a signal by name (INT, TERM, HUP, USR1) with kill(1), as a user would.
      */
     void signal(final String name) throws IOException, InterruptedException
     {

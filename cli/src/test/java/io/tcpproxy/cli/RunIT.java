@@ -35,7 +35,7 @@ class RunIT
 {
     static final Pattern STARTUP_LINE = Pattern.compile(
         "tcp-proxy listening on 127\\.0\\.0\\.1:(\\d+), forwarding to (\\S+), (metrics disabled|metrics on " +
-        "http://127\\.0\\.0\\.1:(\\d+)/metrics)");
+        "http://127\\.0\\.0\\.1:(\\d+)/metrics), (config (.+)|no config file \\(.*\\): built-in defaults)");
 
     private static final long POLL_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(10);
 
@@ -113,6 +113,32 @@ class RunIT
         assertNotEquals(1, Integer.parseInt(startup.group(1)));
         assertEquals("127.0.0.1:" + echoPort, startup.group(2));
         assertEquals("metrics disabled", startup.group(3), "metrics_addr comes from the file");
+        assertEquals(dir.resolve("proxy.toml").toRealPath().toString(), startup.group(6), "the file it read");
+    }
+
+    @Test
+    void shouldNameTheConfigFileGivenWithConfig() throws Exception
+    {
+        final Path file = dir.resolve("sub").resolve("edge.toml");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, "metrics_addr = \"\"\n");
+        final JarProcess proxy = start("--config", "sub/../sub/edge.toml", "--listen", "127.0.0.1:0",
+            "--target", "127.0.0.1:" + echoPort);
+
+        final Matcher startup = proxy.awaitStdoutLine(STARTUP_LINE, JarProcess.TIMEOUT);
+
+        assertEquals(file.toRealPath().toString(), startup.group(6), startup.group(0));
+    }
+
+    @Test
+    void shouldSayWhenNoConfigFileIsReadAndTheDefaultsApply() throws Exception
+    {
+        final JarProcess proxy = startProxy();
+
+        final Matcher startup = proxy.awaitStdoutLine(STARTUP_LINE, JarProcess.TIMEOUT);
+
+        assertEquals(null, startup.group(6), startup.group(0));
+        assertTrue(startup.group(5).startsWith("no config file"), startup.group(0));
     }
 
     @Test

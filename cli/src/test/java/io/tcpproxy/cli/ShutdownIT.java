@@ -47,9 +47,9 @@ class ShutdownIT
     static final Path TRANSCRIPT = Path.of("target", "shutdown-transcript.txt").toAbsolutePath();
 
     private static final int TRANSFER_BYTES = 50 * 1024 * 1024;
-    private static final long TRANSFER_BYTES_PER_SEC = 40L * 1024 * 1024;
+    private static final long TRANSFER_BYTES_PER_SEC = 16L * 1024 * 1024;
     private static final long SIGNAL_AFTER_BYTES = 4L * 1024 * 1024;
-    private static final Duration LINE_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration LINE_TIMEOUT = Duration.ofSeconds(60);
     private static final long POLL_NS = TimeUnit.MILLISECONDS.toNanos(2);
 
     private static final Pattern CONNECTION_OPENED = Pattern.compile("\\[METRICS] ConnectionOpened .*");
@@ -61,6 +61,9 @@ class ShutdownIT
         Pattern.compile("\\[METRICS] ConnectionClosed .* \\| reason: shutdown \\| .*");
     private static final Pattern FINAL_SUMMARY = Pattern.compile("\\[METRICS] final: .*");
     private static final Pattern STOPPED = Pattern.compile("\\[SHUTDOWN] stopped");
+    private static final Pattern SIGHUP_IGNORED = Pattern.compile(Pattern.quote(SignalHooks.HUP_IGNORED));
+    private static final Pattern SIGUSR1_IGNORED = Pattern.compile(Pattern.quote(SignalHooks.USR1_IGNORED));
+    private static final Pattern SIGINT_IGNORED = Pattern.compile(Pattern.quote(RunCommand.SIGINT_IGNORED_WARNING));
     private static final Pattern COUNTDOWN =
         Pattern.compile("\\[SHUTDOWN] draining: (\\d+) connections? open, (\\d+)s left");
 
@@ -87,7 +90,7 @@ class ShutdownIT
     void shouldCompleteATransferInProgressAndExitAsSoonAsItEnds(final String signal) throws Exception
     {
         final ShutdownUpstream upstream = upstream(ShutdownUpstream.stream(TRANSFER_BYTES));
-        startProxy(upstream, "--grace-period-secs", "30");
+        startProxy(upstream, "--grace-period-secs", "120");
         final ThrottledDownload download = new ThrottledDownload(port);
         proxy.awaitStdoutLine(CONNECTION_OPENED, LINE_TIMEOUT);
         await(() -> download.received() >= SIGNAL_AFTER_BYTES, "the download to get going");
@@ -95,20 +98,21 @@ class ShutdownIT
         final int linesBeforeSignal = proxy.stdoutLines().size();
         final long signalNs = System.nanoTime();
         proxy.signal(signal);
-        proxy.awaitStdoutLine(stoppedAccepting(30, 1), LINE_TIMEOUT);
+        proxy.awaitStdoutLine(stoppedAccepting(120, 1), LINE_TIMEOUT);
         final long receivedWhenStopped = download.received();
 
         assertTrue(receivedWhenStopped < TRANSFER_BYTES,
             "the transfer must still be in progress when the proxy stops accepting: " + receivedWhenStopped);
-        final byte[] receivedDigest = download.digest().get(20, TimeUnit.SECONDS);
+        final byte[] receivedDigest = download.digest().get(60, TimeUnit.SECONDS);
         assertEquals(TRANSFER_BYTES, download.received(), "bytes received");
-        assertEquals(hex(upstream.sentDigest().get(5, TimeUnit.SECONDS)), hex(receivedDigest), "SHA-256");
+        assertEquals(hex(upstream.sentDigest().get(30, TimeUnit.SECONDS)), hex(receivedDigest), "SHA-256");
 
-        assertEquals(0, proxy.awaitExit(Duration.ofSeconds(15)), proxy.describeOutput());
+        // exits when the transfer ends, long before the grace period would have run out
+        assertEquals(0, proxy.awaitExit(Duration.ofSeconds(60)), proxy.describeOutput());
         final Duration took = Duration.ofNanos(System.nanoTime() - signalNs);
-        assertTrue(took.compareTo(Duration.ofSeconds(15)) < 0, "exit took " + took + " of a 30s grace period");
+        assertTrue(took.compareTo(Duration.ofSeconds(90)) < 0, "exit took " + took + " of a 120s grace period");
         final List<String> lines = proxy.stdoutLines();
-        assertInOrder(lines, stoppedAccepting(30, 1), ALL_CLOSED, FINAL_SUMMARY, STOPPED);
+        assertInOrder(lines, stoppedAccepting(120, 1), ALL_CLOSED, FINAL_SUMMARY, STOPPED);
         assertNoLine(lines, GRACE_OVER);
         assertNoLine(lines, CLOSED_BY_SHUTDOWN);
         assertInOrder(lines, Pattern.compile("\\[METRICS] ConnectionClosed .* \\| reason: upstream_fin \\| .*"));
@@ -118,6 +122,91 @@ class ShutdownIT
         {
             writeTranscript(lines, linesBeforeSignal);
         }
+    }
+
+    @Test
+    void shouldIgnoreSighupWithATransferInFlightAndStillStopGracefullyOnSigterm() throws Exception
+    {
+        final ShutdownUpstream upstream = upstream(ShutdownUpstream.stream(TRANSFER_BYTES));
+        startProxy(upstream, "--grace-period-secs", "120");
+        final ThrottledDownload download = new ThrottledDownload(port);
+        proxy.awaitStdoutLine(CONNECTION_OPENED, LINE_TIMEOUT);
+        await(() -> download.received() >= SIGNAL_AFTER_BYTES, "the download to get going");
+
+        proxy.signal("HUP");
+        proxy.awaitStdoutLine(SIGHUP_IGNORED, LINE_TIMEOUT);
+        proxy.signal("USR1");
+        proxy.awaitStdoutLine(SIGUSR1_IGNORED, LINE_TIMEOUT);
+        final long receivedAfterSignals = download.received();
+        assertTrue(receivedAfterSignals < TRANSFER_BYTES,
+            "the transfer must still be in flight when the signals arrive: " + receivedAfterSignals);
+
+        final byte[] receivedDigest = download.digest().get(60, TimeUnit.SECONDS);
+        assertEquals(TRANSFER_BYTES, download.received(), "bytes received");
+        assertEquals(hex(upstream.sentDigest().get(30, TimeUnit.SECONDS)), hex(receivedDigest), "SHA-256");
+        assertTrue(proxy.isAlive(), "SIGHUP must not stop the proxy" + proxy.describeOutput());
+        assertEquals(200, httpGet("/healthz").status, "not draining after SIGHUP");
+        assertNoLine(proxy.stdoutLines(), Pattern.compile("\\[SHUTDOWN] .*"));
+
+        proxy.signal("TERM");
+        assertEquals(0, proxy.awaitExit(LINE_TIMEOUT), proxy.describeOutput());
+        final List<String> lines = proxy.stdoutLines();
+        assertInOrder(lines, SIGHUP_IGNORED, Pattern.compile("\\[SHUTDOWN] stopped accepting; .*"), FINAL_SUMMARY,
+            STOPPED);
+        assertInOrder(lines, Pattern.compile("\\[METRICS] ConnectionClosed .* \\| reason: upstream_fin \\| .*"));
+        assertNoLine(lines, CLOSED_BY_SHUTDOWN);
+        assertEquals(List.of(), upstream.errors());
+    }
+
+    @Test
+    void shouldWarnAtStartWhenSigintIsIgnoredAndStillStopOnSigterm() throws Exception
+    {
+        final ShutdownUpstream upstream = upstream(ShutdownUpstream.echo());
+        proxy = JarProcess.startWithSigintIgnored(dir,
+            "run", "--listen", "127.0.0.1:0", "--metrics-addr", "", "--target", upstream.target());
+        resources.add(proxy);
+        proxy.awaitStdoutLine(RunIT.STARTUP_LINE, JarProcess.TIMEOUT);
+        proxy.awaitStdoutLine(SIGINT_IGNORED, LINE_TIMEOUT);
+
+        proxy.signal("TERM");
+        assertEquals(0, proxy.awaitExit(LINE_TIMEOUT), proxy.describeOutput());
+        assertInOrder(proxy.stdoutLines(), SIGINT_IGNORED, STOPPED);
+    }
+
+    @Test
+    void shouldNotWarnAboutSigintWhenItIsHandled() throws Exception
+    {
+        final ShutdownUpstream upstream = upstream(ShutdownUpstream.echo());
+        startProxy(upstream);
+        proxy.signal("INT");
+        assertEquals(0, proxy.awaitExit(LINE_TIMEOUT), proxy.describeOutput());
+        assertNoLine(proxy.stdoutLines(), SIGINT_IGNORED);
+    }
+
+    /**
+     * The program docs/embedding.md shows: a shutdown hook calling {@code shutdown(grace)} drains a transfer in
+     * flight on SIGTERM. The JVM ends a process stopped by a signal with 128 + the signal (143), hooks or not.
+     */
+    @Test
+    void shouldDrainAnEmbeddedProxyThroughItsShutdownHookOnSigterm() throws Exception
+    {
+        final ShutdownUpstream upstream = upstream(ShutdownUpstream.stream(TRANSFER_BYTES));
+        proxy = JarProcess.startMain(dir, EmbeddedProxyExample.class, "127.0.0.1:0", upstream.target());
+        resources.add(proxy);
+        port = Integer.parseInt(proxy.awaitStdoutLine(
+            Pattern.compile("Proxy listening on 127\\.0\\.0\\.1:(\\d+)"), JarProcess.TIMEOUT).group(1));
+        final ThrottledDownload download = new ThrottledDownload(port);
+        await(() -> download.received() >= SIGNAL_AFTER_BYTES, "the download to get going");
+
+        proxy.signal("TERM");
+        proxy.awaitStdoutLine(stoppedAccepting(30, 1), LINE_TIMEOUT);
+        final byte[] receivedDigest = download.digest().get(60, TimeUnit.SECONDS);
+        assertEquals(TRANSFER_BYTES, download.received(), "bytes received");
+        assertEquals(hex(upstream.sentDigest().get(30, TimeUnit.SECONDS)), hex(receivedDigest), "SHA-256");
+
+        assertEquals(128 + 15, proxy.awaitExit(LINE_TIMEOUT), proxy.describeOutput());
+        assertInOrder(proxy.stdoutLines(), stoppedAccepting(30, 1), ALL_CLOSED, FINAL_SUMMARY, STOPPED);
+        assertNoLine(proxy.stdoutLines(), CLOSED_BY_SHUTDOWN);
     }
 
     @Test
@@ -174,8 +263,8 @@ class ShutdownIT
         assertEquals(0, proxy.awaitExit(LINE_TIMEOUT), proxy.describeOutput());
         final Duration took = Duration.ofNanos(System.nanoTime() - signalNs);
 
+        // a lower bound only: a loaded machine may exit late, the lines below show it closed at the deadline
         assertTrue(took.compareTo(Duration.ofSeconds(2)) >= 0, "the grace period was cut short: " + took);
-        assertTrue(took.compareTo(Duration.ofSeconds(3)) <= 0, "exit took " + took + ", grace period 2s");
         final List<String> lines = proxy.stdoutLines();
         assertInOrder(lines, stoppedAccepting(2, 1), GRACE_OVER, FINAL_SUMMARY, STOPPED);
         assertInOrder(lines, GRACE_OVER);
@@ -189,20 +278,18 @@ class ShutdownIT
     void shouldEndTheGracePeriodOnASecondSigint() throws Exception
     {
         final ShutdownUpstream upstream = upstream(ShutdownUpstream.hold());
-        startProxy(upstream, "--grace-period-secs", "30");
+        startProxy(upstream, "--grace-period-secs", "600");
         final Socket client = connectHeld(upstream);
 
         proxy.signal("INT");
-        proxy.awaitStdoutLine(stoppedAccepting(30, 1), LINE_TIMEOUT);
+        proxy.awaitStdoutLine(stoppedAccepting(600, 1), LINE_TIMEOUT);
         assertTrue(proxy.isAlive(), "the open connection holds the proxy in its grace period");
-        final long secondSignalNs = System.nanoTime();
         proxy.signal("INT");
 
+        // exiting at all within this deadline, in a 600 s grace period, is the second signal's doing
         assertEquals(0, proxy.awaitExit(LINE_TIMEOUT), proxy.describeOutput());
-        final Duration took = Duration.ofNanos(System.nanoTime() - secondSignalNs);
-        assertTrue(took.compareTo(Duration.ofSeconds(3)) < 0, "exit took " + took + " after the second SIGINT");
         final List<String> lines = proxy.stdoutLines();
-        assertInOrder(lines, stoppedAccepting(30, 1), CUT_SHORT, FINAL_SUMMARY, STOPPED);
+        assertInOrder(lines, stoppedAccepting(600, 1), CUT_SHORT, FINAL_SUMMARY, STOPPED);
         assertInOrder(lines, CLOSED_BY_SHUTDOWN, FINAL_SUMMARY);
         assertClosed(client);
     }
@@ -214,12 +301,11 @@ class ShutdownIT
         startProxy(upstream, "--grace-period-secs", "0");
         final Socket client = connectHeld(upstream);
 
-        final long signalNs = System.nanoTime();
+        // the held connection never ends by itself: exiting at all shows it was closed without waiting, and the
+        // lines show the order (no grace period, no countdown)
         proxy.signal("INT");
         assertEquals(0, proxy.awaitExit(LINE_TIMEOUT), proxy.describeOutput());
-        final Duration took = Duration.ofNanos(System.nanoTime() - signalNs);
 
-        assertTrue(took.compareTo(Duration.ofSeconds(2)) < 0, "exit took " + took + " with no grace period");
         final List<String> lines = proxy.stdoutLines();
         assertInOrder(lines, Pattern.compile("\\[SHUTDOWN] stopped accepting; no grace period"),
             Pattern.compile("\\[SHUTDOWN] closing 1 connection"), FINAL_SUMMARY, STOPPED);
@@ -238,8 +324,8 @@ class ShutdownIT
 
         proxy.signal("INT");
         proxy.awaitStdoutLine(stoppedAccepting(7, 1), LINE_TIMEOUT);
-        final List<Long> countdownNs = new ArrayList<>();
-        countdownNs.add(System.nanoTime());
+        // the seconds left are the proxy's own clock, so the spacing is checked on them, not on when lines arrive
+        final List<Integer> secondsLeft = new ArrayList<>();
         while (true)
         {
             final Matcher line = proxy.awaitStdoutLine(
@@ -248,21 +334,16 @@ class ShutdownIT
             {
                 break;
             }
-            countdownNs.add(System.nanoTime());
             assertEquals("1", line.group(1), line.group(0));
             final int left = Integer.parseInt(line.group(2));
-            assertTrue(left >= 1 && left <= 3, "5s into a 7s grace period: " + line.group(0));
+            assertTrue(left >= 0 && left <= 3, "at least 4 s into a 7 s grace period: " + line.group(0));
+            secondsLeft.add(left);
         }
 
         assertEquals(0, proxy.awaitExit(LINE_TIMEOUT), proxy.describeOutput());
-        assertTrue(countdownNs.size() >= 2, "a countdown line during 7s" + proxy.describeOutput());
-        for (int i = 1; i < countdownNs.size(); i++)
-        {
-            final Duration gap = Duration.ofNanos(countdownNs.get(i) - countdownNs.get(i - 1));
-            assertTrue(gap.compareTo(Duration.ofMillis(4_000)) >= 0,
-                "progress lines " + gap + " apart" + proxy.describeOutput());
-        }
-        assertEquals(countdownNs.size() - 1, count(proxy.stdoutLines(), COUNTDOWN));
+        assertTrue(secondsLeft.size() >= 1, "a countdown line during 7s" + proxy.describeOutput());
+        assertTrue(secondsLeft.size() <= 1, "progress lines at most every 4 s in 7 s: " + secondsLeft);
+        assertEquals(secondsLeft.size(), count(proxy.stdoutLines(), COUNTDOWN));
     }
 
     private ShutdownUpstream upstream(final ShutdownUpstream upstream)

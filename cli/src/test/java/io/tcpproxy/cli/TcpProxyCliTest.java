@@ -8,7 +8,9 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine.ParameterException;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -99,6 +101,34 @@ class TcpProxyCliTest
         assertEquals("tcp-proxy: error: --buffer-size: expected an integer from 512 to 16777216, got 1\n",
             err.toString(StandardCharsets.UTF_8));
         assertEquals("", out.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void shouldExitTwoForAnAddressThatCannotBeBoundAndOneForOtherStartFailures()
+    {
+        assertEquals(TcpProxyCli.EXIT_USAGE, RunCommand.startFailureStatus(new BindException("Address already in use")));
+        assertEquals(TcpProxyCli.EXIT_USAGE, RunCommand.startFailureStatus(
+            new IOException("cannot serve metrics on 127.0.0.1:9090: Address already in use",
+                new BindException("Address already in use"))));
+        assertEquals(TcpProxyCli.EXIT_USAGE, RunCommand.startFailureStatus(
+            new IOException("cannot serve metrics on nowhere.invalid:9090: host name does not resolve")));
+        assertEquals(TcpProxyCli.EXIT_START_FAILED, RunCommand.startFailureStatus(new IOException("Too many open files")));
+    }
+
+    @Test
+    void shouldPrintTheCommandListForHelpAndHelpHelp()
+    {
+        for (final String[] args : new String[][]{ { "help" }, { "help", "--help" }, { "--help" } })
+        {
+            final ByteArrayOutputStream out = new ByteArrayOutputStream();
+            final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+            assertEquals(0, TcpProxyCli.execute(args, printStream(out), printStream(err)));
+
+            assertEquals(new java.util.ArrayList<>(TcpProxyCli.COMMANDS.keySet()),
+                HelpIT.listedCommands(out.toString(StandardCharsets.UTF_8).replace("\r\n", "\n")));
+            assertEquals("", err.toString(StandardCharsets.UTF_8));
+        }
     }
 
     @Test

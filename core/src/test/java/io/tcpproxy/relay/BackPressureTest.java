@@ -7,11 +7,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.net.Socket;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -26,6 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class BackPressureTest
 {
     private static final long SLOW_READER_PAUSE_NS = Streams.millis(1);
+    private static final Duration STALL_TIMEOUT = Duration.ofSeconds(60);
 
     @Test
     @Timeout(60)
@@ -64,7 +67,7 @@ class BackPressureTest
     }
 
     @Test
-    @Timeout(60)
+    @Timeout(180)
     void shouldPauseReadingWhenPoolIsExhaustedAndStillCompleteEveryStream() throws Exception
     {
         final int connections = 8;
@@ -84,6 +87,9 @@ class BackPressureTest
                 .bufferSizeBytes(bufferBytes)
                 .bufferPoolMb(1)))
         {
+            // The clients read nothing until the pool is seen exhausted: 8 streams of 16 MiB overfill the socket
+            // buffers, so every connection holds its buffer and the pool (4 buffers) runs out whatever the timing.
+            final CountDownLatch startReading = new CountDownLatch(1);
             final List<Future<Streams.Received>> received = new ArrayList<>();
             for (int i = 0; i < connections; i++)
             {
@@ -92,15 +98,24 @@ class BackPressureTest
                 {
                     try (client)
                     {
+                        startReading.await();
                         return Streams.readAll(client.getInputStream(), SLOW_READER_PAUSE_NS, new AtomicLong());
                     }
                 }));
             }
+            final MetricsSnapshot[] last = new MetricsSnapshot[1];
+            Await.until("the pool to be exhausted while the clients read nothing", () ->
+            {
+                last[0] = proxy.metrics();
+                return last[0].bufferBytesLimit() > 0 && last[0].bufferBytesInUse() == last[0].bufferBytesLimit();
+            }, STALL_TIMEOUT, () -> Await.describe(last[0]));
+            assertEquals(4L * bufferBytes, last[0].bufferBytesLimit());
+            startReading.countDown();
 
             final Set<String> receivedByClients = ConcurrentHashMap.newKeySet();
             for (final Future<Streams.Received> result : received)
             {
-                final Streams.Received r = result.get(40, TimeUnit.SECONDS);
+                final Streams.Received r = result.get(120, TimeUnit.SECONDS);
                 assertEquals(streamBytes, r.bytes());
                 receivedByClients.add(r.sha256());
             }

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.net.Socket;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -23,6 +24,16 @@ class BalanceTest
     private static final int WORKERS = 2;
     private static final int ROUNDS = 3;
     private static final int CONNECTIONS_PER_ROUND = 4;
+
+    private static List<Long> perWorker(final MetricsSnapshot snapshot)
+    {
+        final List<Long> perWorker = new ArrayList<>();
+        for (final TrafficStats worker : snapshot.workers())
+        {
+            perWorker.add(worker.activeConnections());
+        }
+        return perWorker;
+    }
 
     @Test
     @Timeout(60)
@@ -44,14 +55,16 @@ class BalanceTest
                         sockets.add(socket);
                         Clients.assertEchoes(socket, "round " + round + " connection " + i);
                     }
-                    final MetricsSnapshot snapshot = Await.metrics(proxy, "every connection counted",
-                        (s) -> s.activeConnections() == CONNECTIONS_PER_ROUND);
-                    final List<Long> perWorker = new ArrayList<>();
-                    for (final TrafficStats worker : snapshot.workers())
+                    // the per-worker counts are published once a duty cycle: await them (a connection never
+                    // moves between workers once placed, so an uneven placement never turns even)
+                    final MetricsSnapshot[] last = new MetricsSnapshot[1];
+                    final int thisRound = round;
+                    Await.until("open connections per worker in round " + thisRound + " to be [2, 2]", () ->
                     {
-                        perWorker.add(worker.activeConnections());
-                    }
-                    assertEquals(List.of(2L, 2L), perWorker, "open connections per worker in round " + round);
+                        last[0] = proxy.metrics();
+                        return perWorker(last[0]).equals(List.of(2L, 2L));
+                    }, Duration.ofSeconds(30), () -> "; per worker " + perWorker(last[0]));
+                    assertEquals(CONNECTIONS_PER_ROUND, last[0].activeConnections());
                 }
                 finally
                 {

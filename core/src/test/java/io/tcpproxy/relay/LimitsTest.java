@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -21,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LimitsTest
 {
     private static final int MAX_CONNECTIONS = 3;
+    private static final int IDLE_TIMEOUT_SECS = 2;
 
     @Test
     @Timeout(30)
@@ -40,7 +42,7 @@ class LimitsTest
 
             try (Socket excess = Clients.connect(proxy))
             {
-                final Clients.End end = Clients.awaitEnd(excess, Duration.ofSeconds(2));
+                final Clients.End end = Clients.awaitEnd(excess, Duration.ofSeconds(30));
                 assertNotEquals(Clients.End.STILL_OPEN, end, "the excess client is closed at once");
             }
             MetricsSnapshot snapshot = Await.metrics(proxy, "one rejected connection", (s) -> s.rejectedConnections() == 1);
@@ -75,46 +77,52 @@ class LimitsTest
     }
 
     @Test
-    @Timeout(30)
+    @Timeout(60)
     void shouldCloseIdleConnectionAfterIdleTimeoutButNotBusyOne() throws Exception
     {
         try (TestUpstream upstream = TestUpstream.echo();
-            Proxy proxy = TestProxies.start(TestProxies.configFor(upstream).idleTimeoutSecs(1));
+            Proxy proxy = TestProxies.start(TestProxies.configFor(upstream).idleTimeoutSecs(IDLE_TIMEOUT_SECS));
             Socket idle = Clients.connect(proxy);
             Socket busy = Clients.connect(proxy))
         {
-            final CompletableFuture<Void> busyDone = CompletableFuture.runAsync(() ->
+            // the busy connection talks far more often than the idle timeout until the idle one has been closed
+            final AtomicBoolean idleClosed = new AtomicBoolean();
+            final CompletableFuture<Integer> busyDone = CompletableFuture.supplyAsync(() ->
             {
                 try
                 {
-                    final long endNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(2500);
                     int sent = 0;
-                    while (System.nanoTime() - endNs < 0)
+                    while (!idleClosed.get())
                     {
                         Clients.assertEchoes(busy, Integer.toString(sent++ % 10));
-                        LockSupport.parkNanos(Streams.millis(200));
+                        LockSupport.parkNanos(Streams.millis(100));
                     }
+                    return sent;
                 }
                 catch (final Exception ex)
                 {
                     throw new IllegalStateException(ex);
                 }
             });
+            final long beforeLastActivityNs = System.nanoTime();
             Clients.assertEchoes(idle, "then silence");
-            final long lastActivityNs = System.nanoTime();
 
-            assertEquals(Clients.End.RESET, Clients.awaitEnd(idle, Duration.ofSeconds(3)));
-            final long idleMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastActivityNs);
-            assertTrue(idleMs >= 900 && idleMs <= 2500, "idle connection closed after " + idleMs + " ms");
+            // the proxy cut a stream that had not ended: the client must see a reset, never a clean EOF
+            assertEquals(Clients.End.RESET, Clients.awaitEnd(idle, Duration.ofSeconds(30)));
+            final long idleMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - beforeLastActivityNs);
+            idleClosed.set(true);
+            // a lower bound only: a busy machine may close it late, never early (the timer wheel ticks allow a little)
+            assertTrue(idleMs >= IDLE_TIMEOUT_SECS * 1000L - 100, "idle connection closed after " + idleMs + " ms");
 
-            busyDone.get(10, TimeUnit.SECONDS);
-            Clients.assertEchoes(busy, "still open after 2.5 s");
-            MetricsSnapshot snapshot = proxy.metrics();
+            assertTrue(busyDone.get(30, TimeUnit.SECONDS) > 0);
+            Clients.assertEchoes(busy, "still open after the idle one was closed");
+            MetricsSnapshot snapshot = Await.metrics(proxy, "the idle close to be counted",
+                (s) -> Await.totalCloses(s) == 1);
             assertEquals(1, snapshot.closes(CloseReason.IDLE_TIMEOUT), Await.describe(snapshot));
             assertEquals(1, snapshot.activeConnections(), Await.describe(snapshot));
 
             busy.shutdownOutput();
-            assertEquals(Clients.End.EOF, Clients.awaitEnd(busy, Duration.ofSeconds(2)));
+            assertEquals(Clients.End.EOF, Clients.awaitEnd(busy, Duration.ofSeconds(30)));
             snapshot = Await.closed(proxy, 2);
             assertEquals(1, snapshot.closes(CloseReason.CLIENT_FIN), Await.describe(snapshot));
             assertEquals(1, snapshot.closes(CloseReason.IDLE_TIMEOUT), Await.describe(snapshot));
