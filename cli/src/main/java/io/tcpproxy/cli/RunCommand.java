@@ -156,6 +156,10 @@ final class RunCommand
 
             out.println(startupLine(proxy.localAddress(), proxy.targetAddress(), proxy.metricsAddress()) + ", " +
                 configSource);
+            if (proxy.maxConnections() < config.maxConnections())
+            {
+                out.println(descriptorCapLine(config.maxConnections(), proxy.maxConnections(), proxy.descriptorLimit()));
+            }
             if (sigintIgnored)
             {
                 out.println(SIGINT_IGNORED_WARNING);
@@ -187,6 +191,14 @@ final class RunCommand
             }
         }
         return TcpProxyCli.EXIT_START_FAILED;
+    }
+
+    /** Said at start when the descriptor limit holds fewer connections than max_connections asks for. */
+    static String descriptorCapLine(final int configuredMax, final int effectiveMax, final long descriptorLimit)
+    {
+        return "[INFO] max_connections lowered from " + configuredMax + " to " + effectiveMax +
+            ": the descriptor limit (RLIMIT_NOFILE) is " + descriptorLimit +
+            " and each connection needs two; raise it with 'ulimit -n' or LimitNOFILE= to serve more";
     }
 
     static String configFile(final Path file)
