@@ -46,6 +46,10 @@ final class Connection
      * not used). A preamble handler (SNI routing) may set it before the connect starts.
      */
     int poolIndex;
+    /** Set while the access gate counts this connection against its client's limits (released once on close). */
+    boolean clientSlotHeld;
+    long clientKeyHigh;
+    long clientKeyLow;
     long connectStartNs;
     long lastActivityNs;
     long timerId = NO_TIMER;
