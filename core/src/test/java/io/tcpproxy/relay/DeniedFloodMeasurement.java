@@ -14,6 +14,7 @@ import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -85,22 +86,26 @@ public final class DeniedFloodMeasurement
             TimeUnit.SECONDS.sleep(baselineSeconds);
             final String baselineLine = baseline.finish("load alone", roundTrips, consoleLines, 0);
 
-            final Phase flood = Phase.start(roundTrips, consoleLines);
-            final AtomicInteger remaining = new AtomicInteger(deniedConnects);
             final AtomicInteger notRefused = new AtomicInteger();
-            final List<Thread> flooders = new ArrayList<>();
-            for (int i = 0; i < floodThreads; i++)
-            {
-                final Thread thread = new Thread(() -> flood(address, remaining, notRefused), "flood-" + i);
-                thread.start();
-                flooders.add(thread);
-            }
-            for (final Thread thread : flooders)
-            {
-                thread.join();
-            }
+            final Phase flood = Phase.start(roundTrips, consoleLines);
+            runFlood(address, deniedConnects, floodThreads, notRefused);
             final String floodLine = flood.finish("load + " + deniedConnects + " denied connects", roundTrips,
                 consoleLines, deniedConnects);
+
+            // control: the same flood against a bare accept-and-reset server beside the proxy, so the share of the
+            // slowdown that is the flood's own client side and kernel work on these shared cores shows apart
+            final String controlLine;
+            try (ServerSocket bare = new ServerSocket(0, 4096, InetAddress.getByName("127.0.0.1")))
+            {
+                final Thread resetter = new Thread(() -> acceptAndReset(bare), "bare-resetter");
+                resetter.setDaemon(true);
+                resetter.start();
+                final Phase control = Phase.start(roundTrips, consoleLines);
+                runFlood((InetSocketAddress)bare.getLocalSocketAddress(), deniedConnects, floodThreads,
+                    new AtomicInteger());
+                controlLine = control.finish("load + same flood on a bare server", roundTrips, consoleLines,
+                    deniedConnects);
+            }
             stop.set(true);
 
             MetricsSnapshot snapshot = proxy.metrics();
@@ -113,6 +118,7 @@ public final class DeniedFloodMeasurement
             }
             System.out.println(baselineLine);
             System.out.println(floodLine);
+            System.out.println(controlLine);
             System.out.printf(Locale.ROOT, "denied counted: %d, denied connects not refused: %d, upstream " +
                 "connects: %d (the load's %d), proxy workers: %d%n", snapshot.rejectedConnections(RejectReason.DENIED),
                 notRefused.get(), upstream.accepted(), loadConnections, proxy.config().effectiveWorkers());
@@ -149,6 +155,40 @@ public final class DeniedFloodMeasurement
         catch (final IOException ex)
         {
             // the proxy closed: the run is over
+        }
+    }
+
+    private static void runFlood(final InetSocketAddress address, final int connects, final int threads,
+        final AtomicInteger notRefused) throws InterruptedException
+    {
+        final AtomicInteger remaining = new AtomicInteger(connects);
+        final List<Thread> flooders = new ArrayList<>();
+        for (int i = 0; i < threads; i++)
+        {
+            final Thread thread = new Thread(() -> flood(address, remaining, notRefused), "flood-" + i);
+            thread.start();
+            flooders.add(thread);
+        }
+        for (final Thread thread : flooders)
+        {
+            thread.join();
+        }
+    }
+
+    private static void acceptAndReset(final ServerSocket server)
+    {
+        while (!server.isClosed())
+        {
+            try
+            {
+                final Socket socket = server.accept();
+                socket.setSoLinger(true, 0);
+                socket.close();
+            }
+            catch (final IOException ex)
+            {
+                // closed: the run is over
+            }
         }
     }
 
