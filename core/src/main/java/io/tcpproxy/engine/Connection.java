@@ -1,6 +1,7 @@
 package io.tcpproxy.engine;
 
 import io.tcpproxy.CloseReason;
+import io.tcpproxy.access.ClientTable;
 
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
@@ -46,8 +47,8 @@ final class Connection
      * not used). A preamble handler (SNI routing) may set it before the connect starts.
      */
     int poolIndex;
-    /** Set while the access gate counts this connection against its client's limits (released once on close). */
-    boolean clientSlotHeld;
+    /** The per-client table counting this connection while it is open (released once on close), or null. */
+    ClientTable clientTable;
     long clientKeyHigh;
     long clientKeyLow;
     long connectStartNs;

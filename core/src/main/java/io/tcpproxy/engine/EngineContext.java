@@ -32,7 +32,7 @@ final class EngineContext
      * Access lists and per-client limits, shared by every worker: judged at accept, or (with accept_proxy_protocol)
      * by the preamble once the PROXY header names the real client; released by the relay's close.
      */
-    final AccessGate access;
+    final ClientAccessGate access;
     final AtomicInteger activeConnections = new AtomicInteger();
     /** Accept pauses of the acceptor thread ({@code accept_mode = "acceptor"}); workers count theirs in their ring. */
     final AtomicLong acceptorPauses = new AtomicLong();

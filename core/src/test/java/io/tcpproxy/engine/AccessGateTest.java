@@ -1,6 +1,7 @@
 package io.tcpproxy.engine;
 
 import io.tcpproxy.CloseReason;
+import io.tcpproxy.access.ClientKey;
 import io.tcpproxy.access.ClientTable;
 import io.tcpproxy.config.Config;
 import org.junit.jupiter.api.Test;
@@ -18,8 +19,10 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -38,7 +41,7 @@ class AccessGateTest
             WorkerHarness harness = new WorkerHarness(
                 Config.builder().maxConnectionsPerClient(10).idleTimeoutSecs(60), localAddress(upstreamListener)))
         {
-            final ClientAccessGate gate = (ClientAccessGate)harness.context.access;
+            final ClientAccessGate gate = harness.context.access;
 
             // FIN both ways
             try (SocketChannel client = harness.connectClient())
@@ -107,7 +110,7 @@ class AccessGateTest
         }
         try (WorkerHarness harness = new WorkerHarness(Config.builder().maxConnectionsPerClient(1), closedPort))
         {
-            final ClientAccessGate gate = (ClientAccessGate)harness.context.access;
+            final ClientAccessGate gate = harness.context.access;
             for (int i = 0; i < 3; i++) // with a cap of 1, a leaked slot would refuse the next client
             {
                 try (SocketChannel client = harness.connectClient())
@@ -228,7 +231,7 @@ class AccessGateTest
     {
         final Config config = Config.builder().maxConnections(1_000).maxConnectionsPerClient(4)
             .clientConnectRate(100).build();
-        final ClientAccessGate gate = (ClientAccessGate)ClientAccessGate.of(config);
+        final ClientAccessGate gate = ClientAccessGate.of(config);
         final ClientTable clients = gate.clients();
         assertNotNull(clients);
         assertEquals(ClientAccessGate.MIN_CLIENT_CAPACITY, clients.capacity());
@@ -270,9 +273,11 @@ class AccessGateTest
     @Test
     void shouldBeOpenWhenNothingIsLimitedAndJudgeAnIpv6ClientPerPrefix()
     {
-        assertSame(AccessGate.OPEN, ClientAccessGate.of(Config.builder().build()));
+        final ClientAccessGate open = ClientAccessGate.of(Config.builder().build());
+        assertFalse(open.limitsAnyone());
+        assertNull(open.admit(connectionFrom(LOOPBACK), 0));
 
-        final AccessGate gate = ClientAccessGate.of(Config.builder().deny(List.of("2001:db8:bad::/48"))
+        final ClientAccessGate gate = ClientAccessGate.of(Config.builder().deny(List.of("2001:db8:bad::/48"))
             .allow(List.of("2001:db8::/32", "127.0.0.1")).maxConnectionsPerClient(1).build());
         final Connection first = connectionFrom(ipv6("2001:db8:1:2::1"));
         assertNull(gate.admit(first, 0));
@@ -285,6 +290,36 @@ class AccessGateTest
         assertNull(gate.admit(connectionFrom(ipv6("::ffff:127.0.0.1")), 0), "IPv4-mapped matches the IPv4 rule");
         gate.release(first);
         assertNull(gate.admit(connectionFrom(ipv6("2001:db8:1:2::ffff")), 0), "the slot came back");
+    }
+
+    @Test
+    void shouldApplyReconfiguredRulesToNewClientsAndReleaseOldSlotsWhereTheyWereCounted()
+    {
+        final Config.Builder builder = Config.builder().maxConnectionsPerClient(1);
+        final ClientAccessGate gate = ClientAccessGate.of(builder.build());
+        final Connection first = connectionFrom(new byte[]{10, 0, 0, 1});
+        assertNull(gate.admit(first, 0));
+        final ClientTable before = gate.clients();
+
+        gate.reconfigure(builder.deny(List.of("10.0.0.2")).build());
+        assertSame(before, gate.clients(), "unchanged limits keep the table and its counts");
+        assertEquals(CloseReason.CLIENT_LIMIT, gate.admit(connectionFrom(new byte[]{10, 0, 0, 1}), 0));
+        assertEquals(CloseReason.DENIED, gate.admit(connectionFrom(new byte[]{10, 0, 0, 2}), 0), "deny added live");
+
+        gate.reconfigure(builder.maxConnectionsPerClient(2).build());
+        assertNotSame(before, gate.clients(), "a new cap, a new table");
+        final Connection second = connectionFrom(new byte[]{10, 0, 0, 1});
+        assertNull(gate.admit(second, 0));
+        gate.release(first); // counted in the old table: released there
+        assertEquals(0, before.openConnections(ClientKey.high(new byte[]{10, 0, 0, 1}, 4, 64),
+            ClientKey.low(new byte[]{10, 0, 0, 1}, 4, 64)));
+        assertEquals(1, gate.openConnections(new byte[]{10, 0, 0, 1}));
+        gate.release(second);
+        assertEquals(0, gate.openConnections(new byte[]{10, 0, 0, 1}));
+
+        gate.reconfigure(Config.builder().build());
+        assertFalse(gate.limitsAnyone());
+        assertNull(gate.admit(connectionFrom(new byte[]{10, 0, 0, 2}), 0));
     }
 
     private static Connection connectionFrom(final byte[] address)
