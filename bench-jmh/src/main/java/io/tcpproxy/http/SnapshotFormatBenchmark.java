@@ -2,11 +2,13 @@ package io.tcpproxy.http;
 
 import io.tcpproxy.CloseReason;
 import io.tcpproxy.bench.jmh.AbstractBenchmark;
+import io.tcpproxy.metrics.AccessFamilies;
 import io.tcpproxy.metrics.Families;
 import io.tcpproxy.metrics.HistogramSnapshot;
 import io.tcpproxy.metrics.MetricFamily;
 import io.tcpproxy.metrics.MetricsRegistry;
 import io.tcpproxy.metrics.MetricsSnapshot;
+import io.tcpproxy.metrics.RejectReason;
 import io.tcpproxy.metrics.TrafficStats;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Level;
@@ -136,7 +138,8 @@ public class SnapshotFormatBenchmark extends AbstractBenchmark
         registry.cell(Families.CONNECTIONS_TOTAL).set(total);
         registry.cell(Families.BYTES_UPSTREAM).set(up);
         registry.cell(Families.BYTES_DOWNSTREAM).set(down);
-        registry.cell(Families.CONNECTIONS_REJECTED).set(17);
+        registry.cell(Families.CONNECTIONS_REJECTED, RejectReason.MAX_CONNECTIONS.label()).set(17);
+        registry.cell(AccessFamilies.CONNECTIONS_REJECTED_ALL).set(17);
         for (int i = 0; i < reasons; i++)
         {
             final CloseReason reason = CloseReason.fromOrdinal(i);

@@ -1,6 +1,7 @@
 package io.tcpproxy.engine;
 
 import io.tcpproxy.CloseReason;
+import io.tcpproxy.metrics.RejectReason;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -14,8 +15,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The admission part of a worker: accepts from its listener (or takes hand-offs), passes a connection to a peer
- * that carries fewer, enforces {@code max_connections}, and pauses accepting while descriptors run short. An
- * admitted connection goes on to its preamble or straight to the upstream connect.
+ * that carries fewer, enforces {@code max_connections} and the access gate (allow/deny lists, per-client limits),
+ * and pauses accepting while descriptors run short. A refused client is reset at once and only counted (by reason);
+ * an admitted connection goes on to its preamble or straight to the upstream connect.
  */
 final class Admission
 {
@@ -37,6 +39,11 @@ final class Admission
     private Worker self;
     private Worker[] peers;
     private long nextConnectionSequence;
+    /**
+     * Whether the access gate judges clients at accept: not when they must open with a PROXY header, since the real
+     * client is known only from it (the preamble judges them then); {@code max_connections} applies at accept anyway.
+     */
+    private final boolean judgeAccessAtAccept;
 
     Admission(
         final int workerIndex,
@@ -62,6 +69,7 @@ final class Admission
         this.metrics = metrics;
         this.relay = relay;
         this.upstream = upstream;
+        this.judgeAccessAtAccept = !context.config.acceptProxyProtocol();
         this.listenerKey = listener == null ? null : listener.register(selector, SelectionKey.OP_ACCEPT, null);
     }
 
@@ -164,7 +172,7 @@ final class Admission
     {
         if (context.activeConnections.incrementAndGet() > context.maxConnections)
         {
-            metrics.rejected();
+            metrics.rejected(RejectReason.MAX_CONNECTIONS);
             drop(channel);
             return;
         }
@@ -174,7 +182,6 @@ final class Admission
         try
         {
             channel.configureBlocking(false);
-            channel.setOption(StandardSocketOptions.TCP_NODELAY, Boolean.TRUE);
             remote = (InetSocketAddress)channel.getRemoteAddress();
             clientKey = channel.register(selector, 0, null);
         }
@@ -185,8 +192,31 @@ final class Admission
         }
 
         final byte[] address = remote.getAddress().getAddress();
-        final Connection connection = new Connection(((long)workerIndex << 48) | nextConnectionSequence++,
+        final Connection connection = new Connection(((long)workerIndex << 48) | nextConnectionSequence,
             channel, clientKey, address, remote.getPort(), clock.nowNs());
+        if (judgeAccessAtAccept)
+        {
+            final CloseReason refused = context.access.admit(connection, connection.openedNs);
+            if (refused != null)
+            {
+                // refused before it is a connection: no upstream connect, no buffer, no per-connection metrics
+                metrics.rejected(RejectReason.of(refused));
+                Sockets.resetOnClose(channel); // no TIME_WAIT left behind per refused client
+                drop(channel);
+                return;
+            }
+        }
+        nextConnectionSequence++;
+        try
+        {
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, Boolean.TRUE);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            context.access.release(connection);
+            drop(channel);
+            return;
+        }
         clientKey.attach(connection);
         table.add(connection);
         metrics.lifecycle(connection);

@@ -1,6 +1,7 @@
 package io.tcpproxy.engine;
 
 import io.tcpproxy.CloseReason;
+import io.tcpproxy.access.ClientTable;
 
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
@@ -46,6 +47,10 @@ final class Connection
      * not used). A preamble handler (SNI routing) may set it before the connect starts.
      */
     int poolIndex;
+    /** The per-client table counting this connection while it is open (released once on close), or null. */
+    ClientTable clientTable;
+    long clientKeyHigh;
+    long clientKeyLow;
     long connectStartNs;
     long lastActivityNs;
     long timerId = NO_TIMER;

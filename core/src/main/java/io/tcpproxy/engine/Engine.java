@@ -187,6 +187,17 @@ public final class Engine
         return context.effectiveMaxConnections();
     }
 
+    /**
+     * Apply changed {@code allow}, {@code deny} and per-client limits to the clients accepted from now on (a reload);
+     * open connections stay. Any thread.
+     *
+     * @param config the new settings.
+     */
+    public void reconfigureAccess(final Config config)
+    {
+        context.access.reconfigure(config);
+    }
+
     /** @return the process's descriptor limit ({@code RLIMIT_NOFILE}), or {@code Long.MAX_VALUE} if unknown. */
     public long descriptorLimit()
     {

@@ -28,6 +28,11 @@ final class EngineContext
     final EngineLog log;
     /** Makes each connection's preamble handler; null when connections relay from their first byte. */
     final PreambleHandler.Factory preambles;
+    /**
+     * Access lists and per-client limits, shared by every worker: judged at accept, or (with accept_proxy_protocol)
+     * by the preamble once the PROXY header names the real client; released by the relay's close.
+     */
+    final ClientAccessGate access;
     final AtomicInteger activeConnections = new AtomicInteger();
     /** Accept pauses of the acceptor thread ({@code accept_mode = "acceptor"}); workers count theirs in their ring. */
     final AtomicLong acceptorPauses = new AtomicLong();
@@ -51,6 +56,7 @@ final class EngineContext
         this.busyPollNs = TimeUnit.MICROSECONDS.toNanos(config.busyPollUs());
         this.log = log;
         this.preambles = preambles;
+        this.access = ClientAccessGate.of(config);
         this.target = target;
     }
 

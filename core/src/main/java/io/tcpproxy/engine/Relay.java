@@ -375,6 +375,7 @@ final class Relay
         Sockets.closeQuietly(connection.upstream);
 
         table.remove(connection);
+        context.access.release(connection); // the single close point: every admitted connection passes here once
         context.activeConnections.decrementAndGet();
         connection.closedDurationNs = clock.nowNs() - connection.openedNs;
         connection.closedUnpublished = true;

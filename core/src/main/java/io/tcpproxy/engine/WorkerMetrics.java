@@ -1,6 +1,7 @@
 package io.tcpproxy.engine;
 
 import io.tcpproxy.metrics.MetricsRing;
+import io.tcpproxy.metrics.RejectReason;
 
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
@@ -28,7 +29,11 @@ final class WorkerMetrics
     private long lastFlushNs;
     private boolean lifecycleUnpublished;
     private boolean ringWasFull;
-    private long rejectedUnpublished;
+    private static final RejectReason[] REJECT_REASONS = RejectReason.values();
+
+    /** Clients refused at accept since the last flush, by {@link RejectReason} ordinal. */
+    private final long[] rejectedUnpublished = new long[REJECT_REASONS.length];
+    private boolean anyRejectedUnpublished;
     private long acceptPausesUnpublished;
 
     WorkerMetrics(final MetricsRing ring, final EngineLog log, final String workerName)
@@ -59,10 +64,11 @@ final class WorkerMetrics
         }
     }
 
-    /** An accepted connection refused for {@code max_connections}. */
-    void rejected()
+    /** @param reason why an accepted client was refused before it became a connection. */
+    void rejected(final RejectReason reason)
     {
-        rejectedUnpublished++;
+        rejectedUnpublished[reason.ordinal()]++;
+        anyRejectedUnpublished = true;
         lifecycleUnpublished = true;
     }
 
@@ -98,7 +104,7 @@ final class WorkerMetrics
     /** @return whether anything waits to be published. */
     boolean hasUnpublished()
     {
-        return dirtyCount > 0 || rejectedUnpublished > 0 || acceptPausesUnpublished > 0;
+        return dirtyCount > 0 || anyRejectedUnpublished || acceptPausesUnpublished > 0;
     }
 
     /** @return whether a flush is due at {@code nowNs}. */
@@ -132,14 +138,22 @@ final class WorkerMetrics
         lastFlushNs = nowNs;
         lifecycleUnpublished = true; // until everything below is out
         ringWasFull = true;
-        if (rejectedUnpublished > 0)
+        if (anyRejectedUnpublished)
         {
-            if (!ring.rejected(rejectedUnpublished))
+            for (final RejectReason reason : REJECT_REASONS)
             {
-                ring.onRingFull();
-                return 0;
+                final long count = rejectedUnpublished[reason.ordinal()];
+                if (count > 0)
+                {
+                    if (!ring.rejected(reason, count))
+                    {
+                        ring.onRingFull();
+                        return 0;
+                    }
+                    rejectedUnpublished[reason.ordinal()] = 0;
+                }
             }
-            rejectedUnpublished = 0;
+            anyRejectedUnpublished = false;
         }
         if (acceptPausesUnpublished > 0)
         {

@@ -15,10 +15,16 @@ final class ConsoleLines
 {
     private static final String PREFIX = "[METRICS] ";
     private static final long ACCEPT_PAUSE_LOG_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
+    private static final long REJECTION_LOG_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
+    private static final RejectReason[] REJECT_REASONS = RejectReason.values();
 
     private final PrintStream console;
     private long lastAcceptPauseLogNs;
     private boolean acceptPauseLogged;
+    private final long[] pendingRejections = new long[REJECT_REASONS.length];
+    private long pendingRejectionCount;
+    private long lastRejectionLogNs;
+    private boolean rejectionLogged;
     private long lastSummaryUp;
     private long lastSummaryDown;
 
@@ -47,10 +53,62 @@ final class ConsoleLines
             formatDuration(durationNs));
     }
 
-    void rejected(final long count, final long rejectedTotal)
+    /**
+     * Clients refused at accept. A flood of them (a scan, a denied botnet) would print thousands of lines a second,
+     * so the first after a quiet second prints at once and the rest are summed into at most one line a second, by
+     * reason: {@code ConnectionRejected x120 | denied: 118, rate_limited: 2 | rejected: 5120}.
+     */
+    void rejected(final RejectReason reason, final long count, final long rejectedTotal, final long nowNs)
     {
-        console.println(PREFIX + "ConnectionRejected x" + count + " | max_connections reached | rejected: " +
-            rejectedTotal);
+        pendingRejections[reason.ordinal()] += count;
+        pendingRejectionCount += count;
+        if (!rejectionLogged || nowNs - lastRejectionLogNs >= REJECTION_LOG_INTERVAL_NS)
+        {
+            printRejections(rejectedTotal, nowNs);
+        }
+    }
+
+    /** Print the rejections summed since the last line once a second has passed. */
+    void rejectionsDue(final long rejectedTotal, final long nowNs)
+    {
+        if (pendingRejectionCount > 0 && nowNs - lastRejectionLogNs >= REJECTION_LOG_INTERVAL_NS)
+        {
+            printRejections(rejectedTotal, nowNs);
+        }
+    }
+
+    /** Print the rejections summed since the last line now (the proxy stops). */
+    void rejectionsPending(final long rejectedTotal)
+    {
+        printRejections(rejectedTotal, lastRejectionLogNs);
+    }
+
+    private void printRejections(final long rejectedTotal, final long nowNs)
+    {
+        if (pendingRejectionCount == 0)
+        {
+            return;
+        }
+        pendingRejectionCount = 0;
+        long count = 0;
+        final StringBuilder reasons = new StringBuilder();
+        for (final RejectReason reason : REJECT_REASONS)
+        {
+            final long pending = pendingRejections[reason.ordinal()];
+            if (pending > 0)
+            {
+                count += pending;
+                reasons.append(reasons.length() == 0 ? "" : ", ").append(reason.label()).append(": ").append(pending);
+                pendingRejections[reason.ordinal()] = 0;
+            }
+        }
+        if (count > 0)
+        {
+            console.println(PREFIX + "ConnectionRejected x" + count + " | " + reasons + " | rejected: " +
+                rejectedTotal);
+            lastRejectionLogNs = nowNs;
+            rejectionLogged = true;
+        }
     }
 
     void acceptPaused(final long pauses, final long nowNs)

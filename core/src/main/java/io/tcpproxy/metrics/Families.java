@@ -29,10 +29,11 @@ public final class Families
     /** Bytes upstream to client. */
     public static final MetricFamily BYTES_DOWNSTREAM = MetricFamily.counter(
         "tcp_proxy_bytes_downstream_total", "Bytes relayed from the upstream to clients.").json("bytes_downstream");
-    /** Clients closed at accept. */
+    /** Clients refused without being served, by {@link RejectReason} (the JSON total: {@link AccessFamilies}). */
     public static final MetricFamily CONNECTIONS_REJECTED = MetricFamily.counter(
-        "tcp_proxy_connections_rejected_total", "Clients closed at accept because max_connections were open.")
-        .json("rejected_connections");
+        "tcp_proxy_connections_rejected_total", "Clients refused without being served, by reason: max_connections " +
+        "open, denied by the allow/deny lists, over client_limit or rate_limited.", "reason")
+        .json("rejected_by_reason");
     /** Closes by reason. */
     public static final MetricFamily CONNECTIONS_CLOSED = MetricFamily.counter(
         "tcp_proxy_connections_closed_total", "Connections closed, by reason.", "reason").json("closes_by_reason");
@@ -144,6 +145,7 @@ public final class Families
         {
             registry.declare(family, clientLabelsInPrometheus);
         }
+        AccessFamilies.declare(registry);
         return registry;
     }
 }

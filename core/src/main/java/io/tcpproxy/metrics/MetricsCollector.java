@@ -167,6 +167,7 @@ public final class MetricsCollector implements Agent
         {
             printSummary("");
         }
+        console.rejectionsDue(cells.rejectedConnections.value(), nowNs);
         final boolean drainingNow = draining;
         final long sinceSnapshotNs = nowNs - lastSnapshotNs;
         if (drainingNow != publishedDraining || sinceSnapshotNs >= IDLE_SNAPSHOT_INTERVAL_NS ||
@@ -187,6 +188,7 @@ public final class MetricsCollector implements Agent
     public void finish(final boolean printFinalSummary)
     {
         publishNow();
+        console.rejectionsPending(cells.rejectedConnections.value());
         if (printFinalSummary)
         {
             printSummary("final: ");
@@ -274,7 +276,7 @@ public final class MetricsCollector implements Agent
                 onClosed(workerIndex, buffer, index);
                 break;
             case RingCodec.REJECTED:
-                onRejected(RingCodec.count(buffer, index));
+                onRejected(RingCodec.rejectedReason(buffer, index), RingCodec.count(buffer, index));
                 break;
             case RingCodec.ACCEPT_PAUSED:
                 onAcceptPaused(RingCodec.count(buffer, index));
@@ -381,6 +383,11 @@ public final class MetricsCollector implements Agent
         final long down = RingCodec.closedDown(buffer, index);
         final CloseReason reason = RingCodec.closedReason(buffer, index);
         cells.closesByReason[reason.ordinal()].increment();
+        final RejectReason rejection = RejectReason.of(reason);
+        if (null != rejection)
+        {
+            countRejected(rejection, 1); // refused after its PROXY header: its own close line says so
+        }
         cells.connectionDuration.record(durationNs);
         cells.activeConnections.add(-1);
         cells.workerActive[workerIndex].add(-1);
@@ -413,13 +420,19 @@ public final class MetricsCollector implements Agent
         }
     }
 
-    private void onRejected(final long count)
+    private void onRejected(final RejectReason reason, final long count)
     {
-        cells.rejectedConnections.add(count);
+        countRejected(reason, count);
         if (logEvents != Config.LogEvents.OFF)
         {
-            console.rejected(count, cells.rejectedConnections.value());
+            console.rejected(reason, count, cells.rejectedConnections.value(), nowNs);
         }
+    }
+
+    private void countRejected(final RejectReason reason, final long count)
+    {
+        cells.rejectedByReason[reason.ordinal()].add(count);
+        cells.rejectedConnections.add(count);
     }
 
     private void printSummary(final String label)

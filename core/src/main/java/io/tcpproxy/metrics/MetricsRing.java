@@ -233,12 +233,29 @@ public final class MetricsRing
     }
 
     /**
-     * @param count clients rejected since the last publish.
+     * @param count clients rejected for {@code max_connections} since the last publish.
      * @return false when the ring is full.
      */
     public boolean rejected(final long count)
     {
-        return count(RingCodec.REJECTED, count);
+        return rejected(RejectReason.MAX_CONNECTIONS, count);
+    }
+
+    /**
+     * @param reason why they were refused.
+     * @param count  clients refused for it since the last publish.
+     * @return false when the ring is full.
+     */
+    public boolean rejected(final RejectReason reason, final long count)
+    {
+        final int index = ring.tryClaim(RingCodec.REJECTED, RingCodec.REJECTED_LENGTH);
+        if (index <= 0)
+        {
+            return false;
+        }
+        RingCodec.encodeRejected(buffer, index, reason, count);
+        ring.commit(index);
+        return true;
     }
 
     /**

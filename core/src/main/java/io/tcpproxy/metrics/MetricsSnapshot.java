@@ -89,10 +89,25 @@ public final class MetricsSnapshot
         return value(Families.BYTES_DOWNSTREAM);
     }
 
-    /** @return clients closed at accept because max_connections were open. */
+    /** @return clients refused without being served, every reason together. */
     public long rejectedConnections()
     {
-        return value(Families.CONNECTIONS_REJECTED);
+        final FamilySnapshot frozen = byName.get(Families.CONNECTIONS_REJECTED.name());
+        long sum = 0;
+        if (null != frozen)
+        {
+            for (final Sample sample : frozen.samples())
+            {
+                sum += sample.value();
+            }
+        }
+        return sum;
+    }
+
+    /** @param reason why. @return clients refused for it. */
+    public long rejectedConnections(final RejectReason reason)
+    {
+        return value(Families.CONNECTIONS_REJECTED, reason.label());
     }
 
     /** @param reason a close reason. @return connections closed for it. */

@@ -13,6 +13,9 @@ final class ProxyCells
     final MetricCell totalConnections;
     final MetricCell bytesUpstream;
     final MetricCell bytesDownstream;
+    /** By {@link RejectReason} ordinal; every series exists (at 0) from the start. */
+    final MetricCell[] rejectedByReason;
+    /** Their sum, for the JSON's {@code rejected_connections}. */
     final MetricCell rejectedConnections;
     final MetricCell acceptPauses;
     final MetricCell internalErrors;
@@ -39,7 +42,12 @@ final class ProxyCells
         totalConnections = registry.cell(Families.CONNECTIONS_TOTAL);
         bytesUpstream = registry.cell(Families.BYTES_UPSTREAM);
         bytesDownstream = registry.cell(Families.BYTES_DOWNSTREAM);
-        rejectedConnections = registry.cell(Families.CONNECTIONS_REJECTED);
+        rejectedByReason = new MetricCell[RejectReason.values().length];
+        for (final RejectReason reason : RejectReason.values())
+        {
+            rejectedByReason[reason.ordinal()] = registry.cell(Families.CONNECTIONS_REJECTED, reason.label());
+        }
+        rejectedConnections = registry.cell(AccessFamilies.CONNECTIONS_REJECTED_ALL);
         for (final CloseReason reason : REASONS)
         {
             closesByReason[reason.ordinal()] = registry.cell(Families.CONNECTIONS_CLOSED, reason.label());

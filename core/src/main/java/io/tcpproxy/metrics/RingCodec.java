@@ -59,9 +59,11 @@ final class RingCodec
     private static final int CLOSED_ENDED_BY_OFFSET = 36;
     static final int CLOSED_LENGTH = 40;
 
-    // REJECTED, ACCEPT_PAUSED, INTERNAL_ERRORS: a count.
+    // REJECTED, ACCEPT_PAUSED, INTERNAL_ERRORS: a count (REJECTED: then its RejectReason).
     private static final int COUNT_OFFSET = 0;
     static final int COUNT_LENGTH = 8;
+    private static final int REJECTED_REASON_OFFSET = 8;
+    static final int REJECTED_LENGTH = 12;
 
     private RingCodec()
     {
@@ -134,6 +136,13 @@ final class RingCodec
     static void encodeCount(final MutableDirectBuffer buffer, final int index, final long count)
     {
         buffer.putLong(index + COUNT_OFFSET, count);
+    }
+
+    static void encodeRejected(
+        final MutableDirectBuffer buffer, final int index, final RejectReason reason, final long count)
+    {
+        buffer.putLong(index + COUNT_OFFSET, count);
+        buffer.putInt(index + REJECTED_REASON_OFFSET, reason.ordinal());
     }
 
     private static void putAddress(
@@ -227,6 +236,11 @@ final class RingCodec
     static long count(final DirectBuffer buffer, final int index)
     {
         return buffer.getLong(index + COUNT_OFFSET);
+    }
+
+    static RejectReason rejectedReason(final DirectBuffer buffer, final int index)
+    {
+        return RejectReason.fromOrdinal(buffer.getInt(index + REJECTED_REASON_OFFSET));
     }
 
     private static byte[] getAddress(final DirectBuffer buffer, final int lengthIndex, final int addressIndex)

@@ -107,7 +107,7 @@ class MetricsCollectorTest
         assertTrue(text.contains("[METRICS] UpstreamConnectFailed 10.0.0.2:6000 | reason: connect_refused"), text);
         assertTrue(text.contains("[METRICS] ConnectionClosed 10.0.0.1:5000 | active: 0 | reason: client_fin | " +
             "up: 101B | down: 202B | duration: 10ms\n"), text);
-        assertTrue(text.contains("[METRICS] ConnectionRejected x4 | max_connections reached | rejected: 4\n"), text);
+        assertTrue(text.contains("[METRICS] ConnectionRejected x4 | max_connections: 4 | rejected: 4\n"), text);
     }
 
     @Test

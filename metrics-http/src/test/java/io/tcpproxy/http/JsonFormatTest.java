@@ -34,6 +34,7 @@ class JsonFormatTest
         assertEquals(1_048_576L, json.get("bytes_upstream"));
         assertEquals(2_097_152L, json.get("bytes_downstream"));
         assertEquals(5L, json.get("rejected_connections"));
+        assertEquals(Map.of("max_connections", 2L, "denied", 3L), json.get("rejected_by_reason"));
         assertEquals(7L, json.get("ring_full"));
         assertEquals(11L, json.get("accept_pauses"));
         assertEquals(Boolean.TRUE, json.get("draining"));

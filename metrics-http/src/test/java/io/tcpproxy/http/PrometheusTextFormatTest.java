@@ -31,7 +31,11 @@ class PrometheusTextFormatTest
         assertEquals(42, value(families, "tcp_proxy_connections_total"));
         assertEquals(1_048_576, value(families, "tcp_proxy_bytes_upstream_total"));
         assertEquals(2_097_152, value(families, "tcp_proxy_bytes_downstream_total"));
-        assertEquals(5, value(families, "tcp_proxy_connections_rejected_total"));
+        final ExpositionParser.Family rejected = families.get("tcp_proxy_connections_rejected_total");
+        assertEquals(2, rejected.value(rejected.name, "reason", "max_connections"));
+        assertEquals(3, rejected.value(rejected.name, "reason", "denied"));
+        assertEquals(2, rejected.samples.size(), "one series per reason counted");
+        assertFalse(families.containsKey("tcp_proxy_connections_rejected_all_total"), "the JSON total stays in JSON");
         assertEquals(7, value(families, "tcp_proxy_metrics_ring_full_total"));
         assertEquals(11, value(families, "tcp_proxy_accept_pauses_total"));
         assertEquals(0, value(families, "tcp_proxy_draining"));

@@ -4,6 +4,7 @@ import io.tcpproxy.CloseReason;
 import io.tcpproxy.Proxy;
 import io.tcpproxy.config.Config;
 import io.tcpproxy.metrics.MetricsSnapshot;
+import io.tcpproxy.metrics.RejectReason;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -143,7 +144,12 @@ class ProxyMetricsEndToEndTest
         assertEquals(TOTAL_DOWNSTREAM, value(families, "tcp_proxy_bytes_downstream_total"));
         assertEquals(CLIENTS, value(families, "tcp_proxy_connections_total"));
         assertEquals(0, value(families, "tcp_proxy_connections_active"));
-        assertEquals(0, value(families, "tcp_proxy_connections_rejected_total"));
+        final ExpositionParser.Family rejected = family(families, "tcp_proxy_connections_rejected_total");
+        assertEquals(RejectReason.values().length, rejected.samples.size(), "every reason from the start");
+        for (final RejectReason reason : RejectReason.values())
+        {
+            assertEquals(0, rejected.value(rejected.name, "reason", reason.label()), reason.label());
+        }
         assertEquals(0, value(families, "tcp_proxy_accept_pauses_total"));
 
         final ExpositionParser.Family closed = family(families, "tcp_proxy_connections_closed_total");

@@ -1,11 +1,13 @@
 package io.tcpproxy.http;
 
 import io.tcpproxy.CloseReason;
+import io.tcpproxy.metrics.AccessFamilies;
 import io.tcpproxy.metrics.Families;
 import io.tcpproxy.metrics.HistogramSnapshot;
 import io.tcpproxy.metrics.MetricFamily;
 import io.tcpproxy.metrics.MetricsRegistry;
 import io.tcpproxy.metrics.MetricsSnapshot;
+import io.tcpproxy.metrics.RejectReason;
 import io.tcpproxy.metrics.TrafficStats;
 
 import java.util.ArrayList;
@@ -56,7 +58,9 @@ final class Snapshots
         registry.cell(Families.CONNECTIONS_TOTAL).set(42);
         registry.cell(Families.BYTES_UPSTREAM).set(1_048_576);
         registry.cell(Families.BYTES_DOWNSTREAM).set(2_097_152);
-        registry.cell(Families.CONNECTIONS_REJECTED).set(5);
+        registry.cell(Families.CONNECTIONS_REJECTED, RejectReason.MAX_CONNECTIONS.label()).set(2);
+        registry.cell(Families.CONNECTIONS_REJECTED, RejectReason.DENIED.label()).set(3);
+        registry.cell(AccessFamilies.CONNECTIONS_REJECTED_ALL).set(5);
         for (final CloseReason reason : CloseReason.values())
         {
             registry.cell(Families.CONNECTIONS_CLOSED, reason.label()).set(100 + reason.ordinal());
