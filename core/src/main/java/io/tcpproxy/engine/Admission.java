@@ -37,6 +37,8 @@ final class Admission
     private Worker self;
     private Worker[] peers;
     private long nextConnectionSequence;
+    /** The table new connections take; replaced by {@link WorkerCommand.SwapRouting} on a reload. */
+    private RoutingTable routing;
 
     Admission(
         final int workerIndex,
@@ -62,6 +64,7 @@ final class Admission
         this.metrics = metrics;
         this.relay = relay;
         this.upstream = upstream;
+        this.routing = context.initialRouting;
         this.listenerKey = listener == null ? null : listener.register(selector, SelectionKey.OP_ACCEPT, null);
     }
 
@@ -75,12 +78,18 @@ final class Admission
         this.peers = workers;
     }
 
+    /** @param table serves the connections admitted from now on (those open keep theirs). */
+    void routing(final RoutingTable table)
+    {
+        this.routing = table;
+    }
+
     /** The listener is ready: accept what is waiting, up to a bound per event. */
     void onAcceptable()
     {
         for (int i = 0; i < MAX_ACCEPTS_PER_EVENT && listenerKey != null; i++)
         {
-            if (!context.descriptorsForOneMore())
+            if (!context.descriptorsForOneMore(routing.maxConnections))
             {
                 pause(); // the new client stays in the backlog until two descriptors are free
                 return;
@@ -162,7 +171,8 @@ final class Admission
 
     private void admit(final SocketChannel channel)
     {
-        if (context.activeConnections.incrementAndGet() > context.maxConnections)
+        final RoutingTable routing = this.routing;
+        if (context.activeConnections.incrementAndGet() > routing.maxConnections)
         {
             metrics.rejected();
             drop(channel);
@@ -187,6 +197,7 @@ final class Admission
         final byte[] address = remote.getAddress().getAddress();
         final Connection connection = new Connection(((long)workerIndex << 48) | nextConnectionSequence++,
             channel, clientKey, address, remote.getPort(), clock.nowNs());
+        connection.routing = routing;
         clientKey.attach(connection);
         table.add(connection);
         metrics.lifecycle(connection);
@@ -203,9 +214,9 @@ final class Admission
                 connection.state = Connection.PREAMBLE;
                 connection.preamble = preamble;
                 clientKey.interestOps(SelectionKey.OP_READ);
-                if (context.idleTimeoutNs > 0)
+                if (routing.idleTimeoutNs > 0)
                 {
-                    timers.schedule(connection, clock.nowNs() + context.idleTimeoutNs);
+                    timers.schedule(connection, clock.nowNs() + routing.idleTimeoutNs);
                 }
             }
         }

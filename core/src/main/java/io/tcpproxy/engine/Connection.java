@@ -46,6 +46,8 @@ final class Connection
      * not used). A preamble handler (SNI routing) may set it before the connect starts.
      */
     int poolIndex;
+    /** The routing table in force when the connection was admitted; it keeps it for its whole life. */
+    RoutingTable routing;
     long connectStartNs;
     long lastActivityNs;
     long timerId = NO_TIMER;
