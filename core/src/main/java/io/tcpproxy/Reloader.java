@@ -146,8 +146,8 @@ final class Reloader
             registry.cell(ReloadFamilies.RELOADS, "applied").increment();
             ReloadFamilies.configInForce(registry, previousHash, newHash, nowMs);
         });
-        console.println(PREFIX + "applied: " + (changes.isEmpty() ? "no changes in force" : String.join(", ", changes)) +
-            " (config " + newHash + ")");
+        final String summary = changes.isEmpty() ? "no changes in force" : String.join(", ", changes);
+        console.println(PREFIX + "applied: " + summary + " (config " + newHash + ")");
         if (!needsRestart.isEmpty())
         {
             console.println(PREFIX + "needs a restart: " + String.join(", ", needsRestart));
