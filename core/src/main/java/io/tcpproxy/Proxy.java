@@ -169,7 +169,7 @@ public final class Proxy implements AutoCloseable
      */
     public ReloadResult reload()
     {
-        return reloader.reload();
+        return isShuttingDown() ? reloader.reject("the proxy is shutting down") : reloader.reload();
     }
 
     /**
@@ -180,7 +180,7 @@ public final class Proxy implements AutoCloseable
      */
     public ReloadResult reload(final Config newer)
     {
-        return reloader.reload(newer);
+        return isShuttingDown() ? reloader.reject("the proxy is shutting down") : reloader.reload(newer);
     }
 
     /**

@@ -155,7 +155,7 @@ final class Reloader
         return new ReloadResult(true, null, List.copyOf(needsRestart), List.copyOf(changes), newHash);
     }
 
-    private ReloadResult reject(final String error)
+    ReloadResult reject(final String error)
     {
         engine.collector().update(registry -> registry.cell(ReloadFamilies.RELOADS, "rejected").increment());
         console.println(PREFIX + "rejected: " + error);
