@@ -92,6 +92,7 @@ class AdminApiTest
         start(TOKEN, "127.0.0.1:" + startPlainUpstream());
         final TestHttp.Response missing = request("POST", "/admin/reload", null);
         assertEquals(401, missing.status());
+        assertEquals("HTTP/1.1 401 Unauthorized", missing.statusLine());
         assertEquals("Bearer", missing.header("WWW-Authenticate"));
         assertEquals(401, request("POST", "/admin/reload", "Bearer wrong-token").status());
         assertEquals(401, request("POST", "/admin/reload", "Bearer " + TOKEN + "x").status());
