@@ -5,6 +5,7 @@ import io.tcpproxy.admin.ConnectionInfo;
 import io.tcpproxy.admin.ConnectionPage;
 import io.tcpproxy.admin.ReloadResult;
 import io.tcpproxy.config.Config;
+import io.tcpproxy.metrics.Families;
 import io.tcpproxy.metrics.MetricsSnapshot;
 import io.tcpproxy.metrics.ReloadFamilies;
 import io.tcpproxy.metrics.Sample;
@@ -28,9 +29,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Queue;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 
@@ -190,6 +195,59 @@ class ReloadTest
         assertArrayEquals(sent.toByteArray(), received.toByteArray());
         awaitMetrics("20 applied reloads", s -> s.value(ReloadFamilies.RELOADS, "applied") == 20);
         assertEquals(1, proxy.activeConnections());
+    }
+
+    @Test
+    void shouldServeConnectionsUnderLoadThroughTwentyReloadsWithoutAnError() throws Exception
+    {
+        start("max_connections = 1000\n");
+        final int connections = 20;
+        final AtomicBoolean stop = new AtomicBoolean();
+        final AtomicLong roundTrips = new AtomicLong();
+        final List<Thread> loaders = new ArrayList<>();
+        final Queue<Throwable> errors = new ConcurrentLinkedQueue<>();
+        for (int c = 0; c < connections; c++)
+        {
+            final Socket socket = connect();
+            final Random random = new Random(c);
+            final Thread loader = new Thread(() ->
+            {
+                try
+                {
+                    while (!stop.get())
+                    {
+                        final byte[] chunk = new byte[1 + random.nextInt(8192)];
+                        random.nextBytes(chunk);
+                        roundTrip(socket, chunk); // asserts the echo byte for byte
+                        roundTrips.incrementAndGet();
+                    }
+                }
+                catch (final Throwable ex)
+                {
+                    errors.add(ex);
+                }
+            }, "test-load-" + c);
+            loaders.add(loader);
+            loader.start();
+        }
+        awaitTrue("load running", () -> roundTrips.get() >= connections);
+        for (int i = 0; i < 20; i++)
+        {
+            final long before = roundTrips.get();
+            write("max_connections = " + (500 + 10 * i) + "\nidle_timeout_secs = " + (60 + i) + "\n");
+            assertTrue(proxy.reload().applied());
+            assertEquals(500 + 10 * i, proxy.config().maxConnections());
+            awaitTrue("round trips after reload " + i, () -> roundTrips.get() > before + connections);
+        }
+        stop.set(true);
+        for (final Thread loader : loaders)
+        {
+            loader.join(SOCKET_TIMEOUT_MS);
+        }
+        assertTrue(errors.isEmpty(), "load errors: " + errors);
+        assertEquals(connections, proxy.activeConnections(), "no connection dropped");
+        awaitMetrics("nothing closed", s -> s.value(ReloadFamilies.RELOADS, "applied") == 20);
+        assertEquals(0, proxy.metrics().value(Families.CONNECTIONS_REJECTED));
     }
 
     @Test
