@@ -1,11 +1,15 @@
 package io.tcpproxy;
 
+import io.tcpproxy.admin.AdminOps;
+import io.tcpproxy.admin.ConnectionPage;
+import io.tcpproxy.admin.ReloadResult;
 import io.tcpproxy.config.Config;
 import io.tcpproxy.config.HostPort;
 import io.tcpproxy.engine.Engine;
 import io.tcpproxy.metrics.MetricsEndpoint;
 import io.tcpproxy.metrics.MetricsEndpointFactory;
 import io.tcpproxy.metrics.MetricsSnapshot;
+import io.tcpproxy.upstream.UpstreamServer;
 
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -15,10 +19,12 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Iterator;
+import java.util.List;
 import java.util.ServiceLoader;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 
 /**
  * A running proxy: listeners, selector workers relaying both directions, the metrics collector and, when
@@ -40,6 +46,7 @@ public final class Proxy implements AutoCloseable
     private static final String PREFIX = "[SHUTDOWN] ";
 
     private final Engine engine;
+    private final Reloader reloader;
     private final MetricsEndpoint metricsEndpoint;
     private final PrintStream console;
     private final Object lock = new Object();
@@ -48,9 +55,11 @@ public final class Proxy implements AutoCloseable
     private long deadlineNs;
     private boolean graceCutShort;
 
-    private Proxy(final Engine engine, final MetricsEndpoint metricsEndpoint, final PrintStream console)
+    private Proxy(
+        final Engine engine, final Reloader reloader, final MetricsEndpoint metricsEndpoint, final PrintStream console)
     {
         this.engine = engine;
+        this.reloader = reloader;
         this.metricsEndpoint = metricsEndpoint;
         this.console = console;
     }
@@ -80,13 +89,15 @@ public final class Proxy implements AutoCloseable
     public static Proxy start(final Config config, final PrintStream console) throws IOException
     {
         final Engine engine = Engine.start(config, console);
+        final Reloader reloader;
         MetricsEndpoint endpoint = null;
         try
         {
+            reloader = new Reloader(engine, config, console);
             final HostPort metricsAddress = config.metricsAddress();
             if (metricsAddress != null)
             {
-                endpoint = startMetricsEndpoint(metricsAddress, engine);
+                endpoint = startMetricsEndpoint(metricsAddress, engine, new ProxyAdmin(engine, reloader, console));
             }
         }
         catch (final IOException | RuntimeException ex)
@@ -94,11 +105,11 @@ public final class Proxy implements AutoCloseable
             engine.stop(false);
             throw ex;
         }
-        return new Proxy(engine, endpoint, console);
+        return new Proxy(engine, reloader, endpoint, console);
     }
 
-    private static MetricsEndpoint startMetricsEndpoint(final HostPort address, final Engine engine)
-        throws IOException
+    private static MetricsEndpoint startMetricsEndpoint(
+        final HostPort address, final Engine engine, final AdminOps admin) throws IOException
     {
         final Iterator<MetricsEndpointFactory> factories =
             ServiceLoader.load(MetricsEndpointFactory.class, Proxy.class.getClassLoader()).iterator();
@@ -114,7 +125,7 @@ public final class Proxy implements AutoCloseable
         }
         try
         {
-            return factories.next().start(bindAddress, engine.collector()::snapshot);
+            return factories.next().start(bindAddress, engine.collector()::snapshot, admin);
         }
         catch (final IOException ex)
         {
@@ -137,13 +148,78 @@ public final class Proxy implements AutoCloseable
     /** @return the target as configured. */
     public HostPort targetAddress()
     {
-        return engine.config().targetAddress();
+        return reloader.current().targetAddress();
     }
 
-    /** @return the settings this proxy runs with. */
+    /** @return the settings this proxy runs with: as started, with what reloads applied since. */
     public Config config()
     {
-        return engine.config();
+        return reloader.current();
+    }
+
+    /**
+     * Read the configuration file given at start again (see {@link Config#sourcePath()}, or the loader set with
+     * {@link #configSource(Supplier)}) and apply it in place, as SIGHUP and {@code POST /admin/reload} do. The file is
+     * validated completely first: an invalid one changes nothing ({@code [RELOAD] rejected: ...}). Keys a running
+     * proxy cannot change are reported ({@code [RELOAD] needs a restart: workers (2 → 4)}) and keep their value; the
+     * rest applies to new connections at once, never to a mix of old and new settings. No open connection is cut.
+     * Never throws for a bad file; safe from any thread (reloads run one at a time).
+     *
+     * @return what the reload did.
+     */
+    public ReloadResult reload()
+    {
+        return isShuttingDown() ? reloader.reject("the proxy is shutting down") : reloader.reload();
+    }
+
+    /**
+     * As {@link #reload()}, with settings already read (e.g. built in code).
+     *
+     * @param newer the settings to apply.
+     * @return what the reload did.
+     */
+    public ReloadResult reload(final Config newer)
+    {
+        return isShuttingDown() ? reloader.reject("the proxy is shutting down") : reloader.reload(newer);
+    }
+
+    /**
+     * Where {@link #reload()} reads the settings from, instead of {@link Config#sourcePath()}: e.g. the CLI reads the
+     * file again and applies its command-line flags over it, as it did at start.
+     *
+     * @param loader returns validated settings, or throws {@link io.tcpproxy.config.ConfigException} with the
+     *               one-line error.
+     */
+    public void configSource(final Supplier<Config> loader)
+    {
+        reloader.source(loader);
+    }
+
+    /** @return the short hash of the configuration file in force (as in {@code tcp_proxy_config_info}). */
+    public String configHash()
+    {
+        return reloader.hash();
+    }
+
+    /**
+     * One page of the connections open now, as {@code GET /admin/connections} lists them.
+     *
+     * @param afterId only connections with an id above this; -1 from the start.
+     * @param limit   at most this many (1 to {@link ConnectionPage#MAX_LIMIT}).
+     * @return the page, lowest ids first.
+     */
+    public ConnectionPage connections(final long afterId, final int limit)
+    {
+        return engine.connections(afterId, limit);
+    }
+
+    /**
+     * @return the upstream servers of every pool, for the admin API's drain/enable/disable. Empty until the engine
+     *         connects through {@code io.tcpproxy.upstream} pools.
+     */
+    public List<UpstreamServer> upstreams()
+    {
+        return ProxyAdmin.upstreams(engine);
     }
 
     /** @return the latest metrics snapshot (at most ~100 ms old while anything changes). */

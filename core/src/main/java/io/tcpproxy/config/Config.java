@@ -94,6 +94,7 @@ public final class Config
     {
         final Builder copy = settings.copy();
         copy.sourceName = null;
+        copy.sourcePath = null;
         copy.lines.clear();
         return copy;
     }
@@ -144,9 +145,40 @@ public final class Config
         return changes;
     }
 
+    /**
+     * This configuration with some top-level keys set to their values in {@code other}: a reload starts from the
+     * configuration in force and takes from the file it read only the keys a running proxy can apply.
+     *
+     * @param other where the keys' values come from.
+     * @param keys  top-level keys to take from {@code other}.
+     * @return the mixed configuration (validated again), with this one's source file.
+     */
+    public Config withValuesFrom(final Config other, final Iterable<ConfigKey> keys)
+    {
+        final Builder builder = settings.copy();
+        for (final ConfigKey key : keys)
+        {
+            final Object value = key.tomlValue(other);
+            if (value != null)
+            {
+                key.setIn(builder, value);
+            }
+        }
+        return builder.build();
+    }
+
     private static String show(final Object value)
     {
         return "".equals(value) ? "\"\"" : String.valueOf(value);
+    }
+
+    /**
+     * @return the TOML file these settings were read from (flags may have been applied over it), which a reload
+     *     reads again; null when the settings were not read from a file.
+     */
+    public Path sourcePath()
+    {
+        return settings.sourcePath;
     }
 
     /** @return where clients connect. */
@@ -514,6 +546,8 @@ public final class Config
 
         /** The file the values came from, for error messages; null when not from a file. */
         String sourceName;
+        /** The TOML file the values were read from (what a reload reads again); null when not from a file. */
+        Path sourcePath;
         /** Lines in that file by origin: a key name, or e.g. {@code route#2.pool}. */
         Map<String, Integer> lines = new HashMap<>();
 
@@ -576,6 +610,7 @@ public final class Config
             copy.accessLog = accessLog;
             copy.accessLogFormat = accessLogFormat;
             copy.sourceName = sourceName;
+            copy.sourcePath = sourcePath;
             copy.lines = new HashMap<>(lines);
             return copy;
         }

@@ -64,7 +64,9 @@ public final class TomlConfigLoader
      */
     public static Config.Builder load(final Path path)
     {
-        return parse(readFile(path), path.toString());
+        final Config.Builder builder = parse(readFile(path), path.toString());
+        builder.sourcePath = path;
+        return builder;
     }
 
     /**

@@ -44,6 +44,8 @@ final class Admission
      * client is known only from it (the preamble judges them then); {@code max_connections} applies at accept anyway.
      */
     private final boolean judgeAccessAtAccept;
+    /** The table new connections take; replaced by {@link WorkerCommand.SwapRouting} on a reload. */
+    private RoutingTable routing;
 
     Admission(
         final int workerIndex,
@@ -70,6 +72,7 @@ final class Admission
         this.relay = relay;
         this.upstream = upstream;
         this.judgeAccessAtAccept = !context.config.acceptProxyProtocol();
+        this.routing = context.initialRouting;
         this.listenerKey = listener == null ? null : listener.register(selector, SelectionKey.OP_ACCEPT, null);
     }
 
@@ -83,12 +86,18 @@ final class Admission
         this.peers = workers;
     }
 
+    /** @param table serves the connections admitted from now on (those open keep theirs). */
+    void routing(final RoutingTable table)
+    {
+        this.routing = table;
+    }
+
     /** The listener is ready: accept what is waiting, up to a bound per event. */
     void onAcceptable()
     {
         for (int i = 0; i < MAX_ACCEPTS_PER_EVENT && listenerKey != null; i++)
         {
-            if (!context.descriptorsForOneMore())
+            if (!context.descriptorsForOneMore(routing.maxConnections))
             {
                 pause(); // the new client stays in the backlog until two descriptors are free
                 return;
@@ -170,7 +179,8 @@ final class Admission
 
     private void admit(final SocketChannel channel)
     {
-        if (context.activeConnections.incrementAndGet() > context.maxConnections)
+        final RoutingTable routing = this.routing;
+        if (context.activeConnections.incrementAndGet() > routing.maxConnections)
         {
             metrics.rejected(RejectReason.MAX_CONNECTIONS);
             drop(channel);
@@ -217,6 +227,7 @@ final class Admission
             drop(channel);
             return;
         }
+        connection.routing = routing;
         clientKey.attach(connection);
         table.add(connection);
         metrics.lifecycle(connection);
@@ -233,9 +244,9 @@ final class Admission
                 connection.state = Connection.PREAMBLE;
                 connection.preamble = preamble;
                 clientKey.interestOps(SelectionKey.OP_READ);
-                if (context.idleTimeoutNs > 0)
+                if (routing.idleTimeoutNs > 0)
                 {
-                    timers.schedule(connection, clock.nowNs() + context.idleTimeoutNs);
+                    timers.schedule(connection, clock.nowNs() + routing.idleTimeoutNs);
                 }
             }
         }

@@ -51,6 +51,8 @@ final class Connection
     ClientTable clientTable;
     long clientKeyHigh;
     long clientKeyLow;
+    /** The routing table in force when the connection was admitted; it keeps it for its whole life. */
+    RoutingTable routing;
     long connectStartNs;
     long lastActivityNs;
     long timerId = NO_TIMER;

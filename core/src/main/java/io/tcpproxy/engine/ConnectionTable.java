@@ -61,6 +61,12 @@ final class ConnectionTable
         return openCount;
     }
 
+    /** @return the open connection at a position from 0 to {@link #size()} - 1 (positions change on removal). */
+    Connection at(final int position)
+    {
+        return open[position];
+    }
+
     /** @return the most recently added open connection; only while {@link #size()} is above zero. */
     Connection last()
     {

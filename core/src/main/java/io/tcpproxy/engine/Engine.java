@@ -1,5 +1,7 @@
 package io.tcpproxy.engine;
 
+import io.tcpproxy.admin.ConnectionInfo;
+import io.tcpproxy.admin.ConnectionPage;
 import io.tcpproxy.config.Config;
 import io.tcpproxy.metrics.MetricsCollector;
 import io.tcpproxy.metrics.MetricsRing;
@@ -14,6 +16,9 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -261,6 +266,78 @@ public final class Engine
                 LockSupport.parkNanos(PHASE_ACK_POLL_NS);
             }
         }
+    }
+
+    /**
+     * Serve new connections with the reloadable settings of {@code applied}: one immutable routing table handed to
+     * every worker through its command queue, so a new connection sees the old table or the new one, never a mix;
+     * open connections keep theirs. Returns once every worker has switched (or after a few seconds, if one is stuck).
+     *
+     * @param applied a validated configuration whose keys that need a restart equal the running ones.
+     * @return true when every worker confirmed the switch in time.
+     */
+    public boolean applyRouting(final Config applied)
+    {
+        final RoutingTable table = RoutingTable.of(applied);
+        final WorkerCommand.SwapRouting[] commands = new WorkerCommand.SwapRouting[workers.length];
+        for (int i = 0; i < workers.length; i++)
+        {
+            commands[i] = new WorkerCommand.SwapRouting(table);
+            workers[i].commands().submitAndWake(commands[i], PHASE_ACK_TIMEOUT_NS);
+        }
+        context.latestRouting(table);
+        final long deadlineNs = System.nanoTime() + PHASE_ACK_TIMEOUT_NS;
+        boolean allDone = true;
+        for (final WorkerCommand.SwapRouting command : commands)
+        {
+            while (!command.isDone() && System.nanoTime() - deadlineNs < 0)
+            {
+                LockSupport.parkNanos(PHASE_ACK_POLL_NS);
+            }
+            allDone &= command.isDone();
+        }
+        return allDone;
+    }
+
+    /**
+     * One page of the open connections, gathered from every worker through its command queue (never by reading a
+     * worker's state from this thread). Memory is bounded by {@code limit} per worker.
+     *
+     * @param afterId only connections with an id above this (-1 from the start).
+     * @param limit   at most this many, 1 to {@link ConnectionPage#MAX_LIMIT}.
+     * @return the page, lowest ids first.
+     */
+    public ConnectionPage connections(final long afterId, final int limit)
+    {
+        final int pageSize = Math.max(1, Math.min(limit, ConnectionPage.MAX_LIMIT));
+        final WorkerCommand.ListConnections[] commands = new WorkerCommand.ListConnections[workers.length];
+        for (int i = 0; i < workers.length; i++)
+        {
+            commands[i] = new WorkerCommand.ListConnections(afterId, pageSize + 1);
+            workers[i].commands().submitAndWake(commands[i], PHASE_ACK_TIMEOUT_NS);
+        }
+        final long deadlineNs = System.nanoTime() + PHASE_ACK_TIMEOUT_NS;
+        final List<ConnectionInfo> merged = new ArrayList<>();
+        boolean complete = true;
+        for (final WorkerCommand.ListConnections command : commands)
+        {
+            while (!command.isDone() && System.nanoTime() - deadlineNs < 0)
+            {
+                LockSupport.parkNanos(PHASE_ACK_POLL_NS);
+            }
+            if (command.isDone())
+            {
+                merged.addAll(Arrays.asList(command.page()));
+            }
+            else
+            {
+                complete = false;
+            }
+        }
+        merged.sort(Comparator.comparingLong(ConnectionInfo::id));
+        final boolean more = merged.size() > pageSize;
+        final List<ConnectionInfo> page = List.copyOf(more ? merged.subList(0, pageSize) : merged);
+        return new ConnectionPage(page, more ? page.get(page.size() - 1).id() : -1, complete);
     }
 
     /**

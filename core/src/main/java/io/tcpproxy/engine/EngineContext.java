@@ -14,15 +14,12 @@ import java.util.concurrent.atomic.AtomicLong;
 final class EngineContext
 {
     final Config config;
-    /** {@code max_connections} as configured: a connection beyond it is accepted and closed at once (rejected). */
-    final int maxConnections;
     /**
-     * Connections the descriptor limit holds (two descriptors each, headroom kept): at this many, accepting pauses
-     * and new clients wait in the backlog, as when accept itself fails with EMFILE.
+     * Connections the descriptor limit holds (two descriptors each, headroom kept): when it is below
+     * {@code max_connections}, accepting pauses at this many and new clients wait in the backlog, as when accept
+     * itself fails with EMFILE.
      */
-    final int descriptorCapConnections;
-    final long connectTimeoutNs;
-    final long idleTimeoutNs;
+    final int descriptorFitConnections;
     final long busyPollNs;
     final Descriptors descriptors;
     final EngineLog log;
@@ -33,10 +30,14 @@ final class EngineContext
      * by the preamble once the PROXY header names the real client; released by the relay's close.
      */
     final ClientAccessGate access;
+    /** The routing table every worker starts with. */
+    final RoutingTable initialRouting;
     final AtomicInteger activeConnections = new AtomicInteger();
     /** Accept pauses of the acceptor thread ({@code accept_mode = "acceptor"}); workers count theirs in their ring. */
     final AtomicLong acceptorPauses = new AtomicLong();
     private volatile InetSocketAddress target;
+    /** The table last handed to the workers (for readers outside them; workers use their own). */
+    private volatile RoutingTable latestRouting;
 
     EngineContext(
         final Config config,
@@ -47,32 +48,46 @@ final class EngineContext
     {
         this.config = config;
         this.descriptors = descriptors;
-        this.maxConnections = config.maxConnections();
-        final int fit = descriptors.effectiveMaxConnections(config.maxConnections(), config.effectiveWorkers());
-        // only a cap below max_connections pauses; at max_connections itself clients are rejected as configured
-        this.descriptorCapConnections = fit < maxConnections ? fit : Integer.MAX_VALUE;
-        this.connectTimeoutNs = TimeUnit.MILLISECONDS.toNanos(config.connectTimeoutMs());
-        this.idleTimeoutNs = TimeUnit.SECONDS.toNanos(config.idleTimeoutSecs());
+        this.descriptorFitConnections =
+            descriptors.effectiveMaxConnections(Integer.MAX_VALUE, config.effectiveWorkers());
         this.busyPollNs = TimeUnit.MICROSECONDS.toNanos(config.busyPollUs());
         this.log = log;
         this.preambles = preambles;
         this.access = ClientAccessGate.of(config);
         this.target = target;
+        this.initialRouting = RoutingTable.of(config);
+        this.latestRouting = initialRouting;
     }
 
     /** @return the most connections open at once: {@code max_connections}, or fewer if descriptors run out first. */
     int effectiveMaxConnections()
     {
-        return Math.min(maxConnections, descriptorCapConnections);
+        return Math.min(latestRouting.maxConnections, descriptorFitConnections);
     }
 
     /**
-     * @return whether a new client's two descriptors are available (otherwise accepting pauses).
+     * @param maxConnections {@code max_connections} in force for the asking worker.
+     * @return whether a new client's two descriptors are available (otherwise accepting pauses). Only a descriptor
+     *     cap below {@code max_connections} pauses; at {@code max_connections} itself clients are rejected as
+     *     configured.
      */
-    boolean descriptorsForOneMore()
+    boolean descriptorsForOneMore(final int maxConnections)
     {
         final int active = activeConnections.get();
-        return active < descriptorCapConnections && descriptors.roomForConnection(active);
+        return (descriptorFitConnections >= maxConnections || active < descriptorFitConnections) &&
+            descriptors.roomForConnection(active);
+    }
+
+    /** @return the routing table last handed to the workers. */
+    RoutingTable latestRouting()
+    {
+        return latestRouting;
+    }
+
+    /** @param table the table just handed to the workers. */
+    void latestRouting(final RoutingTable table)
+    {
+        this.latestRouting = table;
     }
 
     /** @return the upstream address, possibly unresolved if its name did not resolve at the last attempt. */

@@ -53,9 +53,9 @@ final class Relay
         final long nowNs = clock.nowNs();
         connection.state = Connection.OPEN;
         connection.lastActivityNs = nowNs;
-        if (context.idleTimeoutNs > 0)
+        if (connection.routing.idleTimeoutNs > 0)
         {
-            timers.schedule(connection, nowNs + context.idleTimeoutNs);
+            timers.schedule(connection, nowNs + connection.routing.idleTimeoutNs);
         }
         else
         {
@@ -81,7 +81,7 @@ final class Relay
     /** The connection's idle timer expired at {@code nowNs}: close it, or re-arm from its last activity. */
     void onIdleTimer(final Connection connection, final long nowNs)
     {
-        final long idleDeadlineNs = connection.lastActivityNs + context.idleTimeoutNs;
+        final long idleDeadlineNs = connection.lastActivityNs + connection.routing.idleTimeoutNs;
         if (nowNs - idleDeadlineNs >= 0)
         {
             close(connection, CloseReason.IDLE_TIMEOUT);

@@ -72,7 +72,7 @@ final class UpstreamConnector
             }
             else
             {
-                timers.schedule(connection, nowNs + context.connectTimeoutNs);
+                timers.schedule(connection, nowNs + connection.routing.connectTimeoutNs);
             }
         }
         catch (final IOException | UnresolvedAddressException ex)

@@ -137,6 +137,12 @@ final class Worker implements Agent
         return index;
     }
 
+    /** @return the worker's clock as last read (its own thread only). */
+    long nowNs()
+    {
+        return clock.nowNs();
+    }
+
     /** @return connections open here or queued to this worker: what a peer compares when it balances new ones. */
     int load()
     {

@@ -1,5 +1,7 @@
 package io.tcpproxy.engine;
 
+import io.tcpproxy.admin.ConnectionInfo;
+
 import java.nio.channels.SocketChannel;
 
 /**
@@ -53,6 +55,64 @@ interface WorkerCommand
         boolean isDone()
         {
             return done;
+        }
+    }
+
+    /**
+     * Serve new connections with another routing table (a reload); connections already admitted keep theirs.
+     * {@link #isDone()} turns true once the worker has switched.
+     */
+    final class SwapRouting implements WorkerCommand
+    {
+        private final RoutingTable table;
+        private volatile boolean done;
+
+        SwapRouting(final RoutingTable table)
+        {
+            this.table = table;
+        }
+
+        public void applyTo(final Worker worker)
+        {
+            worker.admission().routing(table);
+            done = true;
+        }
+
+        boolean isDone()
+        {
+            return done;
+        }
+    }
+
+    /**
+     * Copy one page of the worker's open connections (those with an id above {@code afterId}, the lowest ids first,
+     * at most {@code limit}) for the admin API; {@link #isDone()} turns true once {@link #page()} is filled.
+     */
+    final class ListConnections implements WorkerCommand
+    {
+        private final long afterId;
+        private final int limit;
+        private volatile ConnectionInfo[] page;
+
+        ListConnections(final long afterId, final int limit)
+        {
+            this.afterId = afterId;
+            this.limit = limit;
+        }
+
+        public void applyTo(final Worker worker)
+        {
+            page = ConnectionView.page(worker, afterId, limit);
+        }
+
+        boolean isDone()
+        {
+            return page != null;
+        }
+
+        ConnectionInfo[] page()
+        {
+            return page;
         }
     }
 

@@ -146,6 +146,7 @@ public final class Families
             registry.declare(family, clientLabelsInPrometheus);
         }
         AccessFamilies.declare(registry);
+        ReloadFamilies.declare(registry);
         return registry;
     }
 }

@@ -10,7 +10,10 @@ import org.agrona.concurrent.MessageHandler;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -45,6 +48,7 @@ public final class MetricsCollector implements Agent
     private final ClientTable clients;
     private final MetricsRegistry registry;
     private final ProxyCells cells;
+    private final Queue<Consumer<MetricsRegistry>> registryUpdates = new ConcurrentLinkedQueue<>();
 
     private long nowNs;
     private boolean changed = true;
@@ -199,6 +203,17 @@ public final class MetricsCollector implements Agent
         }
     }
 
+    /**
+     * Change the registry from another thread, for rare events counted outside the workers (reloads, admin
+     * requests): the change runs on the collector's thread before its next snapshot. Any thread.
+     *
+     * @param change what to count, e.g. {@code registry -> registry.cell(FAMILY, "applied").increment()}.
+     */
+    public void update(final Consumer<MetricsRegistry> change)
+    {
+        registryUpdates.offer(change);
+    }
+
     /** Read everything in the rings and publish a snapshot now (the final one, or in tests). */
     void publishNow()
     {
@@ -220,6 +235,11 @@ public final class MetricsCollector implements Agent
         for (int i = 0; i < rings.length; i++)
         {
             workCount += rings[i].ring().read(handlers[i], READ_LIMIT_PER_RING);
+        }
+        for (Consumer<MetricsRegistry> change = registryUpdates.poll(); null != change; change = registryUpdates.poll())
+        {
+            change.accept(registry);
+            workCount++;
         }
         if (accessLogDirty)
         {

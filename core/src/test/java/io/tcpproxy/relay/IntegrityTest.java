@@ -77,12 +77,12 @@ class IntegrityTest
                 final Set<String> expectedAtUpstream = ConcurrentHashMap.newKeySet();
                 for (final Future<String> sent : clientSent)
                 {
-                    expectedAtUpstream.add(STREAM_BYTES + ":" + sent.get(30, TimeUnit.SECONDS));
+                    expectedAtUpstream.add(STREAM_BYTES + ":" + sent.get(120, TimeUnit.SECONDS));
                 }
                 final Set<String> receivedByClients = ConcurrentHashMap.newKeySet();
                 for (final Future<Streams.Received> received : clientReceived)
                 {
-                    final Streams.Received r = received.get(30, TimeUnit.SECONDS);
+                    final Streams.Received r = received.get(120, TimeUnit.SECONDS);
                     assertEquals(STREAM_BYTES, r.bytes());
                     receivedByClients.add(r.sha256());
                 }

@@ -1,5 +1,6 @@
 package io.tcpproxy.http;
 
+import io.tcpproxy.admin.AdminOps;
 import io.tcpproxy.metrics.MetricsEndpoint;
 import io.tcpproxy.metrics.MetricsEndpointFactory;
 import io.tcpproxy.metrics.MetricsSnapshot;
@@ -33,5 +34,19 @@ public final class HttpMetricsEndpointFactory implements MetricsEndpointFactory
         Objects.requireNonNull(bindAddress, "bindAddress");
         Objects.requireNonNull(snapshots, "snapshots");
         return new HttpMetricsEndpoint(bindAddress, snapshots, HttpLimits.defaults());
+    }
+
+    /**
+     * {@inheritDoc} The admin routes ({@code /admin/...}) answer while {@link AdminOps#adminToken()} is not empty.
+     */
+    public MetricsEndpoint start(
+        final InetSocketAddress bindAddress, final Supplier<MetricsSnapshot> snapshots, final AdminOps admin)
+        throws IOException
+    {
+        Objects.requireNonNull(bindAddress, "bindAddress");
+        Objects.requireNonNull(snapshots, "snapshots");
+        Objects.requireNonNull(admin, "admin");
+        return new HttpMetricsEndpoint(bindAddress, snapshots, HttpLimits.defaults(),
+            routes -> routes.addPrefix(AdminHandler.PREFIX, new AdminHandler(admin)));
     }
 }

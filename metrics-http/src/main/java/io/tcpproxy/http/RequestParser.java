@@ -30,6 +30,7 @@ final class RequestParser
     private static final byte[] HTTP_1_0 = ascii("HTTP/1.0");
     private static final byte[] HTTP_1_1 = ascii("HTTP/1.1");
     private static final byte[] HOST = ascii("host");
+    private static final byte[] AUTHORIZATION = ascii("authorization");
     private static final byte[] HTTP_SCHEME = ascii("http://");
     private static final byte[] HTTPS_SCHEME = ascii("https://");
     private static final byte[] CONNECTION = ascii("connection");
@@ -70,6 +71,9 @@ final class RequestParser
     int queryEnd;
     boolean keepAlive;
     boolean hasBody;
+    /** The value of the (last) Authorization field, from {@code authorizationStart} to its end; -1 when absent. */
+    int authorizationStart = -1;
+    int authorizationEnd = -1;
     private boolean http11;
     private ByteBuffer buffer;
 
@@ -135,6 +139,8 @@ final class RequestParser
         boolean keepAliveAsked = false;
         int hostFields = 0;
         hasBody = false;
+        authorizationStart = -1;
+        authorizationEnd = -1;
         int lineStart = requestLineEnd + 1;
         while (true)
         {
@@ -221,6 +227,11 @@ final class RequestParser
             else if (equalsIgnoreCase(buffer, lineStart, nameLength, HOST))
             {
                 hostFields++;
+            }
+            else if (equalsIgnoreCase(buffer, lineStart, nameLength, AUTHORIZATION))
+            {
+                authorizationStart = valueStart;
+                authorizationEnd = valueEnd;
             }
 
             lineStart = end + 1;
@@ -345,6 +356,69 @@ final class RequestParser
             return 1 == path.length && '/' == path[0];
         }
         return equals(buffer, pathStart, pathEnd - pathStart, path);
+    }
+
+    /**
+     * @param prefix e.g. "/admin/".
+     * @return whether the last request's path starts with these bytes.
+     */
+    boolean pathStartsWith(final byte[] prefix)
+    {
+        return pathEnd - pathStart >= prefix.length && equals(buffer, pathStart, prefix.length, prefix);
+    }
+
+    /** @return the last request's path as text (without the query); "/" when empty. Allocates: admin use only. */
+    String path()
+    {
+        return pathStart == pathEnd ? "/" : text(pathStart, pathEnd);
+    }
+
+    /**
+     * @param name a query parameter name, e.g. "limit".
+     * @return the value of its first occurrence in the last request's query (not percent-decoded), or null.
+     *         Allocates: admin use only.
+     */
+    String queryValue(final String name)
+    {
+        final byte[] prefix = ascii(name + "=");
+        int paramStart = queryStart;
+        for (int i = paramStart; i <= queryEnd; i++)
+        {
+            if (i == queryEnd || '&' == buffer.get(i))
+            {
+                if (i - paramStart >= prefix.length && equals(buffer, paramStart, prefix.length, prefix))
+                {
+                    return text(paramStart + prefix.length, i);
+                }
+                paramStart = i + 1;
+            }
+        }
+        return null;
+    }
+
+    /** @return the last request's Authorization field value, or null when it had none. Allocates. */
+    byte[] authorization()
+    {
+        if (authorizationStart < 0)
+        {
+            return null;
+        }
+        final byte[] value = new byte[authorizationEnd - authorizationStart];
+        for (int i = 0; i < value.length; i++)
+        {
+            value[i] = buffer.get(authorizationStart + i);
+        }
+        return value;
+    }
+
+    private String text(final int from, final int to)
+    {
+        final byte[] bytes = new byte[to - from];
+        for (int i = 0; i < bytes.length; i++)
+        {
+            bytes[i] = buffer.get(from + i);
+        }
+        return new String(bytes, StandardCharsets.US_ASCII);
     }
 
     /**

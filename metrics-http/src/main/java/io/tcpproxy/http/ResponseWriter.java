@@ -187,6 +187,7 @@ final class ResponseWriter
         {
             case 200: return "OK";
             case 400: return "Bad Request";
+            case 401: return "Unauthorized";
             case 404: return "Not Found";
             case 405: return "Method Not Allowed";
             case 431: return "Request Header Fields Too Large";

@@ -11,6 +11,8 @@ final class Routes
 {
     private byte[][] paths = new byte[0][];
     private RouteHandler[] handlers = new RouteHandler[0];
+    private byte[][] prefixes = new byte[0][];
+    private RouteHandler[] prefixHandlers = new RouteHandler[0];
 
     /**
      * @param path    exact path, starting with '/', without a query.
@@ -39,6 +41,27 @@ final class Routes
     }
 
     /**
+     * A handler for every path under a prefix (e.g. {@code /admin/}), which tells its own paths apart; exact paths
+     * win over prefixes.
+     *
+     * @param prefix  starting with '/', without a query.
+     * @param handler answers every path that starts with the prefix.
+     * @return this, to chain.
+     */
+    Routes addPrefix(final String prefix, final RouteHandler handler)
+    {
+        if (prefix.isEmpty() || '/' != prefix.charAt(0) || prefix.indexOf('?') >= 0)
+        {
+            throw new IllegalArgumentException("a route prefix starts with '/' and has no query: " + prefix);
+        }
+        prefixes = Arrays.copyOf(prefixes, prefixes.length + 1);
+        prefixHandlers = Arrays.copyOf(prefixHandlers, prefixHandlers.length + 1);
+        prefixes[prefixes.length - 1] = prefix.getBytes(StandardCharsets.US_ASCII);
+        prefixHandlers[prefixHandlers.length - 1] = handler;
+        return this;
+    }
+
+    /**
      * @return the handler for the last parsed request's path, or null when no route matches.
      */
     RouteHandler find(final RequestParser request)
@@ -48,6 +71,13 @@ final class Routes
             if (request.pathIs(paths[i]))
             {
                 return handlers[i];
+            }
+        }
+        for (int i = 0; i < prefixes.length; i++)
+        {
+            if (request.pathStartsWith(prefixes[i]))
+            {
+                return prefixHandlers[i];
             }
         }
         return null;

@@ -19,7 +19,7 @@ class LabeledFamilyFormatTest
 {
     static final MetricFamily.JsonRows UPSTREAM_ROWS = new MetricFamily.JsonRows("upstreams", "upstream", null, null);
     static final MetricFamily RELOADS = MetricFamily.counter(
-        "tcp_proxy_config_reloads_total", "Configuration reloads, by result.", "result");
+        "tcp_proxy_example_reloads_total", "Example reloads, by result.", "result"); // not ReloadFamilies.RELOADS
     static final MetricFamily UPSTREAM_ACTIVE = MetricFamily.gauge(
         "tcp_proxy_upstream_connections_active", "Connections open now, per upstream server.", "upstream")
         .inJsonRows(UPSTREAM_ROWS, "active_connections");
@@ -46,7 +46,7 @@ class LabeledFamilyFormatTest
         final StringBuilder text = new StringBuilder();
         PrometheusTextFormat.render(snapshot, text);
         final Map<String, ExpositionParser.Family> families = ExpositionParser.parse(text.toString());
-        final ExpositionParser.Family reloads = families.get("tcp_proxy_config_reloads_total");
+        final ExpositionParser.Family reloads = families.get("tcp_proxy_example_reloads_total");
         assertEquals("counter", reloads.type);
         assertEquals(3, reloads.value(reloads.name, "result", "ok"));
         assertEquals(1, reloads.value(reloads.name, "result", "rejected"));
@@ -59,7 +59,7 @@ class LabeledFamilyFormatTest
         final StringBuilder json = new StringBuilder();
         JsonFormat.render(snapshot, json);
         final Map<String, Object> parsed = (Map<String, Object>)JsonParser.parse(json.toString());
-        assertEquals(Map.of("ok", 3L, "rejected", 1L), parsed.get("config_reloads_total"));
+        assertEquals(Map.of("ok", 3L, "rejected", 1L), parsed.get("example_reloads_total"));
         assertEquals(List.of(
             Map.of("upstream", "10.0.0.1:80", "active_connections", 5L, "failures", 0L),
             Map.of("upstream", "10.0.0.2:80", "active_connections", 2L, "failures", 7L)), parsed.get("upstreams"));

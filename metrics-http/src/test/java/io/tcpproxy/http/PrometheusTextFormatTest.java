@@ -14,6 +14,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class PrometheusTextFormatTest
 {
+    /** The families of {@link io.tcpproxy.metrics.ReloadFamilies} (config reloads and admin requests). */
+    private static final int RELOAD_FAMILIES = 4;
+
     private static String render(final io.tcpproxy.metrics.MetricsSnapshot snapshot)
     {
         final StringBuilder out = new StringBuilder();
@@ -107,7 +110,7 @@ class PrometheusTextFormatTest
         final Map<String, ExpositionParser.Family> families = ExpositionParser.parse(text);
 
         assertFalse(text.contains("client=") || text.contains("tcp_proxy_client_"), text);
-        assertEquals(21, families.size(), families.keySet().toString()); // 20 + tcp_proxy_internal_errors_total
+        assertEquals(21 + RELOAD_FAMILIES, families.size(), families.keySet().toString()); // 20 + internal_errors
         assertEquals(1, value(families, "tcp_proxy_draining"));
         assertEquals(16_384, value(families, "tcp_proxy_relay_buffer_bytes"));
         assertEquals(134_217_728, value(families, "tcp_proxy_relay_buffer_limit_bytes"));
@@ -119,7 +122,7 @@ class PrometheusTextFormatTest
         final String text = render(Snapshots.sample(true, false));
         final Map<String, ExpositionParser.Family> families = ExpositionParser.parse(text);
 
-        assertEquals(25, families.size(), families.keySet().toString()); // 24 + tcp_proxy_internal_errors_total
+        assertEquals(25 + RELOAD_FAMILIES, families.size(), families.keySet().toString()); // 24 + internal_errors
         for (final String name : families.keySet())
         {
             assertTrue(name.startsWith("tcp_proxy_"), name);

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -32,6 +33,26 @@ class RequestParserTest
         assertTrue(parser.queryHas("format=json".getBytes(StandardCharsets.US_ASCII)));
         assertTrue(parser.keepAlive);
         assertFalse(parser.hasBody);
+    }
+
+    @Test
+    void shouldReadTheAdminPartsOfARequest()
+    {
+        assertEquals(RequestParser.COMPLETE, parse(
+            "POST /admin/upstreams/10.0.0.1:80/drain?limit=5&after=17 HTTP/1.1\r\n" +
+            "Host: x\r\nAuthorization:   Bearer abc  \r\n\r\n"));
+        assertEquals("/admin/upstreams/10.0.0.1:80/drain", parser.path());
+        assertTrue(parser.pathStartsWith("/admin/".getBytes(StandardCharsets.US_ASCII)));
+        assertFalse(parser.pathStartsWith("/admin/upstreams/10.0.0.1:80/drain/".getBytes(StandardCharsets.UTF_8)));
+        assertEquals("5", parser.queryValue("limit"));
+        assertEquals("17", parser.queryValue("after"));
+        assertEquals(null, parser.queryValue("afte"));
+        assertArrayEquals("Bearer abc".getBytes(StandardCharsets.US_ASCII), parser.authorization());
+
+        assertEquals(RequestParser.COMPLETE, parse("GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
+        assertEquals(null, parser.authorization(), "not kept from the previous request");
+        assertEquals("/", parser.path());
+        assertEquals(null, parser.queryValue("limit"));
     }
 
     @Test
