@@ -6,6 +6,8 @@ import io.tcpproxy.engine.Engine;
 import io.tcpproxy.metrics.MetricsEndpoint;
 import io.tcpproxy.metrics.MetricsEndpointFactory;
 import io.tcpproxy.metrics.MetricsSnapshot;
+import io.tcpproxy.upstream.UpstreamPool;
+import io.tcpproxy.upstream.UpstreamServer;
 
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -14,7 +16,9 @@ import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.ServiceLoader;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -166,6 +170,27 @@ public final class Proxy implements AutoCloseable
     public long descriptorLimit()
     {
         return engine.descriptorLimit();
+    }
+
+    /**
+     * @return the upstream pools in {@code Config.pools()} order, each with its servers ({@code pool.servers()});
+     * a server's {@code adminState(...)} drains, disables or enables it. Empty when {@code target_addr} is a host
+     * name (the single-target path, re-resolved every 30 s).
+     */
+    public List<UpstreamPool> upstreamPools()
+    {
+        return engine.upstreamPools();
+    }
+
+    /** @return every upstream server of every pool, in pool order then configuration order. */
+    public List<UpstreamServer> upstreams()
+    {
+        final List<UpstreamServer> servers = new ArrayList<>();
+        for (final UpstreamPool pool : engine.upstreamPools())
+        {
+            servers.addAll(pool.servers());
+        }
+        return servers;
     }
 
     /** @return unexpected errors inside the engine so far (each also logged); never decreases. */

@@ -1,6 +1,7 @@
 package io.tcpproxy.engine;
 
 import io.tcpproxy.config.Config;
+import io.tcpproxy.upstream.UpstreamPool;
 
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
@@ -31,6 +32,8 @@ final class EngineContext
     final AtomicInteger activeConnections = new AtomicInteger();
     /** Accept pauses of the acceptor thread ({@code accept_mode = "acceptor"}); workers count theirs in their ring. */
     final AtomicLong acceptorPauses = new AtomicLong();
+    /** The pools in {@code Config.pools()} order; empty when {@code target_addr} is a host name. */
+    final UpstreamPool[] pools;
     private volatile InetSocketAddress target;
 
     EngineContext(
@@ -40,6 +43,18 @@ final class EngineContext
         final EngineLog log,
         final PreambleHandler.Factory preambles)
     {
+        this(config, target, descriptors, log, preambles, new UpstreamPool[0]);
+    }
+
+    EngineContext(
+        final Config config,
+        final InetSocketAddress target,
+        final Descriptors descriptors,
+        final EngineLog log,
+        final PreambleHandler.Factory preambles,
+        final UpstreamPool[] pools)
+    {
+        this.pools = pools;
         this.config = config;
         this.descriptors = descriptors;
         this.maxConnections = config.maxConnections();
@@ -67,6 +82,12 @@ final class EngineContext
     {
         final int active = activeConnections.get();
         return active < descriptorCapConnections && descriptors.roomForConnection(active);
+    }
+
+    /** @return a worker's own selector: over the pools, or the single {@code target_addr} name without them. */
+    UpstreamSelector newSelector()
+    {
+        return pools.length == 0 ? new SingleTargetSelector(this) : new PoolSelector(pools);
     }
 
     /** @return the upstream address, possibly unresolved if its name did not resolve at the last attempt. */

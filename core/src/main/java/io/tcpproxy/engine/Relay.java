@@ -374,6 +374,7 @@ final class Relay
         Sockets.closeQuietly(connection.client);
         Sockets.closeQuietly(connection.upstream);
 
+        UpstreamConnector.release(connection);
         table.remove(connection);
         context.activeConnections.decrementAndGet();
         connection.closedDurationNs = clock.nowNs() - connection.openedNs;

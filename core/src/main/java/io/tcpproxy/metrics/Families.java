@@ -144,6 +144,7 @@ public final class Families
         {
             registry.declare(family, clientLabelsInPrometheus);
         }
+        UpstreamFamilies.declare(registry);
         return registry;
     }
 }
