@@ -161,13 +161,15 @@ final class UpstreamConnector
         relay.close(connection, reason);
     }
 
-    /** Release the connection's server slot: it closed (in any state). Called by the relay on every close. */
+    /**
+     * Release the connection's server slot: it closed (in any state). Called by the relay once per connection, on
+     * close; the server stays set so that the bytes still unpublished are counted to it.
+     */
     static void release(final Connection connection)
     {
         final UpstreamServer server = connection.server;
         if (server != null)
         {
-            connection.server = null;
             connection.upstreamPool.onConnectionClosed(server);
         }
         connection.attempt = null;
