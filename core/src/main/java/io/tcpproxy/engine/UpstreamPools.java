@@ -43,6 +43,11 @@ final class UpstreamPools
         final HostPort target = config.targetAddress();
         if (target != null && !isLiteralIp(target.host()))
         {
+            if (config.healthCheck() != null)
+            {
+                log.warn("target_addr " + target + " is a host name: [health_check] does not apply to it; write " +
+                    "the server as an [[upstream]] to get health checks (one server per address)");
+            }
             return new UpstreamPool[0];
         }
         final UpstreamListener listener = UpstreamConsole.listener(new LogLines(log));

@@ -133,6 +133,29 @@ class UpstreamPoolsTest
         }
         assertTrue(serverBySource.values().stream().distinct().count() > 1, "12 clients all on one server: " +
             serverBySource);
+
+        // take one server out (drained): only its clients move, everyone else stays where they were
+        final String removed = serverBySource.get("127.0.0.1");
+        for (final UpstreamServer server : proxy.upstreams())
+        {
+            if (server.label().equals(Map.of("A", a, "B", b, "C", c).get(removed).address()))
+            {
+                server.adminState(AdminState.DRAINING);
+            }
+        }
+        for (int host = 1; host <= 12; host++)
+        {
+            final String source = "127.0.0." + host;
+            final String name = nameVia(proxy, source);
+            if (serverBySource.get(source).equals(removed))
+            {
+                assertTrue(!name.equals(removed), "client " + source + " still on the drained server");
+            }
+            else
+            {
+                assertEquals(serverBySource.get(source), name, "client " + source + " moved though its server stayed");
+            }
+        }
     }
 
     @Test
