@@ -187,6 +187,7 @@ final class Admission
         final byte[] address = remote.getAddress().getAddress();
         final Connection connection = new Connection(((long)workerIndex << 48) | nextConnectionSequence++,
             channel, clientKey, address, remote.getPort(), clock.nowNs());
+        connection.poolIndex = context.defaultPoolIndex;
         clientKey.attach(connection);
         table.add(connection);
         metrics.lifecycle(connection);

@@ -1,6 +1,7 @@
 package io.tcpproxy.engine;
 
 import io.tcpproxy.config.Config;
+import io.tcpproxy.config.Upstream;
 import io.tcpproxy.upstream.UpstreamPool;
 
 import java.net.InetSocketAddress;
@@ -34,6 +35,11 @@ final class EngineContext
     final AtomicLong acceptorPauses = new AtomicLong();
     /** The pools in {@code Config.pools()} order; empty when {@code target_addr} is a host name. */
     final UpstreamPool[] pools;
+    /**
+     * The pool a connection goes to unless a preamble (SNI routing) says otherwise: {@code default} without routes,
+     * else {@code sni_default_pool} (when it has servers); its position in {@code Config.pools()} order.
+     */
+    final int defaultPoolIndex;
     private volatile InetSocketAddress target;
 
     EngineContext(
@@ -55,6 +61,7 @@ final class EngineContext
         final UpstreamPool[] pools)
     {
         this.pools = pools;
+        this.defaultPoolIndex = defaultPoolIndex(config);
         this.config = config;
         this.descriptors = descriptors;
         this.maxConnections = config.maxConnections();
@@ -82,6 +89,22 @@ final class EngineContext
     {
         final int active = activeConnections.get();
         return active < descriptorCapConnections && descriptors.roomForConnection(active);
+    }
+
+    static int defaultPoolIndex(final Config config)
+    {
+        final String name = config.routes().isEmpty() || config.sniDefaultPool().isEmpty() ?
+            Upstream.DEFAULT_POOL : config.sniDefaultPool();
+        int index = 0;
+        for (final String pool : config.pools().keySet())
+        {
+            if (pool.equals(name))
+            {
+                return index;
+            }
+            index++;
+        }
+        return 0;
     }
 
     /** @return a worker's own selector: over the pools, or the single {@code target_addr} name without them. */

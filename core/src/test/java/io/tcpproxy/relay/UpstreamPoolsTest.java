@@ -320,6 +320,21 @@ class UpstreamPoolsTest
     }
 
     @Test
+    void withoutRoutesEveryConnectionGoesToPoolDefaultWhereverItIsListed() throws Exception
+    {
+        final NamedServer api = server("API");
+        final NamedServer web = server("WEB");
+        final Proxy proxy = start(pool(Balance.ROUND_ROBIN,
+            Upstream.builder().addr(api.address()).pool("api").build(), upstream(web, 1)));
+        assertEquals(List.of("api", "default"), proxy.upstreamPools().stream().map((p) -> p.name()).toList());
+        for (int i = 0; i < 3; i++)
+        {
+            assertEquals("WEB", nameVia(proxy));
+        }
+        assertEquals(0, api.accepted());
+    }
+
+    @Test
     void aLiteralTargetAddrIsAPoolOfOneWithItsMetrics() throws Exception
     {
         final NamedServer a = server("A");
