@@ -9,6 +9,7 @@ import io.tcpproxy.engine.Engine;
 import io.tcpproxy.metrics.MetricsEndpoint;
 import io.tcpproxy.metrics.MetricsEndpointFactory;
 import io.tcpproxy.metrics.MetricsSnapshot;
+import io.tcpproxy.upstream.UpstreamPool;
 import io.tcpproxy.upstream.UpstreamServer;
 
 import java.io.FileDescriptor;
@@ -18,6 +19,7 @@ import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.ServiceLoader;
@@ -213,15 +215,6 @@ public final class Proxy implements AutoCloseable
         return engine.connections(afterId, limit);
     }
 
-    /**
-     * @return the upstream servers of every pool, for the admin API's drain/enable/disable. Empty until the engine
-     *         connects through {@code io.tcpproxy.upstream} pools.
-     */
-    public List<UpstreamServer> upstreams()
-    {
-        return ProxyAdmin.upstreams(engine);
-    }
-
     /** @return the latest metrics snapshot (at most ~100 ms old while anything changes). */
     public MetricsSnapshot metrics()
     {
@@ -242,6 +235,27 @@ public final class Proxy implements AutoCloseable
     public long descriptorLimit()
     {
         return engine.descriptorLimit();
+    }
+
+    /**
+     * @return the upstream pools in {@code Config.pools()} order, each with its servers ({@code pool.servers()});
+     * a server's {@code adminState(...)} drains, disables or enables it. Empty when {@code target_addr} is a host
+     * name (the single-target path, re-resolved every 30 s).
+     */
+    public List<UpstreamPool> upstreamPools()
+    {
+        return engine.upstreamPools();
+    }
+
+    /** @return every upstream server of every pool, in pool order then configuration order. */
+    public List<UpstreamServer> upstreams()
+    {
+        final List<UpstreamServer> servers = new ArrayList<>();
+        for (final UpstreamPool pool : engine.upstreamPools())
+        {
+            servers.addAll(pool.servers());
+        }
+        return servers;
     }
 
     /** @return unexpected errors inside the engine so far (each also logged); never decreases. */

@@ -6,9 +6,11 @@ import io.tcpproxy.admin.ReloadResult;
 import io.tcpproxy.engine.Engine;
 import io.tcpproxy.metrics.ReloadFamilies;
 import io.tcpproxy.upstream.AdminState;
+import io.tcpproxy.upstream.UpstreamPool;
 import io.tcpproxy.upstream.UpstreamServer;
 
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -103,11 +105,15 @@ final class ProxyAdmin implements AdminOps
 
     /**
      * @param engine the running engine.
-     * @return the servers of every pool; empty until the engine connects through {@code io.tcpproxy.upstream} pools
-     *         (the pools wiring returns them here).
+     * @return the servers of every pool, in pool order (empty with a single {@code target_addr} host name).
      */
     static List<UpstreamServer> upstreams(final Engine engine)
     {
-        return List.of();
+        final List<UpstreamServer> servers = new ArrayList<>();
+        for (final UpstreamPool pool : engine.upstreamPools())
+        {
+            servers.addAll(pool.servers());
+        }
+        return servers;
     }
 }

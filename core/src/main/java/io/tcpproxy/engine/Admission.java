@@ -228,6 +228,7 @@ final class Admission
             return;
         }
         connection.routing = routing;
+        connection.poolIndex = context.defaultPoolIndex;
         clientKey.attach(connection);
         table.add(connection);
         metrics.lifecycle(connection);

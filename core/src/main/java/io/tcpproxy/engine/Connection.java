@@ -2,6 +2,9 @@ package io.tcpproxy.engine;
 
 import io.tcpproxy.CloseReason;
 import io.tcpproxy.access.ClientTable;
+import io.tcpproxy.upstream.ConnectAttempt;
+import io.tcpproxy.upstream.UpstreamPool;
+import io.tcpproxy.upstream.UpstreamServer;
 
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
@@ -53,6 +56,16 @@ final class Connection
     long clientKeyLow;
     /** The routing table in force when the connection was admitted; it keeps it for its whole life. */
     RoutingTable routing;
+    /** The pool of {@link #poolIndex} once connecting starts; null with a single {@code target_addr} name. */
+    UpstreamPool upstreamPool;
+    /** The server tried now or connected to; holds one of its connection slots until released. */
+    UpstreamServer server;
+    /** The servers tried so far; only while connecting, then back to the worker's spares. */
+    ConnectAttempt attempt;
+    /** Tries started so far, every selector. */
+    int connectTries;
+    /** Why the last try failed, or null. */
+    CloseReason lastConnectFailure;
     long connectStartNs;
     long lastActivityNs;
     long timerId = NO_TIMER;
@@ -91,6 +104,15 @@ final class Connection
         down.reverse = up;
         up.source = client;
         down.sink = client;
+    }
+
+    /** Forget a failed try's socket before the next try. */
+    void detachUpstream()
+    {
+        this.upstream = null;
+        this.upstreamKey = null;
+        up.sink = null;
+        down.source = null;
     }
 
     void attachUpstream(final SocketChannel upstream, final SelectionKey upstreamKey)

@@ -5,6 +5,7 @@ import io.tcpproxy.admin.ConnectionPage;
 import io.tcpproxy.config.Config;
 import io.tcpproxy.metrics.MetricsCollector;
 import io.tcpproxy.metrics.MetricsRing;
+import io.tcpproxy.upstream.UpstreamPool;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.BusySpinIdleStrategy;
@@ -48,13 +49,15 @@ public final class Engine
     private final AgentRunner collectorRunner;
     private final TargetResolver resolver;
     private final Acceptor acceptor;
+    private final UpstreamPool[] pools;
 
     private Engine(final Config config, final PrintStream console, final InetSocketAddress target, final EngineLog log)
         throws IOException
     {
         this.config = config;
         this.log = log;
-        this.context = new EngineContext(config, target, Descriptors.ofThisProcess(), log, null);
+        this.pools = UpstreamPools.build(config, log);
+        this.context = new EngineContext(config, target, Descriptors.ofThisProcess(), log, null, pools);
         final int workerCount = config.effectiveWorkers();
         final Config.AcceptMode acceptMode = Listeners.effectiveAcceptMode(config, console);
         this.listeners = Listeners.bind(config.listenAddress(), acceptMode == Config.AcceptMode.REUSE_PORT ?
@@ -98,15 +101,17 @@ public final class Engine
                 }
             }
             closeListeners();
+            UpstreamPools.closeAll(pools);
             throw ex;
         }
         this.collector = new MetricsCollector(config, rings, console, context.acceptorPauses::get);
+        collector.snapshotSource(new UpstreamMetrics(pools)::update);
         // The collector parks 1 ms after work, backing off to 8 ms while idle: fewer wake-ups competing with the
         // workers for cores, and still far inside the 100 ms snapshot interval.
         this.collectorRunner = new AgentRunner(
             new BackoffIdleStrategy(0, 0, COLLECTOR_MIN_PARK_NS, COLLECTOR_MAX_PARK_NS), this::onAgentError, null,
             collector);
-        this.resolver = isLiteralIp(config.targetAddress().host()) ? null : new TargetResolver(config, context);
+        this.resolver = pools.length > 0 ? null : new TargetResolver(config, context);
     }
 
     /**
@@ -119,7 +124,7 @@ public final class Engine
      */
     public static Engine start(final Config config, final PrintStream console) throws IOException
     {
-        final InetSocketAddress target = config.targetAddress().resolve();
+        final InetSocketAddress target = config.targetAddress() == null ? null : config.targetAddress().resolve();
         final EngineLog log = new EngineLog(console);
         final Engine engine;
         try
@@ -133,6 +138,7 @@ public final class Engine
         }
         try
         {
+            UpstreamPools.start(engine.pools, engine.log);
             for (int i = 0; i < engine.workers.length; i++)
             {
                 final Worker worker = engine.workers[i];
@@ -168,11 +174,6 @@ public final class Engine
             default:
                 return NoOpIdleStrategy.INSTANCE; // the worker blocks in select itself
         }
-    }
-
-    private static boolean isLiteralIp(final String host)
-    {
-        return host.indexOf(':') >= 0 || host.matches("\\d{1,3}(\\.\\d{1,3}){3}");
     }
 
     private void onAgentError(final Throwable error)
@@ -225,6 +226,15 @@ public final class Engine
     public int activeConnections()
     {
         return context.activeConnections.get();
+    }
+
+    /**
+     * @return the upstream pools in {@code Config.pools()} order (empty when {@code target_addr} is a host name,
+     * which keeps the single-target path); their servers take admin state changes.
+     */
+    public List<UpstreamPool> upstreamPools()
+    {
+        return List.of(pools);
     }
 
     /** @return the settings. */
@@ -373,6 +383,7 @@ public final class Engine
         {
             resolver.close();
         }
+        UpstreamPools.closeAll(pools);
         log.close();
     }
 

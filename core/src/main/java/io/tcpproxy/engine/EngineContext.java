@@ -1,6 +1,8 @@
 package io.tcpproxy.engine;
 
 import io.tcpproxy.config.Config;
+import io.tcpproxy.config.Upstream;
+import io.tcpproxy.upstream.UpstreamPool;
 
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
@@ -35,6 +37,13 @@ final class EngineContext
     final AtomicInteger activeConnections = new AtomicInteger();
     /** Accept pauses of the acceptor thread ({@code accept_mode = "acceptor"}); workers count theirs in their ring. */
     final AtomicLong acceptorPauses = new AtomicLong();
+    /** The pools in {@code Config.pools()} order; empty when {@code target_addr} is a host name. */
+    final UpstreamPool[] pools;
+    /**
+     * The pool a connection goes to unless a preamble (SNI routing) says otherwise: {@code default} without routes,
+     * else {@code sni_default_pool} (when it has servers); its position in {@code Config.pools()} order.
+     */
+    final int defaultPoolIndex;
     private volatile InetSocketAddress target;
     /** The table last handed to the workers (for readers outside them; workers use their own). */
     private volatile RoutingTable latestRouting;
@@ -46,6 +55,19 @@ final class EngineContext
         final EngineLog log,
         final PreambleHandler.Factory preambles)
     {
+        this(config, target, descriptors, log, preambles, new UpstreamPool[0]);
+    }
+
+    EngineContext(
+        final Config config,
+        final InetSocketAddress target,
+        final Descriptors descriptors,
+        final EngineLog log,
+        final PreambleHandler.Factory preambles,
+        final UpstreamPool[] pools)
+    {
+        this.pools = pools;
+        this.defaultPoolIndex = defaultPoolIndex(config);
         this.config = config;
         this.descriptors = descriptors;
         this.descriptorFitConnections =
@@ -88,6 +110,28 @@ final class EngineContext
     void latestRouting(final RoutingTable table)
     {
         this.latestRouting = table;
+    }
+
+    static int defaultPoolIndex(final Config config)
+    {
+        final String name = config.routes().isEmpty() || config.sniDefaultPool().isEmpty() ?
+            Upstream.DEFAULT_POOL : config.sniDefaultPool();
+        int index = 0;
+        for (final String pool : config.pools().keySet())
+        {
+            if (pool.equals(name))
+            {
+                return index;
+            }
+            index++;
+        }
+        return 0;
+    }
+
+    /** @return a worker's own selector: over the pools, or the single {@code target_addr} name without them. */
+    UpstreamSelector newSelector()
+    {
+        return pools.length == 0 ? new SingleTargetSelector(this) : new PoolSelector(pools);
     }
 
     /** @return the upstream address, possibly unresolved if its name did not resolve at the last attempt. */

@@ -36,6 +36,12 @@ final class EngineLog implements AutoCloseable
         enqueue("[INFO] " + message);
     }
 
+    /** A line with a tag of its own ({@code [HEALTH] ...}). */
+    void line(final String line)
+    {
+        enqueue(line);
+    }
+
     void warn(final String message)
     {
         enqueue("[WARN] " + message);

@@ -374,6 +374,7 @@ final class Relay
         Sockets.closeQuietly(connection.client);
         Sockets.closeQuietly(connection.upstream);
 
+        UpstreamConnector.release(connection);
         table.remove(connection);
         context.access.release(connection); // the single close point: every admitted connection passes here once
         context.activeConnections.decrementAndGet();

@@ -1,9 +1,12 @@
 package io.tcpproxy.engine;
 
+import io.tcpproxy.CloseReason;
+
 import java.net.InetSocketAddress;
 
 /**
- * {@code target_addr}: every connection goes to the one target, as last resolved by the {@link TargetResolver}.
+ * {@code target_addr} given as a host name: every connection goes to the one target, as last resolved by the
+ * {@link TargetResolver}, with one try (as before pools existed). A literal address is a pool of one instead.
  */
 final class SingleTargetSelector implements UpstreamSelector
 {
@@ -14,8 +17,23 @@ final class SingleTargetSelector implements UpstreamSelector
         this.context = context;
     }
 
-    public InetSocketAddress select(final Connection connection)
+    public InetSocketAddress next(final Connection connection, final long nowNs)
     {
-        return context.target();
+        return connection.connectTries == 0 ? context.target() : null;
+    }
+
+    public CloseReason exhaustedReason(final Connection connection)
+    {
+        return connection.lastConnectFailure;
+    }
+
+    public void onConnectFailure(final Connection connection, final CloseReason reason)
+    {
+        // one try only: nothing to learn
+    }
+
+    public void onConnected(final Connection connection)
+    {
+        // nothing counted per server here
     }
 }

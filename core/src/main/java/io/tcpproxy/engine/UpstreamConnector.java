@@ -1,6 +1,7 @@
 package io.tcpproxy.engine;
 
 import io.tcpproxy.CloseReason;
+import io.tcpproxy.upstream.UpstreamServer;
 
 import java.io.IOException;
 import java.net.ConnectException;
@@ -14,8 +15,8 @@ import java.nio.channels.UnresolvedAddressException;
 
 /**
  * The upstream part of a worker: state {@link Connection#CONNECTING}. Asks the {@link UpstreamSelector} where to
- * connect, connects without blocking, times the attempt out, names a failure, and hands a connected pair to the
- * relay.
+ * connect, connects without blocking, times each try out, retries a failed try on the next server the selector
+ * offers, names a failure, and hands a connected pair to the relay.
  */
 final class UpstreamConnector
 {
@@ -48,13 +49,28 @@ final class UpstreamConnector
     /** Start connecting the connection's upstream. */
     void connect(final Connection connection)
     {
-        final long nowNs = clock.nowNs();
         connection.state = Connection.CONNECTING;
-        connection.connectStartNs = nowNs;
-        final InetSocketAddress target = upstreams.select(connection);
+        connection.connectStartNs = clock.nowNs();
+        tryNext(connection);
+    }
+
+    /**
+     * One try: the next server the selector offers. A failed try goes on to the next server until the selector has
+     * none left; the client sees nothing of it but a later first byte.
+     */
+    private void tryNext(final Connection connection)
+    {
+        final long nowNs = clock.nowNs();
+        final InetSocketAddress target = upstreams.next(connection, nowNs);
+        if (target == null)
+        {
+            fail(connection, upstreams.exhaustedReason(connection));
+            return;
+        }
+        connection.connectTries++;
         if (target.isUnresolved())
         {
-            fail(connection, CloseReason.CONNECT_UNRESOLVED);
+            onTryFailed(connection, CloseReason.CONNECT_UNRESOLVED);
             return;
         }
 
@@ -81,7 +97,7 @@ final class UpstreamConnector
             {
                 Sockets.closeQuietly(upstream);
             }
-            fail(connection, failureReason(ex));
+            onTryFailed(connection, failureReason(ex));
         }
     }
 
@@ -97,7 +113,7 @@ final class UpstreamConnector
         }
         catch (final IOException ex)
         {
-            fail(connection, failureReason(ex));
+            onTryFailed(connection, failureReason(ex));
             return;
         }
         onConnected(connection);
@@ -106,7 +122,7 @@ final class UpstreamConnector
     /** The connection's timer expired while connecting. */
     void onConnectTimeout(final Connection connection)
     {
-        fail(connection, CloseReason.CONNECT_TIMEOUT);
+        onTryFailed(connection, CloseReason.CONNECT_TIMEOUT);
     }
 
     private void onConnected(final Connection connection)
@@ -114,8 +130,28 @@ final class UpstreamConnector
         timers.cancel(connection);
         connection.connectDurationNs = clock.nowNs() - connection.connectStartNs;
         connection.connectedUnpublished = true;
+        connection.lastConnectFailure = null;
+        upstreams.onConnected(connection);
         metrics.lifecycle(connection);
         relay.start(connection);
+    }
+
+    private void onTryFailed(final Connection connection, final CloseReason reason)
+    {
+        timers.cancel(connection);
+        if (reason == CloseReason.LOCAL_FD_LIMIT)
+        {
+            fail(connection, reason); // the proxy's own limit: no server's fault, and another server would fail too
+            return;
+        }
+        connection.lastConnectFailure = reason;
+        upstreams.onConnectFailure(connection, reason);
+        if (connection.upstream != null)
+        {
+            Sockets.closeQuietly(connection.upstream); // its key is cancelled with it
+            connection.detachUpstream();
+        }
+        tryNext(connection);
     }
 
     private void fail(final Connection connection, final CloseReason reason)
@@ -123,6 +159,20 @@ final class UpstreamConnector
         connection.connectDurationNs = clock.nowNs() - connection.connectStartNs;
         connection.connectFailedUnpublished = true;
         relay.close(connection, reason);
+    }
+
+    /**
+     * Release the connection's server slot: it closed (in any state). Called by the relay once per connection, on
+     * close; the server stays set so that the bytes still unpublished are counted to it.
+     */
+    static void release(final Connection connection)
+    {
+        final UpstreamServer server = connection.server;
+        if (server != null)
+        {
+            connection.upstreamPool.onConnectionClosed(server);
+        }
+        connection.attempt = null;
     }
 
     /**

@@ -83,7 +83,7 @@ final class Worker implements Agent
         this.timers = new WorkerTimers(clock.nowNs());
         this.metrics = new WorkerMetrics(ring, context.log, roleName());
         this.relay = new Relay(clock, context, pool, timers, metrics, table);
-        this.upstream = new UpstreamConnector(clock, context, selector, new SingleTargetSelector(context), timers,
+        this.upstream = new UpstreamConnector(clock, context, selector, context.newSelector(), timers,
             metrics, relay);
         this.preambleReader = new PreambleReader(clock, pool, relay, upstream, metrics);
         this.admission = new Admission(index, clock, context, selector, listener, ownsListener, table, timers, metrics,

@@ -214,6 +214,11 @@ final class WorkerMetrics
             {
                 return false;
             }
+            if (connection.server != null)
+            {
+                connection.server.addBytesSent(connection.up.unpublishedBytes);
+                connection.server.addBytesReceived(connection.down.unpublishedBytes);
+            }
             connection.up.unpublishedBytes = 0;
             connection.down.unpublishedBytes = 0;
         }

@@ -147,6 +147,7 @@ public final class Families
         }
         AccessFamilies.declare(registry);
         ReloadFamilies.declare(registry);
+        UpstreamFamilies.declare(registry);
         return registry;
     }
 }

@@ -61,6 +61,7 @@ public final class MetricsCollector implements Agent
     private long publishedBufferHighWater;
     private volatile boolean draining;
     private volatile MetricsSnapshot snapshot;
+    private volatile Consumer<MetricsRegistry> snapshotSource;
 
     /**
      * @param config  the settings (log_events, metrics_log_interval_secs, metrics_client_top_k...).
@@ -127,6 +128,18 @@ public final class MetricsCollector implements Agent
         this.lastSnapshotNs = startNs;
         this.lastByteLogNs = startNs;
         this.lastSummaryNs = startNs;
+        this.snapshot = buildSnapshot();
+    }
+
+    /**
+     * Figures read at snapshot time rather than sent through the rings (the upstream servers' counters); set once
+     * before the collector runs.
+     *
+     * @param source writes its cells, on the collector's thread, before each snapshot.
+     */
+    public void snapshotSource(final Consumer<MetricsRegistry> source)
+    {
+        this.snapshotSource = source;
         this.snapshot = buildSnapshot();
     }
 
@@ -486,6 +499,11 @@ public final class MetricsCollector implements Agent
         final long uptimeMs = TimeUnit.NANOSECONDS.toMillis(nowNs - startNs);
         cells.uptime.setDouble(uptimeMs / 1000.0);
         clients.beforeSnapshot(nowNs);
+        final Consumer<MetricsRegistry> source = snapshotSource;
+        if (source != null)
+        {
+            source.accept(registry);
+        }
         return registry.snapshot(epochMsClock.getAsLong(), uptimeMs);
     }
 
