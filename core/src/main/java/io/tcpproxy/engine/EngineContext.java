@@ -28,6 +28,11 @@ final class EngineContext
     final EngineLog log;
     /** Makes each connection's preamble handler; null when connections relay from their first byte. */
     final PreambleHandler.Factory preambles;
+    /**
+     * Judges the real client once a PROXY-protocol header named it (set before the workers start). Without such a
+     * header the admission part judges the socket peer at accept.
+     */
+    AccessGate accessGate = AccessGate.OPEN;
     final AtomicInteger activeConnections = new AtomicInteger();
     /** Accept pauses of the acceptor thread ({@code accept_mode = "acceptor"}); workers count theirs in their ring. */
     final AtomicLong acceptorPauses = new AtomicLong();

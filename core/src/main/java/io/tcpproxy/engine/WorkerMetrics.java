@@ -30,6 +30,9 @@ final class WorkerMetrics
     private boolean ringWasFull;
     private long rejectedUnpublished;
     private long acceptPausesUnpublished;
+    /** Connections routed to each pool (by index) since the last publish. */
+    private long[] routedUnpublished = new long[4];
+    private boolean routedPending;
 
     WorkerMetrics(final MetricsRing ring, final EngineLog log, final String workerName)
     {
@@ -66,6 +69,18 @@ final class WorkerMetrics
         lifecycleUnpublished = true;
     }
 
+    /** A connection's preamble chose the pool with this index (SNI routing, or its default). */
+    void routed(final int poolIndex)
+    {
+        if (poolIndex >= routedUnpublished.length)
+        {
+            routedUnpublished = Arrays.copyOf(routedUnpublished, Math.max(poolIndex + 1, routedUnpublished.length * 2));
+        }
+        routedUnpublished[poolIndex]++;
+        routedPending = true;
+        lifecycleUnpublished = true;
+    }
+
     /** Accepting paused for want of descriptors. */
     void acceptPaused()
     {
@@ -98,7 +113,7 @@ final class WorkerMetrics
     /** @return whether anything waits to be published. */
     boolean hasUnpublished()
     {
-        return dirtyCount > 0 || rejectedUnpublished > 0 || acceptPausesUnpublished > 0;
+        return dirtyCount > 0 || rejectedUnpublished > 0 || acceptPausesUnpublished > 0 || routedPending;
     }
 
     /** @return whether a flush is due at {@code nowNs}. */
@@ -150,6 +165,22 @@ final class WorkerMetrics
             }
             acceptPausesUnpublished = 0;
         }
+        if (routedPending)
+        {
+            for (int pool = 0; pool < routedUnpublished.length; pool++)
+            {
+                if (routedUnpublished[pool] > 0)
+                {
+                    if (!ring.routed(pool, routedUnpublished[pool]))
+                    {
+                        ring.onRingFull();
+                        return 0;
+                    }
+                    routedUnpublished[pool] = 0;
+                }
+            }
+            routedPending = false;
+        }
 
         final Connection[] dirty = dirtyConnections;
         final int count = dirtyCount;
@@ -180,7 +211,11 @@ final class WorkerMetrics
     {
         if (connection.openedUnpublished)
         {
-            if (!ring.opened(connection.id, connection.clientAddress, connection.clientPort))
+            if (connection.sourcePending && !connection.closedUnpublished)
+            {
+                return true; // the PROXY header naming the real client is still awaited; the preamble re-publishes
+            }
+            if (!ring.opened(connection.id, connection.sourceAddress, connection.sourcePort))
             {
                 return false;
             }

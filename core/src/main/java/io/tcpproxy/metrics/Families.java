@@ -140,6 +140,7 @@ public final class Families
         {
             registry.declare(family);
         }
+        RouteFamilies.declare(registry);
         for (final MetricFamily family : CLIENTS)
         {
             registry.declare(family, clientLabelsInPrometheus);
