@@ -59,6 +59,33 @@ class PreambleTest
 
     @Test
     @Timeout(60)
+    void shouldRelayBytesThatFollowAHeaderReadOnItsOwn() throws Exception
+    {
+        try (ServerSocketChannel upstreamListener = listener();
+            WorkerHarness harness = new WorkerHarness(accepting("127.0.0.1/32"), localAddress(upstreamListener));
+            SocketChannel client = harness.connectClient())
+        {
+            final Connection connection = harness.awaitConnection(Connection.PREAMBLE);
+            final byte[] v2 = {
+                0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a, 0x21, 0x11, 0x00, 0x0c,
+                127, 0, 0, 2, 127, 0, 0, 1, (byte)0xca, (byte)0x85, (byte)0x9b, (byte)0x8f };
+            client.write(ByteBuffer.wrap(v2));
+            harness.cycleUntil("the upstream connected", () -> connection.state == Connection.OPEN);
+            assertArrayEquals(new byte[] { 127, 0, 0, 2 }, connection.sourceAddress);
+            try (SocketChannel upstream = upstreamListener.accept())
+            {
+                client.write(ascii("after"));
+                client.shutdownOutput();
+                assertEquals("after", relayed(harness, upstream, 5));
+                upstream.write(ascii("ok"));
+                upstream.shutdownOutput();
+                assertEquals("ok", relayed(harness, client, 2));
+            }
+        }
+    }
+
+    @Test
+    @Timeout(60)
     void shouldCloseAClientOutsideTheTrustedSourcesAtOnce() throws Exception
     {
         try (ServerSocketChannel upstreamListener = listener();

@@ -11,7 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * An upstream that accepts one connection and records every byte it receives until the peer's FIN (or a byte count),
+ * An upstream that records the first connection that sends anything: it records every byte it receives until the peer's FIN (or a byte count),
  * then answers "ok" and closes: what a proxy sent, header and all, exactly as it arrived.
  */
 final class Recorder implements AutoCloseable
@@ -29,6 +29,15 @@ final class Recorder implements AutoCloseable
 
     private void record(final int expectedBytes)
     {
+        while (!received.isDone() && !listener.isClosed())
+        {
+            recordOne(expectedBytes);
+        }
+    }
+
+    /** Connections that send nothing (a port probe passed along) are not recorded. */
+    private void recordOne(final int expectedBytes)
+    {
         try (Socket socket = listener.accept())
         {
             final InputStream in = socket.getInputStream();
@@ -43,13 +52,20 @@ final class Recorder implements AutoCloseable
                 }
                 bytes.write(chunk, 0, n);
             }
+            if (bytes.size() == 0)
+            {
+                return;
+            }
             socket.getOutputStream().write(new byte[] { 'o', 'k' });
             socket.shutdownOutput();
             received.complete(bytes.toByteArray());
         }
         catch (final IOException ex)
         {
-            received.completeExceptionally(ex);
+            if (listener.isClosed())
+            {
+                received.completeExceptionally(ex);
+            }
         }
     }
 
