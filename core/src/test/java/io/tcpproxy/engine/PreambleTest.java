@@ -318,6 +318,54 @@ class PreambleTest
         }
     }
 
+    @Test
+    @Timeout(60)
+    void shouldRouteByAlpnAndPeekAHelloLargerThanARelayBufferButNotOneOverTheLimit() throws Exception
+    {
+        final String[] manyProtocols = new String[40]; // about 800 bytes of ALPN: the peek keeps the first 16
+        manyProtocols[0] = "h2";
+        for (int i = 1; i < manyProtocols.length; i++)
+        {
+            manyProtocols[i] = "protocol-number-" + i;
+        }
+        final byte[] largeHello = clientHello("grpc.example.com", manyProtocols);
+        final byte[] plainHello = clientHello("grpc.example.com");
+        final Config.Builder config = routing("").bufferSizeBytes(512)
+            .route(Route.builder().sni(List.of("grpc.example.com")).alpn(List.of("h2")).pool("api").build());
+        try (ServerSocketChannel upstreamListener = listener();
+            WorkerHarness harness = new WorkerHarness(config, localAddress(upstreamListener)))
+        {
+            try (SocketChannel client = harness.connectClient())
+            {
+                final Connection connection = harness.awaitConnection(Connection.PREAMBLE);
+                client.write(ByteBuffer.wrap(largeHello));
+                harness.cycleUntil("the upstream connected", () -> connection.state == Connection.OPEN);
+                assertEquals(1, connection.poolIndex, "h2 offered: the ALPN route to \"api\"");
+                try (SocketChannel upstream = upstreamListener.accept())
+                {
+                    assertArrayEquals(largeHello, relayedBytes(harness, upstream, largeHello.length),
+                        "a " + largeHello.length + "-byte hello peeked in a grown buffer, relayed untouched");
+                }
+            }
+            try (SocketChannel client = harness.connectClient())
+            {
+                final Connection connection = harness.awaitConnection(Connection.PREAMBLE);
+                client.write(ByteBuffer.wrap(plainHello));
+                harness.cycleUntil("the close", () -> connection.state == Connection.CLOSED);
+                assertEquals(CloseReason.NO_ROUTE, connection.closeReason, "h2 not offered, no default pool");
+            }
+        }
+        try (ServerSocketChannel upstreamListener = listener();
+            WorkerHarness harness = new WorkerHarness(routing("").sniPeekMaxBytes(1024), localAddress(upstreamListener));
+            SocketChannel client = harness.connectClient())
+        {
+            final Connection connection = harness.awaitConnection(Connection.PREAMBLE);
+            client.write(ByteBuffer.wrap(largeHello));
+            harness.cycleUntil("the close", () -> connection.state == Connection.CLOSED);
+            assertEquals(CloseReason.TLS_TOO_LARGE, connection.closeReason, largeHello.length + " bytes");
+        }
+    }
+
     private static Config.Builder accepting(final String trusted)
     {
         return Config.builder().idleTimeoutSecs(IDLE_TIMEOUT_SECS).acceptProxyProtocol(true)
@@ -335,7 +383,7 @@ class PreambleTest
     }
 
     /** @return a real ClientHello (the JDK's own) asking for this server name. */
-    static byte[] clientHello(final String serverName) throws Exception
+    static byte[] clientHello(final String serverName, final String... alpn) throws Exception
     {
         final SSLContext context = SSLContext.getInstance("TLS");
         context.init(null, null, null);
@@ -343,6 +391,10 @@ class PreambleTest
         engine.setUseClientMode(true);
         final SSLParameters parameters = engine.getSSLParameters();
         parameters.setServerNames(List.of(new SNIHostName(serverName)));
+        if (alpn.length > 0)
+        {
+            parameters.setApplicationProtocols(alpn);
+        }
         engine.setSSLParameters(parameters);
         final ByteBuffer out = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
         engine.beginHandshake();
