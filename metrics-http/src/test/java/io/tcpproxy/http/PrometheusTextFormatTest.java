@@ -103,7 +103,7 @@ class PrometheusTextFormatTest
         final Map<String, ExpositionParser.Family> families = ExpositionParser.parse(text);
 
         assertFalse(text.contains("client=") || text.contains("tcp_proxy_client_"), text);
-        assertEquals(21, families.size(), families.keySet().toString()); // 20 + tcp_proxy_internal_errors_total
+        assertEquals(22, families.size(), families.keySet().toString()); // 20 + internal errors + route connections
         assertEquals(1, value(families, "tcp_proxy_draining"));
         assertEquals(16_384, value(families, "tcp_proxy_relay_buffer_bytes"));
         assertEquals(134_217_728, value(families, "tcp_proxy_relay_buffer_limit_bytes"));
@@ -115,7 +115,7 @@ class PrometheusTextFormatTest
         final String text = render(Snapshots.sample(true, false));
         final Map<String, ExpositionParser.Family> families = ExpositionParser.parse(text);
 
-        assertEquals(25, families.size(), families.keySet().toString()); // 24 + tcp_proxy_internal_errors_total
+        assertEquals(26, families.size(), families.keySet().toString()); // 24 + internal errors + route connections
         for (final String name : families.keySet())
         {
             assertTrue(name.startsWith("tcp_proxy_"), name);
