@@ -76,14 +76,14 @@ class SniRoutingEndToEndTest
     @Timeout(60)
     void shouldSendWhatRoutesCannotNameToTheDefaultPool() throws Exception
     {
-        final SSLContext alpha = context("alpha");
-        try (TlsEcho backend = new TlsEcho(alpha);
+        final SSLContext beta = context("beta");
+        try (TlsEcho backend = new TlsEcho(beta);
             Proxy proxy = TestProxies.start(TestProxies.configFor("127.0.0.1:" + backend.port())
                 .route(Route.builder().sni(List.of("never.test")).pool("default").build())
                 .sniDefaultPool("default")))
         {
             final byte[] message = "to the default pool".getBytes(StandardCharsets.US_ASCII);
-            assertArrayEquals(message, echo(alpha, proxy.localAddress(), "alpha.test", message));
+            assertArrayEquals(message, echo(beta, proxy.localAddress(), "beta.test", message));
             Await.metrics(proxy, "one connection routed to the default pool",
                 (s) -> s.value(RouteFamilies.ROUTE_CONNECTIONS, "default") == 1);
         }
