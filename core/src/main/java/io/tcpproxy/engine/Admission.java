@@ -34,7 +34,7 @@ final class Admission
     private final WorkerTimers timers;
     private final WorkerMetrics metrics;
     private final Relay relay;
-    private final UpstreamConnector upstream;
+    private final PreambleReader preambles;
     private SelectionKey listenerKey;
     private Worker self;
     private Worker[] peers;
@@ -58,7 +58,7 @@ final class Admission
         final WorkerTimers timers,
         final WorkerMetrics metrics,
         final Relay relay,
-        final UpstreamConnector upstream) throws ClosedChannelException
+        final PreambleReader preambles) throws ClosedChannelException
     {
         this.workerIndex = workerIndex;
         this.clock = clock;
@@ -70,9 +70,9 @@ final class Admission
         this.timers = timers;
         this.metrics = metrics;
         this.relay = relay;
-        this.upstream = upstream;
         this.judgeAccessAtAccept = !context.config.acceptProxyProtocol();
         this.routing = context.initialRouting;
+        this.preambles = preambles;
         this.listenerKey = listener == null ? null : listener.register(selector, SelectionKey.OP_ACCEPT, null);
     }
 
@@ -234,22 +234,7 @@ final class Admission
         metrics.lifecycle(connection);
         try
         {
-            final PreambleHandler preamble = context.preambles == null ?
-                null : context.preambles.newHandler(address, remote.getPort());
-            if (preamble == null)
-            {
-                upstream.connect(connection);
-            }
-            else
-            {
-                connection.state = Connection.PREAMBLE;
-                connection.preamble = preamble;
-                clientKey.interestOps(SelectionKey.OP_READ);
-                if (routing.idleTimeoutNs > 0)
-                {
-                    timers.schedule(connection, clock.nowNs() + routing.idleTimeoutNs);
-                }
-            }
+            preambles.begin(connection); // reads a preamble first, or connects upstream at once
         }
         catch (final RuntimeException ex)
         {

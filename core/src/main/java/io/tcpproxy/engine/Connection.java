@@ -66,6 +66,17 @@ final class Connection
     int connectTries;
     /** Why the last try failed, or null. */
     CloseReason lastConnectFailure;
+    /**
+     * Set while a PROXY-protocol header is awaited: the real client is not known yet, so the "opened" metrics event
+     * waits (unless the connection closes first).
+     */
+    boolean sourcePending;
+    /** Whether {@link #preambleDeadlineNs} bounds the current preamble step. */
+    boolean preambleTimed;
+    /** When the current preamble step must be complete (worker clock). */
+    long preambleDeadlineNs;
+    /** Admitted by {@link EngineContext#accessGate} after a preamble: it is released when the connection closes. */
+    boolean accessAdmitted;
     long connectStartNs;
     long lastActivityNs;
     long timerId = NO_TIMER;

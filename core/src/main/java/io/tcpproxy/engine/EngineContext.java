@@ -34,6 +34,11 @@ final class EngineContext
     final ClientAccessGate access;
     /** The routing table every worker starts with. */
     final RoutingTable initialRouting;
+    /**
+     * Judges the real client once a PROXY-protocol header named it: {@link #access} (tests may set another before the
+     * workers start). Without such a header the admission part judges the socket peer at accept.
+     */
+    AccessGate accessGate;
     final AtomicInteger activeConnections = new AtomicInteger();
     /** Accept pauses of the acceptor thread ({@code accept_mode = "acceptor"}); workers count theirs in their ring. */
     final AtomicLong acceptorPauses = new AtomicLong();
@@ -76,6 +81,7 @@ final class EngineContext
         this.log = log;
         this.preambles = preambles;
         this.access = ClientAccessGate.of(config);
+        this.accessGate = access;
         this.target = target;
         this.initialRouting = RoutingTable.of(config);
         this.latestRouting = initialRouting;

@@ -359,6 +359,11 @@ final class Relay
         connection.state = Connection.CLOSED;
         connection.closeReason = reason;
         connection.preamble = null;
+        if (connection.accessAdmitted)
+        {
+            connection.accessAdmitted = false;
+            context.accessGate.release(connection);
+        }
         timers.cancel(connection);
         releasePending(connection.up);
         releasePending(connection.down);

@@ -62,6 +62,10 @@ final class RelayBuffers
      */
     void release(final ByteBuffer buffer)
     {
+        if (!buffer.isDirect())
+        {
+            return; // a heap buffer a preamble allocated beyond the pool (see PreambleReader): never pooled
+        }
         inUseBytes -= buffer.capacity();
         if (large != null && buffer.capacity() == large.bufferBytes())
         {

@@ -85,9 +85,9 @@ final class Worker implements Agent
         this.relay = new Relay(clock, context, pool, timers, metrics, table);
         this.upstream = new UpstreamConnector(clock, context, selector, context.newSelector(), timers,
             metrics, relay);
-        this.preambleReader = new PreambleReader(clock, pool, relay, upstream, metrics);
+        this.preambleReader = new PreambleReader(clock, context, pool, relay, upstream, timers, metrics);
         this.admission = new Admission(index, clock, context, selector, listener, ownsListener, table, timers, metrics,
-            relay, upstream);
+            relay, preambleReader);
         timers.expiry(new WorkerTimers.Expiry()
         {
             public void onConnectionTimer(final Connection connection, final long nowNs)
@@ -96,9 +96,13 @@ final class Worker implements Agent
                 {
                     upstream.onConnectTimeout(connection);
                 }
+                else if (connection.state == Connection.PREAMBLE)
+                {
+                    preambleReader.onTimer(connection, nowNs);
+                }
                 else
                 {
-                    relay.onIdleTimer(connection, nowNs); // relaying, or reading a preamble
+                    relay.onIdleTimer(connection, nowNs);
                 }
             }
 

@@ -35,6 +35,9 @@ final class WorkerMetrics
     private final long[] rejectedUnpublished = new long[REJECT_REASONS.length];
     private boolean anyRejectedUnpublished;
     private long acceptPausesUnpublished;
+    /** Connections routed to each pool (by index) since the last publish. */
+    private long[] routedUnpublished = new long[4];
+    private boolean routedPending;
 
     WorkerMetrics(final MetricsRing ring, final EngineLog log, final String workerName)
     {
@@ -72,6 +75,18 @@ final class WorkerMetrics
         lifecycleUnpublished = true;
     }
 
+    /** A connection's preamble chose the pool with this index (SNI routing, or its default). */
+    void routed(final int poolIndex)
+    {
+        if (poolIndex >= routedUnpublished.length)
+        {
+            routedUnpublished = Arrays.copyOf(routedUnpublished, Math.max(poolIndex + 1, routedUnpublished.length * 2));
+        }
+        routedUnpublished[poolIndex]++;
+        routedPending = true;
+        lifecycleUnpublished = true;
+    }
+
     /** Accepting paused for want of descriptors. */
     void acceptPaused()
     {
@@ -104,7 +119,7 @@ final class WorkerMetrics
     /** @return whether anything waits to be published. */
     boolean hasUnpublished()
     {
-        return dirtyCount > 0 || anyRejectedUnpublished || acceptPausesUnpublished > 0;
+        return dirtyCount > 0 || anyRejectedUnpublished || acceptPausesUnpublished > 0 || routedPending;
     }
 
     /** @return whether a flush is due at {@code nowNs}. */
@@ -164,6 +179,22 @@ final class WorkerMetrics
             }
             acceptPausesUnpublished = 0;
         }
+        if (routedPending)
+        {
+            for (int pool = 0; pool < routedUnpublished.length; pool++)
+            {
+                if (routedUnpublished[pool] > 0)
+                {
+                    if (!ring.routed(pool, routedUnpublished[pool]))
+                    {
+                        ring.onRingFull();
+                        return 0;
+                    }
+                    routedUnpublished[pool] = 0;
+                }
+            }
+            routedPending = false;
+        }
 
         final Connection[] dirty = dirtyConnections;
         final int count = dirtyCount;
@@ -194,7 +225,11 @@ final class WorkerMetrics
     {
         if (connection.openedUnpublished)
         {
-            if (!ring.opened(connection.id, connection.clientAddress, connection.clientPort))
+            if (connection.sourcePending && !connection.closedUnpublished)
+            {
+                return true; // the PROXY header naming the real client is still awaited; the preamble re-publishes
+            }
+            if (!ring.opened(connection.id, connection.sourceAddress, connection.sourcePort))
             {
                 return false;
             }

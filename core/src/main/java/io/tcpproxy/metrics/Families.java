@@ -141,6 +141,7 @@ public final class Families
         {
             registry.declare(family);
         }
+        RouteFamilies.declare(registry);
         for (final MetricFamily family : CLIENTS)
         {
             registry.declare(family, clientLabelsInPrometheus);

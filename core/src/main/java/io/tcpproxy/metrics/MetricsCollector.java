@@ -33,6 +33,7 @@ public final class MetricsCollector implements Agent
 
     private final MetricsRing[] rings;
     private final LongSupplier acceptorPauses;
+    private final RouteFamilies.Cells routeCells;
     private long acceptorPausesSeen;
     private final MessageHandler[] handlers;
     private final ConsoleLines console;
@@ -116,6 +117,7 @@ public final class MetricsCollector implements Agent
         this.clients = new ClientTable(registry, clientTopK, clientRetentionNs);
 
         this.cells = new ProxyCells(registry, rings.length);
+        this.routeCells = new RouteFamilies.Cells(registry, config);
 
         this.handlers = new MessageHandler[rings.length];
         for (int i = 0; i < rings.length; i++)
@@ -316,6 +318,9 @@ public final class MetricsCollector implements Agent
                 break;
             case RingCodec.INTERNAL_ERRORS:
                 cells.internalErrors.add(RingCodec.count(buffer, index));
+                break;
+            case RingCodec.ROUTED:
+                routeCells.add(RingCodec.routedPool(buffer, index), RingCodec.count(buffer, index));
                 break;
             default:
                 cells.internalErrors.increment(); // a message type this collector does not know: a bug, made visible

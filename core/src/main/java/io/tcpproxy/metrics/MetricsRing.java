@@ -276,6 +276,23 @@ public final class MetricsRing
         return count(RingCodec.INTERNAL_ERRORS, count);
     }
 
+    /**
+     * @param pool  the pool's index in {@code Config.pools()} order.
+     * @param count connections routed to it since the last publish ({@code tcp_proxy_route_connections_total}).
+     * @return false when the ring is full.
+     */
+    public boolean routed(final int pool, final long count)
+    {
+        final int index = ring.tryClaim(RingCodec.ROUTED, RingCodec.ROUTED_LENGTH);
+        if (index <= 0)
+        {
+            return false;
+        }
+        RingCodec.encodeRouted(buffer, index, pool, count);
+        ring.commit(index);
+        return true;
+    }
+
     /** Count one occasion on which the ring was full (the events wait and go out later). */
     public void onRingFull()
     {

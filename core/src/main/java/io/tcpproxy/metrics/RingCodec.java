@@ -19,6 +19,7 @@ final class RingCodec
     static final int REJECTED = 6;
     static final int ACCEPT_PAUSED = 7;
     static final int INTERNAL_ERRORS = 8;
+    static final int ROUTED = 9;
 
     /** The largest message, so the ring can size its records. */
     static final int MAX_LENGTH = 40;
@@ -64,6 +65,10 @@ final class RingCodec
     static final int COUNT_LENGTH = 8;
     private static final int REJECTED_REASON_OFFSET = 8;
     static final int REJECTED_LENGTH = 12;
+
+    // ROUTED: a count, then the pool index.
+    private static final int ROUTED_POOL_OFFSET = 8;
+    static final int ROUTED_LENGTH = 12;
 
     private RingCodec()
     {
@@ -231,6 +236,17 @@ final class RingCodec
     static EndedBy closedEndedBy(final DirectBuffer buffer, final int index)
     {
         return EndedBy.fromOrdinal(buffer.getInt(index + CLOSED_ENDED_BY_OFFSET));
+    }
+
+    static void encodeRouted(final MutableDirectBuffer buffer, final int index, final int pool, final long count)
+    {
+        buffer.putLong(index + COUNT_OFFSET, count);
+        buffer.putInt(index + ROUTED_POOL_OFFSET, pool);
+    }
+
+    static int routedPool(final DirectBuffer buffer, final int index)
+    {
+        return buffer.getInt(index + ROUTED_POOL_OFFSET);
     }
 
     static long count(final DirectBuffer buffer, final int index)

@@ -251,9 +251,9 @@ class WorkerTest
     @Timeout(60)
     void shouldRelayWhatAPreambleHandlerLeavesAfterItIsDone() throws Exception
     {
-        final PreambleHandler.Factory lineThenRelay = (address, port) -> new PreambleHandler()
+        final PreambleHandler.Factory lineThenRelay = (connection) -> new PreambleHandler()
         {
-            public Outcome consume(final ByteBuffer bytes)
+            public Outcome consume(final Connection connection, final ByteBuffer bytes, final long nowNs)
             {
                 while (bytes.hasRemaining())
                 {

@@ -111,7 +111,7 @@ class PrometheusTextFormatTest
         final Map<String, ExpositionParser.Family> families = ExpositionParser.parse(text);
 
         assertFalse(text.contains("client=") || text.contains("tcp_proxy_client_"), text);
-        assertEquals(21 + RELOAD_FAMILIES + UpstreamFamilies.ALL.size(), families.size(), families.keySet().toString()); // 20 + internal_errors + reload + upstream
+        assertEquals(21 + RELOAD_FAMILIES + UpstreamFamilies.ALL.size() + 1, families.size(), families.keySet().toString()); // 20 + internal_errors + reload + upstream + route connections
         assertEquals(1, value(families, "tcp_proxy_draining"));
         assertEquals(16_384, value(families, "tcp_proxy_relay_buffer_bytes"));
         assertEquals(134_217_728, value(families, "tcp_proxy_relay_buffer_limit_bytes"));
@@ -123,7 +123,7 @@ class PrometheusTextFormatTest
         final String text = render(Snapshots.sample(true, false));
         final Map<String, ExpositionParser.Family> families = ExpositionParser.parse(text);
 
-        assertEquals(25 + RELOAD_FAMILIES + UpstreamFamilies.ALL.size(), families.size(), families.keySet().toString()); // 24 + internal_errors + reload + upstream
+        assertEquals(25 + RELOAD_FAMILIES + UpstreamFamilies.ALL.size() + 1, families.size(), families.keySet().toString()); // 24 + internal_errors + reload + upstream + route connections
         for (final String name : families.keySet())
         {
             assertTrue(name.startsWith("tcp_proxy_"), name);
