@@ -2,6 +2,7 @@ package io.tcpproxy.engine;
 
 import io.tcpproxy.CloseReason;
 
+import java.net.InetSocketAddress;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 
@@ -46,6 +47,8 @@ final class Connection
      * not used). A preamble handler (SNI routing) may set it before the connect starts.
      */
     int poolIndex;
+    /** The server the upstream connect went to (named in the access log); null before the connect starts. */
+    InetSocketAddress upstreamTarget;
     long connectStartNs;
     long lastActivityNs;
     long timerId = NO_TIMER;

@@ -52,6 +52,7 @@ final class UpstreamConnector
         connection.state = Connection.CONNECTING;
         connection.connectStartNs = nowNs;
         final InetSocketAddress target = upstreams.select(connection);
+        connection.upstreamTarget = target;
         if (target.isUnresolved())
         {
             fail(connection, CloseReason.CONNECT_UNRESOLVED);

@@ -1,6 +1,10 @@
 package io.tcpproxy.engine;
 
+import io.tcpproxy.metrics.EndedBy;
 import io.tcpproxy.metrics.MetricsRing;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
@@ -30,6 +34,9 @@ final class WorkerMetrics
     private boolean ringWasFull;
     private long rejectedUnpublished;
     private long acceptPausesUnpublished;
+    /** The last upstream server published and its IP bytes: targets repeat, so no copy per connection. */
+    private InetSocketAddress lastTarget;
+    private byte[] lastTargetBytes;
 
     WorkerMetrics(final MetricsRing ring, final EngineLog log, final String workerName)
     {
@@ -180,7 +187,7 @@ final class WorkerMetrics
     {
         if (connection.openedUnpublished)
         {
-            if (!ring.opened(connection.id, connection.clientAddress, connection.clientPort))
+            if (!ring.opened(connection.id, connection.sourceAddress, connection.sourcePort))
             {
                 return false;
             }
@@ -188,7 +195,8 @@ final class WorkerMetrics
         }
         if (connection.connectedUnpublished)
         {
-            if (!ring.connected(connection.id, connection.connectDurationNs))
+            if (!ring.connected(connection.id, connection.connectDurationNs,
+                targetBytes(connection.upstreamTarget), portOf(connection.upstreamTarget)))
             {
                 return false;
             }
@@ -216,6 +224,7 @@ final class WorkerMetrics
             if (!ring.closed(
                 connection.id,
                 connection.closeReason,
+                EndedBy.of(connection.closeReason),
                 connection.closedDurationNs,
                 connection.up.totalBytes,
                 connection.down.totalBytes))
@@ -225,5 +234,25 @@ final class WorkerMetrics
             connection.closedUnpublished = false;
         }
         return true;
+    }
+
+    private byte[] targetBytes(final InetSocketAddress target)
+    {
+        if (null == target)
+        {
+            return null;
+        }
+        if (target != lastTarget)
+        {
+            final InetAddress address = target.getAddress();
+            lastTargetBytes = null == address ? null : address.getAddress(); // a copy: only when the target changes
+            lastTarget = target;
+        }
+        return lastTargetBytes;
+    }
+
+    private static int portOf(final InetSocketAddress target)
+    {
+        return null == target ? 0 : target.getPort();
     }
 }
