@@ -185,6 +185,12 @@ final class WorkerMetrics
 
     private boolean publish(final Connection connection)
     {
+        if (connection.openedUnpublished && connection.state == Connection.PREAMBLE)
+        {
+            // The real client may still come from a PROXY-protocol header: the open event waits for the end of the
+            // preamble (the connect or the close puts the connection back in the dirty list).
+            return true;
+        }
         if (connection.openedUnpublished)
         {
             if (!ring.opened(connection.id, connection.sourceAddress, connection.sourcePort))

@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +32,7 @@ class DescriptorLimitIT
     @Test
     void clientsBeyondTheDescriptorLimitWaitAndAreAllServed() throws Exception
     {
-        assertTrue(new java.io.File("/usr/bin/prlimit").canExecute(), "needs prlimit (Debian: util-linux)");
+        assertTrue(Files.isExecutable(Path.of("/usr/bin/prlimit")), "needs prlimit (Debian: util-linux)");
         try (Peers.Upstream upstream = new Peers.Upstream(Peers::echo);
             ProxyChild proxy = ProxyChild.start(List.of("/usr/bin/prlimit", "--nofile=256:256", "--"), "run",
                 "--listen", "127.0.0.1:0", "--target", upstream.address(), "--metrics", "127.0.0.1:0",

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -152,7 +153,7 @@ class HttpResponderIT
         catch (final IOException ex)
         {
             // closed without an answer is fine for bytes that are not HTTP; a hang is not (the read times out)
-            assertTrue(!(ex instanceof java.net.SocketTimeoutException), ex.toString());
+            assertTrue(!(ex instanceof SocketTimeoutException), ex.toString());
         }
     }
 

@@ -5,6 +5,8 @@ import org.junit.jupiter.api.Test;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.List;
+import java.util.Locale;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -20,12 +22,12 @@ class PortTakenIT
             ProxyChild first = ProxyChild.start("run", "--listen", "127.0.0.1:0", "--target", upstream.address(),
                 "--metrics", ""))
         {
-            try (ProxyChild second = ProxyChild.launch(java.util.List.of(), "run", "--listen",
+            try (ProxyChild second = ProxyChild.launch(List.of(), "run", "--listen",
                 "127.0.0.1:" + first.port(), "--target", upstream.address(), "--metrics", ""))
             {
                 final int status = second.awaitExit();
                 assertNotEquals(0, status, second.describe());
-                assertTrue(String.join("\n", second.stderrLines()).toLowerCase(java.util.Locale.ROOT)
+                assertTrue(String.join("\n", second.stderrLines()).toLowerCase(Locale.ROOT)
                     .contains("in use"), second.describe());
             }
             try (Socket client = new Socket(InetAddress.getLoopbackAddress(), first.port()))
@@ -40,12 +42,12 @@ class PortTakenIT
     void portHeldByAPlainListenerIsRefused() throws Exception
     {
         try (ServerSocket other = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-            ProxyChild proxy = ProxyChild.launch(java.util.List.of(), "run", "--listen",
+            ProxyChild proxy = ProxyChild.launch(List.of(), "run", "--listen",
                 "127.0.0.1:" + other.getLocalPort(), "--target", "127.0.0.1:9", "--metrics", ""))
         {
             final int status = proxy.awaitExit();
             assertNotEquals(0, status, proxy.describe());
-            assertTrue(String.join("\n", proxy.stderrLines()).toLowerCase(java.util.Locale.ROOT).contains("in use"),
+            assertTrue(String.join("\n", proxy.stderrLines()).toLowerCase(Locale.ROOT).contains("in use"),
                 proxy.describe());
         }
     }
