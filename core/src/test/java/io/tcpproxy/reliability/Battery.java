@@ -200,6 +200,13 @@ final class Battery
         return text.append(']').toString();
     }
 
+    /** @return this process's descriptor limit (RLIMIT_NOFILE). */
+    static long descriptorLimit()
+    {
+        return ((com.sun.management.UnixOperatingSystemMXBean)java.lang.management.ManagementFactory
+            .getOperatingSystemMXBean()).getMaxFileDescriptorCount();
+    }
+
     /** @return this JVM's open descriptors, as "fd -> target". */
     static List<String> openFds()
     {
