@@ -3,9 +3,12 @@ package io.tcpproxy;
 import io.tcpproxy.admin.AdminOps;
 import io.tcpproxy.admin.ConnectionPage;
 import io.tcpproxy.admin.ReloadResult;
+import io.tcpproxy.config.AccessLogFormat;
 import io.tcpproxy.config.Config;
+import io.tcpproxy.config.ConfigException;
 import io.tcpproxy.config.HostPort;
 import io.tcpproxy.engine.Engine;
+import io.tcpproxy.metrics.AccessLog;
 import io.tcpproxy.metrics.MetricsEndpoint;
 import io.tcpproxy.metrics.MetricsEndpointFactory;
 import io.tcpproxy.metrics.MetricsSnapshot;
@@ -18,6 +21,8 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -51,6 +56,8 @@ public final class Proxy implements AutoCloseable
     private final Reloader reloader;
     private final MetricsEndpoint metricsEndpoint;
     private final PrintStream console;
+    /** The access log, or null when off; the collector writes and closes it. */
+    private final AccessLog accessLog;
     private final Object lock = new Object();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private boolean shutdownStarted;
@@ -58,8 +65,13 @@ public final class Proxy implements AutoCloseable
     private boolean graceCutShort;
 
     private Proxy(
-        final Engine engine, final Reloader reloader, final MetricsEndpoint metricsEndpoint, final PrintStream console)
+        final Engine engine,
+        final Reloader reloader,
+        final MetricsEndpoint metricsEndpoint,
+        final PrintStream console,
+        final AccessLog accessLog)
     {
+        this.accessLog = accessLog;
         this.engine = engine;
         this.reloader = reloader;
         this.metricsEndpoint = metricsEndpoint;
@@ -87,10 +99,24 @@ public final class Proxy implements AutoCloseable
      * @param console where console lines go.
      * @return the running proxy.
      * @throws IOException if an address cannot be bound.
+     * @throws ConfigException if the access log file cannot be opened for writing.
      */
     public static Proxy start(final Config config, final PrintStream console) throws IOException
     {
-        final Engine engine = Engine.start(config, console);
+        final AccessLog accessLog = openAccessLog(config);
+        final Engine engine;
+        try
+        {
+            engine = Engine.start(config, console, accessLog);
+        }
+        catch (final IOException | RuntimeException | Error ex)
+        {
+            if (null != accessLog)
+            {
+                accessLog.close();
+            }
+            throw ex;
+        }
         final Reloader reloader;
         MetricsEndpoint endpoint = null;
         try
@@ -107,7 +133,53 @@ public final class Proxy implements AutoCloseable
             engine.stop(false);
             throw ex;
         }
-        return new Proxy(engine, reloader, endpoint, console);
+        return new Proxy(engine, reloader, endpoint, console, accessLog);
+    }
+
+    /**
+     * @return the access log of {@code access_log} / {@code access_log_format}, or null for "off".
+     * @throws ConfigException when the file cannot be opened for writing (a configuration error: exit 2).
+     */
+    private static AccessLog openAccessLog(final Config config)
+    {
+        final io.tcpproxy.config.AccessLog setting = config.accessLog();
+        final AccessLog.Format format =
+            config.accessLogFormat() == AccessLogFormat.JSON ? AccessLog.Format.JSON : AccessLog.Format.TEXT;
+        switch (setting.target())
+        {
+            case OFF:
+                return null;
+            case STDOUT:
+                return AccessLog.toStream(System.out, format);
+            default:
+                try
+                {
+                    return AccessLog.toFile(setting.path(), format);
+                }
+                catch (final IOException | RuntimeException ex)
+                {
+                    throw new ConfigException("access_log", 0, "access_log: cannot write to \"" + setting.path() +
+                        "\": " + describe(ex));
+                }
+        }
+    }
+
+    private static String describe(final Exception ex)
+    {
+        return ex instanceof AccessDeniedException ? "permission denied" :
+            ex instanceof NoSuchFileException ? "no such file or directory" : String.valueOf(ex.getMessage());
+    }
+
+    /**
+     * Reopen the access log file before its next line, for logrotate (the CLI calls this on SIGUSR1). Safe from any
+     * thread; does nothing when the log is off or goes to standard output.
+     */
+    public void reopenAccessLog()
+    {
+        if (null != accessLog)
+        {
+            accessLog.reopen();
+        }
     }
 
     private static MetricsEndpoint startMetricsEndpoint(

@@ -6,6 +6,7 @@ import io.tcpproxy.upstream.ConnectAttempt;
 import io.tcpproxy.upstream.UpstreamPool;
 import io.tcpproxy.upstream.UpstreamServer;
 
+import java.net.InetSocketAddress;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 
@@ -77,6 +78,8 @@ final class Connection
     long preambleDeadlineNs;
     /** Admitted by {@link EngineContext#accessGate} after a preamble: it is released when the connection closes. */
     boolean accessAdmitted;
+    /** The server the upstream connect went to (named in the access log); null before the connect starts. */
+    InetSocketAddress upstreamTarget;
     long connectStartNs;
     long lastActivityNs;
     long timerId = NO_TIMER;

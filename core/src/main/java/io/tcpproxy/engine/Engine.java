@@ -3,6 +3,7 @@ package io.tcpproxy.engine;
 import io.tcpproxy.admin.ConnectionInfo;
 import io.tcpproxy.admin.ConnectionPage;
 import io.tcpproxy.config.Config;
+import io.tcpproxy.metrics.AccessLog;
 import io.tcpproxy.metrics.MetricsCollector;
 import io.tcpproxy.metrics.MetricsRing;
 import io.tcpproxy.upstream.UpstreamPool;
@@ -51,7 +52,12 @@ public final class Engine
     private final Acceptor acceptor;
     private final UpstreamPool[] pools;
 
-    private Engine(final Config config, final PrintStream console, final InetSocketAddress target, final EngineLog log)
+    private Engine(
+        final Config config,
+        final PrintStream console,
+        final InetSocketAddress target,
+        final EngineLog log,
+        final AccessLog accessLog)
         throws IOException
     {
         this.config = config;
@@ -104,7 +110,7 @@ public final class Engine
             UpstreamPools.closeAll(pools);
             throw ex;
         }
-        this.collector = new MetricsCollector(config, rings, console, context.acceptorPauses::get);
+        this.collector = new MetricsCollector(config, rings, console, context.acceptorPauses::get, accessLog);
         collector.snapshotSource(new UpstreamMetrics(pools)::update);
         // The collector parks 1 ms after work, backing off to 8 ms while idle: fewer wake-ups competing with the
         // workers for cores, and still far inside the 100 ms snapshot interval.
@@ -124,12 +130,28 @@ public final class Engine
      */
     public static Engine start(final Config config, final PrintStream console) throws IOException
     {
+        return start(config, console, null);
+    }
+
+    /**
+     * Bind the listeners and start every thread, with an access log.
+     *
+     * @param config    the settings.
+     * @param console   where the collector prints.
+     * @param accessLog where the collector writes one line per closed connection, or null for none; closed when the
+     *                  engine stops (not when the start fails: the caller still owns it then).
+     * @return the running engine.
+     * @throws IOException when the listen address cannot be bound.
+     */
+    public static Engine start(final Config config, final PrintStream console, final AccessLog accessLog)
+        throws IOException
+    {
         final InetSocketAddress target = config.targetAddress() == null ? null : config.targetAddress().resolve();
         final EngineLog log = new EngineLog(console);
         final Engine engine;
         try
         {
-            engine = new Engine(config, console, target, log);
+            engine = new Engine(config, console, target, log, accessLog);
         }
         catch (final IOException | RuntimeException | Error ex)
         {

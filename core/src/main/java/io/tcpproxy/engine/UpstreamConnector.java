@@ -68,6 +68,7 @@ final class UpstreamConnector
             return;
         }
         connection.connectTries++;
+        connection.upstreamTarget = target;
         if (target.isUnresolved())
         {
             onTryFailed(connection, CloseReason.CONNECT_UNRESOLVED);
@@ -157,7 +158,9 @@ final class UpstreamConnector
     private void fail(final Connection connection, final CloseReason reason)
     {
         connection.connectDurationNs = clock.nowNs() - connection.connectStartNs;
-        connection.connectFailedUnpublished = true;
+        // Only an upstream's failure counts as one: a local limit (EMFILE: local_fd_limit) is a close, not an
+        // upstream connect failure (the collector would count a connect failure under such a reason as a bug).
+        connection.connectFailedUnpublished = reason.isConnectFailure();
         relay.close(connection, reason);
     }
 

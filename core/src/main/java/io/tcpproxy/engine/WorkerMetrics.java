@@ -1,7 +1,11 @@
 package io.tcpproxy.engine;
 
+import io.tcpproxy.metrics.EndedBy;
 import io.tcpproxy.metrics.MetricsRing;
 import io.tcpproxy.metrics.RejectReason;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
@@ -38,6 +42,9 @@ final class WorkerMetrics
     /** Connections routed to each pool (by index) since the last publish. */
     private long[] routedUnpublished = new long[4];
     private boolean routedPending;
+    /** The last upstream server published and its IP bytes: targets repeat, so no copy per connection. */
+    private InetSocketAddress lastTarget;
+    private byte[] lastTargetBytes;
 
     WorkerMetrics(final MetricsRing ring, final EngineLog log, final String workerName)
     {
@@ -223,6 +230,12 @@ final class WorkerMetrics
 
     private boolean publish(final Connection connection)
     {
+        if (connection.openedUnpublished && connection.state == Connection.PREAMBLE)
+        {
+            // The real client may still come from a PROXY-protocol header: the open event waits for the end of the
+            // preamble (the connect or the close puts the connection back in the dirty list).
+            return true;
+        }
         if (connection.openedUnpublished)
         {
             if (connection.sourcePending && !connection.closedUnpublished)
@@ -237,7 +250,8 @@ final class WorkerMetrics
         }
         if (connection.connectedUnpublished)
         {
-            if (!ring.connected(connection.id, connection.connectDurationNs))
+            if (!ring.connected(connection.id, connection.connectDurationNs,
+                targetBytes(connection.upstreamTarget), portOf(connection.upstreamTarget)))
             {
                 return false;
             }
@@ -270,6 +284,7 @@ final class WorkerMetrics
             if (!ring.closed(
                 connection.id,
                 connection.closeReason,
+                EndedBy.of(connection.closeReason),
                 connection.closedDurationNs,
                 connection.up.totalBytes,
                 connection.down.totalBytes))
@@ -279,5 +294,25 @@ final class WorkerMetrics
             connection.closedUnpublished = false;
         }
         return true;
+    }
+
+    private byte[] targetBytes(final InetSocketAddress target)
+    {
+        if (null == target)
+        {
+            return null;
+        }
+        if (target != lastTarget)
+        {
+            final InetAddress address = target.getAddress();
+            lastTargetBytes = null == address ? null : address.getAddress(); // a copy: only when the target changes
+            lastTarget = target;
+        }
+        return lastTargetBytes;
+    }
+
+    private static int portOf(final InetSocketAddress target)
+    {
+        return null == target ? 0 : target.getPort();
     }
 }

@@ -1,0 +1,235 @@
+package io.tcpproxy.cli.reliability;
+
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Signals with transfers in flight: SIGTERM drains them, a second SIGTERM cuts them (with a reset, never a clean
+ * end), SIGHUP neither stops the proxy nor cuts anything. SIGTERM, not SIGINT: background jobs start with SIGINT
+ * ignored.
+ */
+class SignalsIT
+{
+    private static final int TRANSFERS = 10;
+    private static final int CHUNK = 64 * 1024;
+    private static final int CHUNKS = 32; // 2 MiB each, paced so that it is still running when the signal comes
+    private static final Pattern STOPPED_ACCEPTING = Pattern.compile("\\[SHUTDOWN] stopped accepting.*");
+
+    /** How one download ended. */
+    private static final class Download
+    {
+        final AtomicLong received = new AtomicLong();
+        final CompletableFuture<String> ending = new CompletableFuture<>();
+    }
+
+    @Test
+    void sigtermLetsTransfersInFlightComplete() throws Exception
+    {
+        try (Peers.Upstream upstream = new Peers.Upstream(SignalsIT::pacedStream);
+            ProxyChild proxy = ProxyChild.start("run", "--listen", "127.0.0.1:0", "--target", upstream.address(),
+                "--metrics", "", "--grace-period-secs", "60"))
+        {
+            final List<Download> downloads = startDownloads(proxy);
+            proxy.signal("TERM");
+            proxy.awaitStdout(STOPPED_ACCEPTING);
+            for (final Download download : downloads)
+            {
+                assertEquals("FIN", download.ending.get(60, TimeUnit.SECONDS));
+                assertEquals((long)CHUNK * CHUNKS, download.received.get());
+            }
+            assertEquals(0, proxy.awaitExit(), proxy.describe());
+        }
+    }
+
+    @Test
+    void secondSigtermCutsTransfersWithAReset() throws Exception
+    {
+        try (Peers.Upstream upstream = new Peers.Upstream(SignalsIT::endlessStream);
+            ProxyChild proxy = ProxyChild.start("run", "--listen", "127.0.0.1:0", "--target", upstream.address(),
+                "--metrics", "", "--grace-period-secs", "60"))
+        {
+            final List<Download> downloads = startDownloads(proxy);
+            proxy.signal("TERM");
+            proxy.awaitStdout(STOPPED_ACCEPTING);
+            ProxyChild.sleepMs(300);
+            assertTrue(proxy.isAlive(), "the endless transfers hold the proxy in its grace period");
+            proxy.signal("TERM");
+            for (final Download download : downloads)
+            {
+                assertEquals("RST", download.ending.get(60, TimeUnit.SECONDS),
+                    "a transfer cut by the proxy must not end like a complete one");
+            }
+            assertEquals(0, proxy.awaitExit(), proxy.describe());
+        }
+    }
+
+    @Test
+    void graceOverCutsAResponseNotYetSentWithAReset() throws Exception
+    {
+        // issue 11, failure 2: the upstream read the request to its end and answers late; the cut must show
+        try (Peers.Upstream upstream = new Peers.Upstream((socket) ->
+        {
+            socket.getInputStream().readAllBytes();
+            ProxyChild.sleepMs(10_000);
+            socket.getOutputStream().write(new byte[1024 * 1024]);
+        });
+            ProxyChild proxy = ProxyChild.start("run", "--listen", "127.0.0.1:0", "--target", upstream.address(),
+                "--metrics", "", "--grace-period-secs", "1");
+            Socket client = new Socket(InetAddress.getLoopbackAddress(), proxy.port()))
+        {
+            client.setSoTimeout(60_000);
+            client.getOutputStream().write("request".getBytes());
+            client.shutdownOutput();
+            waitUntilAccepted(upstream, 1);
+            proxy.signal("TERM");
+            final Download download = new Download();
+            drain(client, download);
+            assertEquals("RST", download.ending.get(60, TimeUnit.SECONDS), "got " + download.received + " bytes");
+            assertEquals(0, proxy.awaitExit(), proxy.describe());
+        }
+    }
+
+    @Test
+    @Disabled("issue 11 failure 4: on this branch SIGHUP kills the proxy at once (exit 129; transfers cut to a clean "
+        + "FIN after 256 KiB of 2 MiB) -- cli/src/main handles only INT and TERM; enable once the SIGHUP hook "
+        + "(log + ignore, or reload) is merged")
+    void sighupNeitherStopsTheProxyNorCutsTransfers() throws Exception
+    {
+        try (Peers.Upstream upstream = new Peers.Upstream(SignalsIT::pacedStream);
+            ProxyChild proxy = ProxyChild.start("run", "--listen", "127.0.0.1:0", "--target", upstream.address(),
+                "--metrics", "", "--grace-period-secs", "60"))
+        {
+            final List<Download> downloads = startDownloads(proxy);
+            proxy.signal("HUP");
+            for (final Download download : downloads)
+            {
+                assertEquals("FIN", download.ending.get(60, TimeUnit.SECONDS), proxy.describe());
+                assertEquals((long)CHUNK * CHUNKS, download.received.get());
+            }
+            assertTrue(proxy.isAlive(), "SIGHUP must not stop the proxy" + proxy.describe());
+            final Download after = startDownloads(proxy, 1).get(0);
+            assertEquals("FIN", after.ending.get(60, TimeUnit.SECONDS));
+            proxy.signal("TERM");
+            assertEquals(0, proxy.awaitExit(), proxy.describe());
+        }
+    }
+
+    private static List<Download> startDownloads(final ProxyChild proxy) throws IOException
+    {
+        return startDownloads(proxy, TRANSFERS);
+    }
+
+    /** Start downloads and return once each has received its first chunk (all are in flight). */
+    private static List<Download> startDownloads(final ProxyChild proxy, final int count) throws IOException
+    {
+        final List<Download> downloads = new ArrayList<>();
+        for (int i = 0; i < count; i++)
+        {
+            final Socket client = new Socket(InetAddress.getLoopbackAddress(), proxy.port());
+            client.setSoTimeout(60_000);
+            client.getOutputStream().write(1);
+            final Download download = new Download();
+            downloads.add(download);
+            final Thread reader = new Thread(() ->
+            {
+                try (client)
+                {
+                    drain(client, download);
+                }
+                catch (final IOException ex)
+                {
+                    download.ending.complete("error: " + ex);
+                }
+            }, "signals-download");
+            reader.setDaemon(true);
+            reader.start();
+        }
+        final long deadlineNs = System.nanoTime() + ProxyChild.AWAIT.toNanos();
+        for (final Download download : downloads)
+        {
+            while (download.received.get() < CHUNK && !download.ending.isDone())
+            {
+                assertTrue(System.nanoTime() - deadlineNs < 0, "downloads did not start");
+                ProxyChild.sleepMs(10);
+            }
+        }
+        return downloads;
+    }
+
+    private static void drain(final Socket client, final Download download)
+    {
+        try
+        {
+            final InputStream in = client.getInputStream();
+            final byte[] buffer = new byte[CHUNK];
+            int read;
+            while ((read = in.read(buffer)) >= 0)
+            {
+                download.received.addAndGet(read);
+            }
+            download.ending.complete("FIN");
+        }
+        catch (final SocketException ex)
+        {
+            download.ending.complete(String.valueOf(ex.getMessage()).contains("reset") ? "RST" : "error: " + ex);
+        }
+        catch (final IOException ex)
+        {
+            download.ending.complete("error: " + ex);
+        }
+    }
+
+    private static void waitUntilAccepted(final Peers.Upstream upstream, final int count)
+    {
+        final long deadlineNs = System.nanoTime() + ProxyChild.AWAIT.toNanos();
+        while (upstream.accepted() < count)
+        {
+            assertTrue(System.nanoTime() - deadlineNs < 0, "the upstream never got the connection");
+            ProxyChild.sleepMs(10);
+        }
+    }
+
+    /** After the request byte: {@link #CHUNKS} chunks, 50 ms apart, then a FIN. */
+    private static void pacedStream(final Socket socket) throws IOException
+    {
+        socket.getInputStream().read();
+        final OutputStream out = socket.getOutputStream();
+        final byte[] chunk = new byte[CHUNK];
+        for (int i = 0; i < CHUNKS; i++)
+        {
+            out.write(chunk);
+            ProxyChild.sleepMs(50);
+        }
+        socket.shutdownOutput();
+        socket.getInputStream().readAllBytes();
+    }
+
+    /** A stream that never ends on its own. */
+    private static void endlessStream(final Socket socket) throws IOException
+    {
+        socket.getInputStream().read();
+        final OutputStream out = socket.getOutputStream();
+        final byte[] chunk = new byte[CHUNK];
+        while (true)
+        {
+            out.write(chunk);
+            ProxyChild.sleepMs(50);
+        }
+    }
+}
