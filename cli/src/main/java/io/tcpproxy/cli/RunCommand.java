@@ -18,6 +18,7 @@ import java.nio.channels.UnresolvedAddressException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.function.Supplier;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -80,7 +81,7 @@ final class RunCommand
     int execute(final ParseResult parseResult, final PrintStream out, final PrintStream err)
     {
         final Config config = resolveConfig(parseResult);
-        return run(config, configSource, out, err);
+        return run(config, configSource, () -> resolveConfig(parseResult), out, err);
     }
 
     /**
@@ -135,6 +136,20 @@ final class RunCommand
      */
     static int run(final Config config, final String configSource, final PrintStream out, final PrintStream err)
     {
+        return run(config, configSource, null, out, err);
+    }
+
+    /**
+     * As {@link #run(Config, String, PrintStream, PrintStream)}, with SIGHUP reloading the settings from
+     * {@code reloadSource} (the file read again, the command-line flags applied over it, as at start).
+     */
+    static int run(
+        final Config config,
+        final String configSource,
+        final Supplier<Config> reloadSource,
+        final PrintStream out,
+        final PrintStream err)
+    {
         final Proxy proxy;
         try
         {
@@ -152,7 +167,23 @@ final class RunCommand
             final ShutdownOnSignal onSignal = new ShutdownOnSignal(proxy, Duration.ofSeconds(config.gracePeriodSecs()));
             final boolean sigintIgnored = Signals.handle("INT", onSignal);
             Signals.handle("TERM", onSignal);
-            new SignalHooks(out).install();
+            final SignalHooks hooks = new SignalHooks(out);
+            if (reloadSource != null)
+            {
+                proxy.configSource(reloadSource);
+            }
+            // the JVM's signal thread only starts the work: a reload waits for every worker to take the new table
+            hooks.onReload(() -> startDaemon("tcp-proxy-reload", () ->
+            {
+                out.println(SignalHooks.HUP_RELOADING);
+                proxy.reload();
+            }));
+            hooks.onReopenLogs(() -> startDaemon("tcp-proxy-reopen-logs", () ->
+            {
+                out.println(SignalHooks.USR1_REOPENING);
+                proxy.reopenAccessLog();
+            }));
+            hooks.install();
 
             out.println(startupLine(proxy.localAddress(), proxy.targetAddress(), proxy.metricsAddress()) + ", " +
                 configSource);
@@ -191,6 +222,13 @@ final class RunCommand
             }
         }
         return TcpProxyCli.EXIT_START_FAILED;
+    }
+
+    private static void startDaemon(final String name, final Runnable work)
+    {
+        final Thread thread = new Thread(work, name);
+        thread.setDaemon(true);
+        thread.start();
     }
 
     /** Said at start when the descriptor limit holds fewer connections than max_connections asks for. */

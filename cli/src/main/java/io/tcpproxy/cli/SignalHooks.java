@@ -4,9 +4,9 @@ import java.io.PrintStream;
 
 /**
  * The signals that do not stop the proxy: SIGHUP (by convention: reload the configuration) and SIGUSR1 (reopen log
- * files). Neither feature exists yet, so each signal only logs that it was ignored; SIGHUP must not fall through to
- * the JVM's default, which exits at once and cuts every open connection. A feature hooks in with
- * {@link #onReload(Runnable)} or {@link #onReopenLogs(Runnable)}.
+ * files). Until a feature hooks in with {@link #onReload(Runnable)} or {@link #onReopenLogs(Runnable)} (the proxy's
+ * {@code run} does both), each signal only logs that it was ignored; SIGHUP must never fall through to the JVM's
+ * default, which exits at once and cuts every open connection.
  */
 final class SignalHooks
 {
@@ -14,6 +14,10 @@ final class SignalHooks
     static final String HUP_IGNORED = PREFIX + "SIGHUP received: ignored (configuration reload is not implemented " +
         "yet; open connections are not affected)";
     static final String USR1_IGNORED = PREFIX + "SIGUSR1 received: ignored (there is no log file to reopen yet)";
+    /** What {@code run} prints when SIGHUP starts a reload (then a {@code [RELOAD]} line says how it went). */
+    static final String HUP_RELOADING = PREFIX + "SIGHUP received: reloading the configuration";
+    /** What {@code run} prints when SIGUSR1 reopens the access log. */
+    static final String USR1_REOPENING = PREFIX + "SIGUSR1 received: reopening the access log";
 
     private volatile Runnable reload;
     private volatile Runnable reopenLogs;

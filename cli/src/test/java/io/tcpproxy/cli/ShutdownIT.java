@@ -61,8 +61,9 @@ class ShutdownIT
         Pattern.compile("\\[METRICS] ConnectionClosed .* \\| reason: shutdown \\| .*");
     private static final Pattern FINAL_SUMMARY = Pattern.compile("\\[METRICS] final: .*");
     private static final Pattern STOPPED = Pattern.compile("\\[SHUTDOWN] stopped");
-    private static final Pattern SIGHUP_IGNORED = Pattern.compile(Pattern.quote(SignalHooks.HUP_IGNORED));
-    private static final Pattern SIGUSR1_IGNORED = Pattern.compile(Pattern.quote(SignalHooks.USR1_IGNORED));
+    private static final Pattern SIGHUP_RELOADING = Pattern.compile(Pattern.quote(SignalHooks.HUP_RELOADING));
+    private static final Pattern RELOAD_APPLIED = Pattern.compile("\\[RELOAD] applied: .*");
+    private static final Pattern SIGUSR1_REOPENING = Pattern.compile(Pattern.quote(SignalHooks.USR1_REOPENING));
     private static final Pattern SIGINT_IGNORED = Pattern.compile(Pattern.quote(RunCommand.SIGINT_IGNORED_WARNING));
     private static final Pattern COUNTDOWN =
         Pattern.compile("\\[SHUTDOWN] draining: (\\d+) connections? open, (\\d+)s left");
@@ -125,7 +126,7 @@ class ShutdownIT
     }
 
     @Test
-    void shouldIgnoreSighupWithATransferInFlightAndStillStopGracefullyOnSigterm() throws Exception
+    void shouldReloadOnSighupWithATransferInFlightAndStillStopGracefullyOnSigterm() throws Exception
     {
         final ShutdownUpstream upstream = upstream(ShutdownUpstream.stream(TRANSFER_BYTES));
         startProxy(upstream, "--grace-period-secs", "120");
@@ -134,9 +135,10 @@ class ShutdownIT
         await(() -> download.received() >= SIGNAL_AFTER_BYTES, "the download to get going");
 
         proxy.signal("HUP");
-        proxy.awaitStdoutLine(SIGHUP_IGNORED, LINE_TIMEOUT);
+        proxy.awaitStdoutLine(SIGHUP_RELOADING, LINE_TIMEOUT);
+        proxy.awaitStdoutLine(RELOAD_APPLIED, LINE_TIMEOUT);
         proxy.signal("USR1");
-        proxy.awaitStdoutLine(SIGUSR1_IGNORED, LINE_TIMEOUT);
+        proxy.awaitStdoutLine(SIGUSR1_REOPENING, LINE_TIMEOUT);
         final long receivedAfterSignals = download.received();
         assertTrue(receivedAfterSignals < TRANSFER_BYTES,
             "the transfer must still be in flight when the signals arrive: " + receivedAfterSignals);
@@ -151,7 +153,7 @@ class ShutdownIT
         proxy.signal("TERM");
         assertEquals(0, proxy.awaitExit(LINE_TIMEOUT), proxy.describeOutput());
         final List<String> lines = proxy.stdoutLines();
-        assertInOrder(lines, SIGHUP_IGNORED, Pattern.compile("\\[SHUTDOWN] stopped accepting; .*"), FINAL_SUMMARY,
+        assertInOrder(lines, SIGHUP_RELOADING, RELOAD_APPLIED, Pattern.compile("\\[SHUTDOWN] stopped accepting; .*"), FINAL_SUMMARY,
             STOPPED);
         assertInOrder(lines, Pattern.compile("\\[METRICS] ConnectionClosed .* \\| reason: upstream_fin \\| .*"));
         assertNoLine(lines, CLOSED_BY_SHUTDOWN);
