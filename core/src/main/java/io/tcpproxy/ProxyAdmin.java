@@ -56,8 +56,7 @@ final class ProxyAdmin implements AdminOps
                 state = AdminState.ENABLED;
                 break;
             case "disable":
-                // TODO(pools wiring): also close the server's connections with reason admin_disabled
-                state = AdminState.DISABLED;
+                state = AdminState.DISABLED; // and its open connections are closed below, reason admin_disabled
                 break;
             default:
                 return UpstreamActionResult.UNKNOWN_ACTION;
@@ -76,6 +75,17 @@ final class ProxyAdmin implements AdminOps
             return UpstreamActionResult.UNKNOWN_SERVER;
         }
         console.println("[ADMIN] upstream " + server + " is now " + state.label());
+        if (state == AdminState.DISABLED)
+        {
+            for (final UpstreamServer candidate : upstreams(engine))
+            {
+                if (candidate.label().equals(server))
+                {
+                    final int closed = engine.closeConnectionsTo(candidate, CloseReason.ADMIN_DISABLED);
+                    console.println("[ADMIN] upstream " + server + ": closed " + closed + " connections (admin_disabled)");
+                }
+            }
+        }
         return UpstreamActionResult.DONE;
     }
 

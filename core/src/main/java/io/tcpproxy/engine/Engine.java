@@ -7,6 +7,7 @@ import io.tcpproxy.metrics.AccessLog;
 import io.tcpproxy.metrics.MetricsCollector;
 import io.tcpproxy.metrics.MetricsRing;
 import io.tcpproxy.upstream.UpstreamPool;
+import io.tcpproxy.upstream.UpstreamServer;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.BusySpinIdleStrategy;
@@ -370,6 +371,34 @@ public final class Engine
         final boolean more = merged.size() > pageSize;
         final List<ConnectionInfo> page = List.copyOf(more ? merged.subList(0, pageSize) : merged);
         return new ConnectionPage(page, more ? page.get(page.size() - 1).id() : -1, complete);
+    }
+
+    /**
+     * Close every open connection to one upstream server (the admin API's {@code disable}), on the workers' threads.
+     *
+     * @param server the server.
+     * @param reason the close reason to report, e.g. {@link io.tcpproxy.CloseReason#ADMIN_DISABLED}.
+     * @return connections closed (those of a worker that did not answer within 5 s are not counted).
+     */
+    public int closeConnectionsTo(final UpstreamServer server, final io.tcpproxy.CloseReason reason)
+    {
+        final WorkerCommand.CloseServerConnections[] commands = new WorkerCommand.CloseServerConnections[workers.length];
+        for (int i = 0; i < workers.length; i++)
+        {
+            commands[i] = new WorkerCommand.CloseServerConnections(server, reason);
+            workers[i].commands().submitAndWake(commands[i], PHASE_ACK_TIMEOUT_NS);
+        }
+        final long deadlineNs = System.nanoTime() + PHASE_ACK_TIMEOUT_NS;
+        int closed = 0;
+        for (final WorkerCommand.CloseServerConnections command : commands)
+        {
+            while (command.closed() < 0 && System.nanoTime() - deadlineNs < 0)
+            {
+                LockSupport.parkNanos(PHASE_ACK_POLL_NS);
+            }
+            closed += Math.max(0, command.closed());
+        }
+        return closed;
     }
 
     /**

@@ -1,6 +1,8 @@
 package io.tcpproxy.engine;
 
+import io.tcpproxy.CloseReason;
 import io.tcpproxy.admin.ConnectionInfo;
+import io.tcpproxy.upstream.UpstreamServer;
 
 import java.nio.channels.SocketChannel;
 
@@ -113,6 +115,45 @@ interface WorkerCommand
         ConnectionInfo[] page()
         {
             return page;
+        }
+    }
+
+    /**
+     * Close every connection of the worker that is connected (or connecting) to one upstream server, with a reason
+     * (the admin API's {@code disable}); each direction not finished ends with a reset, as for any cut.
+     */
+    final class CloseServerConnections implements WorkerCommand
+    {
+        private final UpstreamServer server;
+        private final CloseReason reason;
+        private volatile int closed = -1;
+
+        CloseServerConnections(final UpstreamServer server, final CloseReason reason)
+        {
+            this.server = server;
+            this.reason = reason;
+        }
+
+        public void applyTo(final Worker worker)
+        {
+            final ConnectionTable table = worker.table();
+            int count = 0;
+            for (int i = table.size() - 1; i >= 0; i--) // closing removes from the table
+            {
+                final Connection connection = table.at(i);
+                if (connection.server == server && connection.state != Connection.CLOSED)
+                {
+                    worker.relay().close(connection, reason);
+                    count++;
+                }
+            }
+            closed = count;
+        }
+
+        /** @return connections closed, or -1 while the worker has not applied the command. */
+        int closed()
+        {
+            return closed;
         }
     }
 

@@ -238,6 +238,39 @@ class AdminApiTest
         assertEquals(clientAddresses, listed);
     }
 
+    @Test
+    void shouldDrainThenDisableAServerClosingItsConnectionsAsAdminDisabled() throws Exception
+    {
+        final int port = startPlainUpstream(); // connects (the backlog) and never answers: the connection stays open
+        start(TOKEN, "127.0.0.1:" + port);
+        final String auth = "Bearer " + TOKEN;
+        final Socket client = new Socket(java.net.InetAddress.getLoopbackAddress(), proxy.localAddress().getPort());
+        clients.add(client);
+        client.setSoTimeout(30_000);
+        client.getOutputStream().write(1);
+        await("the connection to reach the server", () -> proxy.upstreams().get(0).activeConnections() == 1);
+
+        final String server = "/admin/upstreams/127.0.0.1:" + port;
+        assertEquals(200, request("POST", server + "/drain", auth).status());
+        assertEquals(1, proxy.upstreams().get(0).activeConnections(), "a drain keeps open connections");
+        assertEquals(200, request("POST", server + "/disable", auth).status());
+
+        int end;
+        try
+        {
+            end = client.getInputStream().read();
+        }
+        catch (final IOException reset)
+        {
+            end = -2; // a reset: the proxy cut a stream that had not ended
+        }
+        assertEquals(-2, end, "a disabled server's connection is cut with a reset, never a clean EOF");
+        await("the close to be counted as admin_disabled",
+            () -> proxy.metrics().closes(io.tcpproxy.CloseReason.ADMIN_DISABLED) == 1);
+        assertTrue(console().contains("closed 1 connections (admin_disabled)"), console());
+        assertEquals(200, request("POST", server + "/enable", auth).status());
+    }
+
     private int startPlainUpstream() throws IOException
     {
         upstream = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
