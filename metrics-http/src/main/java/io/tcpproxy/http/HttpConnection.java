@@ -25,6 +25,11 @@ final class HttpConnection
     /** Position among the event-stream subscribers, or -1. */
     int streamIndex;
     long discardedBytes;
+    /**
+     * Has sent a byte (or its end of stream). Until then it may be a health check that has not had its turn to send
+     * its request yet, so at the cap it is shed only when no connection that has been heard from can be.
+     */
+    boolean heardFrom;
     boolean writing;
     boolean closeAfterWrite;
     boolean inputClosed;
@@ -52,6 +57,7 @@ final class HttpConnection
         streamIndex = -1;
         streaming = false;
         discardedBytes = 0;
+        heardFrom = false;
         writing = false;
         closeAfterWrite = false;
         inputClosed = false;

@@ -6,7 +6,8 @@ import java.util.concurrent.TimeUnit;
  * Bounds on what one client may cost the responder.
  *
  * @param maxConnections   connections served at once; at the cap a new one replaces the connection that made
- *                         progress least recently (a slow or idle one), so a flood cannot lock out health checks.
+ *                         progress least recently (a slow or idle one that has sent something), so a flood cannot
+ *                         lock out health checks.
  * @param maxHeadBytes     request head limit (request line and headers); beyond it 431.
  * @param headTimeoutNs    a request head must arrive within this, from its first byte (or from accept).
  * @param idleTimeoutNs    a kept-alive connection with no request in progress is closed after this.

@@ -22,8 +22,9 @@ import java.util.function.Supplier;
  * buffers. It accepts, reads request heads ({@link RequestParser}), dispatches them through the {@link Routes}
  * table to one {@link RouteHandler} per path, sends what the {@link ResponseWriter} built, and feeds
  * {@link EventStream} subscribers. Every client is bounded in head size, time and count; at the connection cap the
- * connection that made progress least recently is shed, so a flood of slow clients cannot lock out a health
- * check; nothing a client sends escapes its own connection.
+ * connection that made progress least recently is shed, never one that has not yet sent its request while another
+ * can go, so a flood of slow clients cannot lock out a health check; nothing a client sends escapes its own
+ * connection.
  */
 final class HttpMetricsEndpoint implements MetricsEndpoint, Runnable, ResponseWriter.Sender, EventStream.Publisher
 {
@@ -358,7 +359,11 @@ final class HttpMetricsEndpoint implements MetricsEndpoint, Runnable, ResponseWr
 
             if (connectionCount < connections.length || shedLeastRecentlyActive())
             {
-                register(channel);
+                final HttpConnection connection = register(channel);
+                if (null != connection)
+                {
+                    readAccepted(connection);
+                }
             }
             else
             {
@@ -368,14 +373,34 @@ final class HttpMetricsEndpoint implements MetricsEndpoint, Runnable, ResponseWr
     }
 
     /**
-     * At the cap, close the connection that made progress least recently, preferring one that is waiting for a
-     * request (slow or idle) over an event stream; a response being written is never cut.
+     * A client usually sends its request right after connecting: answer it now if it is already here, before more
+     * accepts can push this connection towards the cap.
+     */
+    private void readAccepted(final HttpConnection connection)
+    {
+        try
+        {
+            onReadable(connection);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            counters.errors++;
+            closeConnection(connection);
+        }
+    }
+
+    /**
+     * At the cap, close the connection that made progress least recently, preferring one that was heard from and is
+     * waiting for a request (slow or idle), then an event stream, and only as a last resort one that has not sent a
+     * byte yet: a health check accepted a moment ago may simply not have had its turn to send. A response being
+     * written is never cut.
      *
      * @return whether a connection was closed.
      */
     private boolean shedLeastRecentlyActive()
     {
         HttpConnection victim = null;
+        int victimRank = Integer.MAX_VALUE;
         for (int i = 0; i < connectionCount; i++)
         {
             final HttpConnection candidate = connections[i];
@@ -383,11 +408,11 @@ final class HttpMetricsEndpoint implements MetricsEndpoint, Runnable, ResponseWr
             {
                 continue;
             }
-            if (null == victim ||
-                victim.streaming && !candidate.streaming ||
-                victim.streaming == candidate.streaming && candidate.progressNs - victim.progressNs < 0)
+            final int rank = shedRank(candidate);
+            if (rank < victimRank || rank == victimRank && candidate.progressNs - victim.progressNs < 0)
             {
                 victim = candidate;
+                victimRank = rank;
             }
         }
         if (null == victim)
@@ -397,6 +422,18 @@ final class HttpMetricsEndpoint implements MetricsEndpoint, Runnable, ResponseWr
         counters.connectionsShed++;
         closeConnection(victim);
         return true;
+    }
+
+    /**
+     * Lower goes first: heard from and waiting for a request, then an event stream, then not heard from yet.
+     */
+    private static int shedRank(final HttpConnection connection)
+    {
+        if (!connection.heardFrom)
+        {
+            return 2;
+        }
+        return connection.streaming ? 1 : 0;
     }
 
     private void refuse(final SocketChannel channel)
@@ -417,7 +454,10 @@ final class HttpMetricsEndpoint implements MetricsEndpoint, Runnable, ResponseWr
         }
     }
 
-    private void register(final SocketChannel channel)
+    /**
+     * @return the registered connection, or null when the channel could not be registered (it is closed).
+     */
+    private HttpConnection register(final SocketChannel channel)
     {
         final HttpConnection connection = freeCount > 0 ?
             freeConnections[--freeCount] :
@@ -434,7 +474,7 @@ final class HttpMetricsEndpoint implements MetricsEndpoint, Runnable, ResponseWr
             counters.errors++;
             closeQuietly(channel);
             freeConnections[freeCount++] = connection;
-            return;
+            return null;
         }
         final long nowNs = System.nanoTime();
         connection.channel = channel;
@@ -445,6 +485,7 @@ final class HttpMetricsEndpoint implements MetricsEndpoint, Runnable, ResponseWr
         connectionCount = connectionCount + 1;
         counters.connections = connectionCount;
         arm(connection, nowNs + limits.headTimeoutNs());
+        return connection;
     }
 
     private void closeConnection(final HttpConnection connection)
@@ -491,6 +532,10 @@ final class HttpMetricsEndpoint implements MetricsEndpoint, Runnable, ResponseWr
 
         final int before = in.position();
         final int read = connection.channel.read(in);
+        if (0 != read)
+        {
+            connection.heardFrom = true;
+        }
         if (read < 0)
         {
             connection.inputClosed = true;

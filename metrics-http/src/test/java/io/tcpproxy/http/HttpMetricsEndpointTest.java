@@ -473,6 +473,38 @@ class HttpMetricsEndpointTest
     }
 
     @Test
+    void shouldNeverShedAProbeThatHasNotSentItsRequestYet() throws IOException
+    {
+        // Issue 11 failure 3, long battery: a /healthz probe accepted but not yet heard from was the connection with
+        // the oldest progress once everyone else had completed a request since, and the next accept shed it.
+        final int limit = 8;
+        final long longNs = TimeUnit.SECONDS.toNanos(60);
+        final InetSocketAddress address = start(limits(limit, longNs, longNs));
+        final String slowHead = "GET /metrics HTTP/1.1\r\nHost: t\r\nX-Slow: ";
+        for (int round = 0; round < 5; round++)
+        {
+            // Accepted before every flooder below (the backlog is first in, first out), and silent for now.
+            final TestHttp probe = connect(address);
+            for (int i = 0; i < limit + 2; i++)
+            {
+                // Each flooder completes a request after the probe was accepted, then stalls in a request head.
+                final TestHttp flooder = connect(address);
+                flooder.send("GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n");
+                assertEquals(200, flooder.read(false).status());
+                flooder.send(slowHead);
+            }
+            assertEquals(limit, endpoint.connectionCount());
+
+            probe.send("GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n");
+            final TestHttp.Response health = probe.read(false);
+            assertEquals(200, health.status(), "round " + round);
+            assertEquals("ok", health.body().trim());
+        }
+        assertTrue(endpoint.shedConnections() >= 4 * (limit + 2), "the flood was shed: " + endpoint.shedConnections());
+        assertEquals(0, endpoint.refusedConnections());
+    }
+
+    @Test
     void shouldAnswerHttp11WithoutHostWith400() throws IOException
     {
         final InetSocketAddress address = start();
