@@ -505,6 +505,26 @@ class HttpMetricsEndpointTest
     }
 
     @Test
+    void shouldStillShedTheOldestWhenEveryConnectionIsSilent() throws IOException
+    {
+        // Connections not heard from yet go last, but they do go: a flood of silent sockets cannot lock anyone out.
+        final int limit = 4;
+        final long longNs = TimeUnit.SECONDS.toNanos(60);
+        final InetSocketAddress address = start(limits(limit, longNs, longNs));
+        final List<TestHttp> silent = new ArrayList<>();
+        for (int i = 0; i < limit + 2; i++)
+        {
+            silent.add(connect(address));
+        }
+        await(() -> endpoint.shedConnections() >= 2, "the silent flood beyond the cap was shed");
+        assertTrue(silent.get(0).awaitClosed(), "the oldest silent connection was the one shed");
+
+        final TestHttp.Response health = TestHttp.get(address, "/healthz");
+        assertEquals(200, health.status());
+        assertEquals(0, endpoint.refusedConnections());
+    }
+
+    @Test
     void shouldAnswerHttp11WithoutHostWith400() throws IOException
     {
         final InetSocketAddress address = start();
