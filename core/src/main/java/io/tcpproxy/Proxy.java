@@ -133,6 +133,7 @@ public final class Proxy implements AutoCloseable
             engine.stop(false);
             throw ex;
         }
+        engine.announceUpstreams();
         return new Proxy(engine, reloader, endpoint, console, accessLog);
     }
 

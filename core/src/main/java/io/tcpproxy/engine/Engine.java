@@ -161,7 +161,7 @@ public final class Engine
         }
         try
         {
-            UpstreamPools.start(engine.pools, engine.log);
+            UpstreamPools.start(engine.pools);
             for (int i = 0; i < engine.workers.length; i++)
             {
                 final Worker worker = engine.workers[i];
@@ -371,6 +371,12 @@ public final class Engine
         final boolean more = merged.size() > pageSize;
         final List<ConnectionInfo> page = List.copyOf(more ? merged.subList(0, pageSize) : merged);
         return new ConnectionPage(page, more ? page.get(page.size() - 1).id() : -1, complete);
+    }
+
+    /** Print the pools and their servers, once the proxy as a whole has started. */
+    public void announceUpstreams()
+    {
+        UpstreamPools.announce(pools, log);
     }
 
     /**

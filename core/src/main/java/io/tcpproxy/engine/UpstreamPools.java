@@ -85,12 +85,20 @@ final class UpstreamPools
             config.connectAttempts(), checkSpec, passiveSpec, config.dnsRefreshSecs());
     }
 
-    static void start(final UpstreamPool[] pools, final EngineLog log)
+    static void start(final UpstreamPool[] pools)
+    {
+        for (final UpstreamPool pool : pools)
+        {
+            pool.start();
+        }
+    }
+
+    /** One line per pool listing its servers: said once the whole proxy has started (a failed start says nothing). */
+    static void announce(final UpstreamPool[] pools, final EngineLog log)
     {
         for (final UpstreamPool pool : pools)
         {
             log.line(UpstreamConsole.startupLine(pool));
-            pool.start();
         }
     }
 
