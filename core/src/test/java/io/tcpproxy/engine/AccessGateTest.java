@@ -217,7 +217,7 @@ class AccessGateTest
         {
             // the socket peer is the proxy in front, denied or not: the real client is only known from the header
             assertTrue(client.isConnected());
-            harness.awaitConnection(Connection.OPEN);
+            harness.awaitConnection(Connection.PREAMBLE); // held until the PROXY header comes, not judged yet
             try (SocketChannel beyondMax = harness.connectClient())
             {
                 awaitRefused(harness, beyondMax);
