@@ -27,7 +27,7 @@ final class ProxyChild implements AutoCloseable
     static final Path JAR = Path.of(System.getProperty("tcpproxy.jar", "target/tcp-proxy.jar")).toAbsolutePath();
     static final Duration AWAIT = Duration.ofSeconds(30);
     private static final Pattern STARTUP = Pattern.compile(
-        "tcp-proxy listening on 127\\.0\\.0\\.1:(\\d+), forwarding to \\S+, (?:metrics on http://127\\.0\\.0\\.1:(\\d+)/metrics|metrics disabled)");
+        "tcp-proxy listening on 127\\.0\\.0\\.1:(\\d+), forwarding to \\S+, (?:metrics on http://127\\.0\\.0\\.1:(\\d+)/metrics|metrics disabled)(?:, .*)?");
 
     private final Process process;
     private final List<String> stdout = new ArrayList<>();
