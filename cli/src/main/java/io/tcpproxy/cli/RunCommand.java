@@ -275,6 +275,9 @@ final class RunCommand
             case BOOLEAN:
                 builder.paramLabel("true|false").arity("0..1").fallbackValue("true");
                 break;
+            case BOOLEAN_OR_CHOICE:
+                builder.paramLabel(String.join("|", key.choices())).arity("0..1").fallbackValue("true");
+                break;
             default:
                 builder.paramLabel(String.join("|", key.choices()));
                 break;

@@ -2,6 +2,7 @@ package io.tcpproxy.cli;
 
 import io.tcpproxy.config.Config;
 import io.tcpproxy.config.ConfigException;
+import io.tcpproxy.config.CpuAffinityMode;
 import io.tcpproxy.config.HostPort;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -80,6 +81,26 @@ class TcpProxyCliTest
 
         assertEquals("--idle-strategy: expected one of \"block\", \"backoff\", \"spin\", got \"nap\"", ex.getMessage());
         assertEquals("idle_strategy", ex.key());
+    }
+
+    @Test
+    void shouldTakeEveryCpuAffinityValueAsAFlag()
+    {
+        assertEquals(CpuAffinityMode.CORES,
+            TcpProxyCli.resolveRunConfig(new String[]{ "--cpu-affinity", "cores" }).cpuAffinityMode());
+        assertEquals(CpuAffinityMode.L3,
+            TcpProxyCli.resolveRunConfig(new String[]{ "--cpu-affinity=l3" }).cpuAffinityMode());
+        assertEquals(CpuAffinityMode.BY_INDEX,
+            TcpProxyCli.resolveRunConfig(new String[]{ "--cpu-affinity", "true" }).cpuAffinityMode());
+        assertEquals(CpuAffinityMode.BY_INDEX,
+            TcpProxyCli.resolveRunConfig(new String[]{ "--cpu-affinity" }).cpuAffinityMode());
+        assertEquals(CpuAffinityMode.OFF,
+            TcpProxyCli.resolveRunConfig(new String[]{ "--cpu-affinity", "false" }).cpuAffinityMode());
+
+        final ConfigException ex = assertThrows(ConfigException.class,
+            () -> TcpProxyCli.resolveRunConfig(new String[]{ "--cpu-affinity", "numa" }));
+        assertEquals("--cpu-affinity: expected true, false, \"cores\" or \"l3\", got the string \"numa\"",
+            ex.getMessage());
     }
 
     @Test

@@ -298,8 +298,14 @@ public final class Config
         return settings.busyPollUs;
     }
 
-    /** @return whether workers are pinned to CPUs. */
+    /** @return whether workers are pinned to CPUs (any {@link #cpuAffinityMode()} but off). */
     public boolean cpuAffinity()
+    {
+        return settings.cpuAffinity != CpuAffinityMode.OFF;
+    }
+
+    /** @return how workers are placed on CPUs ({@code cpu_affinity}). */
+    public CpuAffinityMode cpuAffinityMode()
     {
         return settings.cpuAffinity;
     }
@@ -517,7 +523,7 @@ public final class Config
         AcceptMode acceptMode = AcceptMode.REUSE_PORT;
         IdleStrategyKind idleStrategy = IdleStrategyKind.BLOCK;
         int busyPollUs = 0;
-        boolean cpuAffinity = false;
+        CpuAffinityMode cpuAffinity = CpuAffinityMode.OFF;
         Balance balance = Balance.ROUND_ROBIN;
         int connectAttempts = 3;
         int dnsRefreshSecs = 30;
@@ -748,10 +754,16 @@ public final class Config
             return set(ConfigKey.BUSY_POLL_US, us);
         }
 
-        /** @param enabled pin workers to CPUs. @return this builder. */
+        /** @param enabled pin worker k to CPU k ({@code true}) or not at all. @return this builder. */
         public Builder cpuAffinity(final boolean enabled)
         {
             return set(ConfigKey.CPU_AFFINITY, enabled);
+        }
+
+        /** @param mode how to place workers on CPUs. @return this builder. */
+        public Builder cpuAffinity(final CpuAffinityMode mode)
+        {
+            return set(ConfigKey.CPU_AFFINITY, mode);
         }
 
         /** @param balance top-level balancing, for pools without their own. @return this builder. */

@@ -71,9 +71,10 @@ public enum ConfigKey
         (b, v) -> b.busyPollUs = v, Config::busyPollUs,
         "with idle_strategy = \"block\": after events, poll (without blocking) this many microseconds before " +
             "blocking in select again; 0 blocks at once"),
-    CPU_AFFINITY("cpu_affinity", ValueType.bool(), Reload.RESTART, Cli.FLAG,
-        (b, v) -> b.cpuAffinity = v, Config::cpuAffinity,
-        "pin worker k to CPU k (Linux only); off by default"),
+    CPU_AFFINITY("cpu_affinity", ValueType.cpuAffinity(), Reload.RESTART, Cli.FLAG,
+        (b, v) -> b.cpuAffinity = v, Config::cpuAffinityMode,
+        "pin each worker to one CPU (Linux only): true = worker k on CPU k, \"cores\" = one per physical core, " +
+            "\"l3\" = spread across L3 cache domains first; false (default) = not pinned"),
 
     // Upstream pools (issue 13).
     BALANCE("balance", ValueType.choice(Balance.class), Reload.LIVE, Cli.NONE,
@@ -197,6 +198,8 @@ public enum ConfigKey
         INTEGER,
         /** true or false. */
         BOOLEAN,
+        /** true, false, or one string out of {@link ConfigKey#choices()} (other than "true" and "false"). */
+        BOOLEAN_OR_CHOICE,
         /** One string out of {@link ConfigKey#choices()}. */
         CHOICE,
         /** A string of a form {@link ConfigKey#expected()} describes. */

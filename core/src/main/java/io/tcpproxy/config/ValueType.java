@@ -127,6 +127,49 @@ final class ValueType<T>
             v -> v);
     }
 
+    /** {@code cpu_affinity}: a boolean, or the string "cores" or "l3" (a CLI string may also be "true"/"false"). */
+    static ValueType<CpuAffinityMode> cpuAffinity()
+    {
+        final String expected = "true, false, \"cores\" or \"l3\"";
+        return new ValueType<>(ConfigKey.Kind.BOOLEAN_OR_CHOICE, 0, 0, new String[]{ "true", "false", "cores", "l3" },
+            expected, v -> v instanceof Boolean || v instanceof String,
+            value ->
+            {
+                if (value instanceof CpuAffinityMode)
+                {
+                    return (CpuAffinityMode)value;
+                }
+                if (value instanceof Boolean)
+                {
+                    return (Boolean)value ? CpuAffinityMode.BY_INDEX : CpuAffinityMode.OFF;
+                }
+                if (value instanceof String)
+                {
+                    switch (((String)value).trim().toLowerCase(Locale.ROOT))
+                    {
+                        case "false":
+                            return CpuAffinityMode.OFF;
+                        case "true":
+                            return CpuAffinityMode.BY_INDEX;
+                        case "cores":
+                            return CpuAffinityMode.CORES;
+                        case "l3":
+                            return CpuAffinityMode.L3;
+                        default:
+                            break;
+                    }
+                }
+                throw new IllegalArgumentException("expected " + expected + ", got " + describe(value));
+            },
+            v -> switch (v)
+            {
+                case OFF -> Boolean.FALSE;
+                case BY_INDEX -> Boolean.TRUE;
+                case CORES -> "cores";
+                case L3 -> "l3";
+            });
+    }
+
     /** One of an enum's constants, written in lower case (any case accepted). */
     static <E extends Enum<E>> ValueType<E> choice(final Class<E> type)
     {

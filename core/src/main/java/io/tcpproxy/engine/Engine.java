@@ -89,6 +89,12 @@ public final class Engine
                 workers[i] = new Worker(i, context, handOff ? null : listeners.get(ownListener ? i : 0), ownListener,
                     rings[i], config.idleStrategy() == Config.IdleStrategyKind.BLOCK, SystemNanoClock.INSTANCE);
             }
+            final int[] cpus = WorkerPlacement.plan(config.cpuAffinityMode(), workerCount,
+                Runtime.getRuntime().availableProcessors(), WorkerPlacement.SYSTEM_CPU_ROOT, log);
+            for (int i = 0; cpus != null && i < workerCount; i++)
+            {
+                workers[i].pinTo(cpus[i]);
+            }
             if (acceptMode == Config.AcceptMode.REUSE_PORT && workerCount > 1)
             {
                 for (final Worker worker : workers)

@@ -51,6 +51,8 @@ final class Worker implements Agent
     private final PreambleReader preambleReader;
     private final Admission admission;
     private int phase = RUNNING;
+    /** Set before the thread starts (Thread.start publishes it); -1 when the worker is not pinned. */
+    private int pinnedCpu = -1;
     private boolean clockReadThisRound;
 
     /**
@@ -116,9 +118,9 @@ final class Worker implements Agent
 
     public void onStart()
     {
-        if (context.config.cpuAffinity())
+        if (pinnedCpu >= 0)
         {
-            final int cpu = index % Runtime.getRuntime().availableProcessors();
+            final int cpu = pinnedCpu;
             final String failure = CpuAffinity.pinCurrentThread(cpu);
             if (failure == null)
             {
@@ -129,6 +131,16 @@ final class Worker implements Agent
                 context.log.warn(roleName() + ": " + failure);
             }
         }
+    }
+
+    /**
+     * Pin this worker's thread to one CPU when it starts ({@link WorkerPlacement}); call before the thread starts.
+     *
+     * @param cpu the CPU, or -1 for none.
+     */
+    void pinTo(final int cpu)
+    {
+        pinnedCpu = cpu;
     }
 
     public String roleName()

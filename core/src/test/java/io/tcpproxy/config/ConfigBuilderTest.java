@@ -196,6 +196,25 @@ class ConfigBuilderTest
     }
 
     @Test
+    void shouldSetCpuAffinityByBooleanModeOrString()
+    {
+        assertEquals(CpuAffinityMode.OFF, Config.builder().build().cpuAffinityMode());
+        assertEquals(CpuAffinityMode.BY_INDEX, Config.builder().cpuAffinity(true).build().cpuAffinityMode());
+        assertEquals(CpuAffinityMode.OFF, Config.builder().cpuAffinity(false).build().cpuAffinityMode());
+        assertEquals(CpuAffinityMode.L3, Config.builder().cpuAffinity(CpuAffinityMode.L3).build().cpuAffinityMode());
+        assertEquals(CpuAffinityMode.CORES,
+            Config.builder().set(ConfigKey.CPU_AFFINITY, " Cores ").build().cpuAffinityMode());
+        assertEquals(CpuAffinityMode.OFF,
+            Config.builder().set(ConfigKey.CPU_AFFINITY, "false").build().cpuAffinityMode());
+
+        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+            () -> Config.builder().set(ConfigKey.CPU_AFFINITY, "smt"));
+        assertEquals("expected true, false, \"cores\" or \"l3\", got the string \"smt\"", ex.getMessage());
+        assertEquals(ConfigKey.Kind.BOOLEAN_OR_CHOICE, ConfigKey.CPU_AFFINITY.kind());
+        assertArrayEquals(new String[]{ "true", "false", "cores", "l3" }, ConfigKey.CPU_AFFINITY.choices());
+    }
+
+    @Test
     void shouldTakeLooseValuesThroughSetAsTheCliDoes()
     {
         final Config config = Config.builder()

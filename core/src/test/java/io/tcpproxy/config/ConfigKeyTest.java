@@ -55,7 +55,8 @@ class ConfigKeyTest
             case IDLE_STRATEGY -> new Sample("spin", "sleep",
                 "expected one of \"block\", \"backoff\", \"spin\", got \"sleep\"");
             case BUSY_POLL_US -> integer(50, 1_000_001, 0, 1_000_000);
-            case CPU_AFFINITY -> new Sample(false, 1L, "expected true or false, got the integer 1");
+            case CPU_AFFINITY -> new Sample("cores", 1L,
+                "expected true, false, \"cores\" or \"l3\", got the integer 1");
             case BALANCE -> new Sample("source_hash", "weighted", "expected one of \"round_robin\", " +
                 "\"least_connections\", \"random_two\", \"source_hash\", got \"weighted\"");
             case CONNECT_ATTEMPTS -> integer(1, 0, 1, 100);

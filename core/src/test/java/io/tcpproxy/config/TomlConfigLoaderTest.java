@@ -389,7 +389,42 @@ class TomlConfigLoaderTest
 
         final ConfigException ex = assertThrows(ConfigException.class, () -> TomlConfigLoader.load(file));
 
-        assertEquals(file + ":1: cpu_affinity: expected true or false, got the string \"yes\"", ex.getMessage());
+        assertEquals(file + ":1: cpu_affinity: expected true, false, \"cores\" or \"l3\", got the string \"yes\"",
+            ex.getMessage());
+    }
+
+    @Test
+    void shouldReadEveryCpuAffinityValue() throws IOException
+    {
+        assertEquals(CpuAffinityMode.OFF, TomlConfigLoader.load(write("workers = 1\n")).build().cpuAffinityMode());
+        assertEquals(CpuAffinityMode.OFF,
+            TomlConfigLoader.load(write("cpu_affinity = false\n")).build().cpuAffinityMode());
+        assertEquals(CpuAffinityMode.BY_INDEX,
+            TomlConfigLoader.load(write("cpu_affinity = true\n")).build().cpuAffinityMode());
+        final Config cores = TomlConfigLoader.load(write("cpu_affinity = \"cores\"\n")).build();
+        assertEquals(CpuAffinityMode.CORES, cores.cpuAffinityMode());
+        assertTrue(cores.cpuAffinity(), "any mode but false pins");
+        assertEquals(CpuAffinityMode.L3,
+            TomlConfigLoader.load(write("cpu_affinity = \"L3\"\n")).build().cpuAffinityMode());
+        assertEquals("cores", cores.values().get(ConfigKey.CPU_AFFINITY));
+        assertEquals(Boolean.TRUE, Config.builder().cpuAffinity(true).build().values().get(ConfigKey.CPU_AFFINITY));
+    }
+
+    @Test
+    void shouldRejectOtherCpuAffinityValuesWithOneLine() throws IOException
+    {
+        final Path numa = write("workers = 2\n# pinned\ncpu_affinity = \"numa\"\n");
+        final ConfigException ex = assertThrows(ConfigException.class, () -> TomlConfigLoader.load(numa));
+        assertEquals(numa + ":3: cpu_affinity: expected true, false, \"cores\" or \"l3\", got the string \"numa\"",
+            ex.getMessage());
+        assertEquals(3, ex.line());
+
+        final Path number = write("cpu_affinity = 2\n");
+        assertEquals(number + ":1: cpu_affinity: expected true, false, \"cores\" or \"l3\", got the integer 2",
+            assertThrows(ConfigException.class, () -> TomlConfigLoader.load(number)).getMessage());
+        final Path list = write("cpu_affinity = [\"cores\"]\n");
+        assertEquals(list + ":1: cpu_affinity: expected true, false, \"cores\" or \"l3\", got an array",
+            assertThrows(ConfigException.class, () -> TomlConfigLoader.load(list)).getMessage());
     }
 
     @Test
