@@ -30,7 +30,14 @@ public final class Await
         until(what, condition, DEFAULT_TIMEOUT);
     }
 
-    static void until(final String what, final BooleanSupplier condition, final Duration timeout)
+    /**
+     * Poll {@code condition} until it holds; fail the test after {@code timeout}.
+     *
+     * @param what      the condition in words, for the failure message.
+     * @param condition polled every few milliseconds.
+     * @param timeout   how long to wait.
+     */
+    public static void until(final String what, final BooleanSupplier condition, final Duration timeout)
     {
         until(what, condition, timeout, () -> "");
     }
