@@ -3,16 +3,15 @@ package io.tcpproxy;
 import io.tcpproxy.config.AccessLogFormat;
 import io.tcpproxy.config.Config;
 import io.tcpproxy.config.ConfigException;
+import io.tcpproxy.relay.TestUpstream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -38,8 +37,7 @@ class AccessLogProxyTest
     @TempDir
     Path dir;
 
-    private ServerSocket upstream;
-    private Thread upstreamThread;
+    private TestUpstream upstream;
     private Proxy proxy;
 
     @AfterEach
@@ -52,7 +50,6 @@ class AccessLogProxyTest
         if (upstream != null)
         {
             upstream.close();
-            upstreamThread.join(10_000);
         }
     }
 
@@ -70,7 +67,7 @@ class AccessLogProxyTest
             "(\\d+)/(\\d+) (\\d+) (\\d+) ([A-Z]{2}) (\\S+) (\\d+)").matcher(lines.get(0));
         assertTrue(m.matches(), lines.get(0));
         assertEquals(clientPort, Integer.parseInt(m.group(1)));
-        assertEquals(upstream.getLocalPort(), Integer.parseInt(m.group(2)));
+        assertEquals(upstream.port(), Integer.parseInt(m.group(2)));
         assertEquals(100, Long.parseLong(m.group(5)));
         assertEquals(100, Long.parseLong(m.group(6)));
         assertEquals("CD", m.group(7), "the client closed first, in the data phase");
@@ -87,7 +84,7 @@ class AccessLogProxyTest
 
         final List<String> lines = awaitLines(log, 2);
         assertEquals(2, lines.size(), String.join("\n", lines));
-        final String upstreamText = "\"upstream\":\"127.0.0.1:" + upstream.getLocalPort() + "\"";
+        final String upstreamText = "\"upstream\":\"127.0.0.1:" + upstream.port() + "\"";
         for (final String line : lines)
         {
             assertTrue(line.startsWith("{") && line.endsWith("}"), line);
@@ -144,7 +141,7 @@ class AccessLogProxyTest
     {
         return Config.builder()
             .listenAddress("127.0.0.1:0")
-            .targetAddress("127.0.0.1:" + upstream.getLocalPort())
+            .targetAddress("127.0.0.1:" + upstream.port())
             .metricsAddress("")
             .workers(2)
             .logEvents(Config.LogEvents.OFF)
@@ -161,45 +158,7 @@ class AccessLogProxyTest
 
     private void startUpstream() throws IOException
     {
-        upstream = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        upstreamThread = new Thread(() ->
-        {
-            while (true)
-            {
-                try
-                {
-                    final Socket socket = upstream.accept();
-                    final Thread echo = new Thread(() -> echo(socket), "access-log-test-echo");
-                    echo.setDaemon(true);
-                    echo.start();
-                }
-                catch (final IOException ex)
-                {
-                    return; // closed
-                }
-            }
-        }, "access-log-test-upstream");
-        upstreamThread.setDaemon(true);
-        upstreamThread.start();
-    }
-
-    private static void echo(final Socket socket)
-    {
-        try (socket)
-        {
-            final InputStream in = socket.getInputStream();
-            final byte[] buffer = new byte[8192];
-            int read;
-            while ((read = in.read(buffer)) >= 0)
-            {
-                socket.getOutputStream().write(buffer, 0, read);
-            }
-            socket.shutdownOutput();
-        }
-        catch (final IOException ignore)
-        {
-            // the test sees it through the proxy
-        }
+        upstream = TestUpstream.echo();
     }
 
     /** Send {@code bytes}, read the echo, close first (client FIN); return the client's port. */

@@ -20,9 +20,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * The shaded jar running in a child process, with its output collected line by line.
+ * The shaded jar running in a child process, with its output collected line by line. Shared by the CLI tests and the
+ * reliability battery's {@code ProxyChild}.
  */
-final class JarProcess implements AutoCloseable
+public final class JarProcess implements AutoCloseable
 {
     static final Path JAR = Path.of(System.getProperty("tcpproxy.jar", "target/tcp-proxy.jar")).toAbsolutePath();
     /** Generous: a JVM start alone can take tens of seconds on a 2-core machine shared by many builds. */
@@ -58,7 +59,8 @@ final class JarProcess implements AutoCloseable
      * As {@link #start(Path, String...)}, with the command run through a prefix such as
      * {@code prlimit --nofile=N:N --}, which must exec it in the same process so {@link #pid()} stays the JVM's.
      */
-    static JarProcess start(final Path workDir, final List<String> prefix, final String... args) throws IOException
+    public static JarProcess start(final Path workDir, final List<String> prefix, final String... args)
+        throws IOException
     {
         assertTrue(Files.isRegularFile(JAR), "the shaded jar is missing (run mvn verify): " + JAR);
         final List<String> javaArgs = new ArrayList<>(List.of("-jar", JAR.toString()));
@@ -120,7 +122,8 @@ final class JarProcess implements AutoCloseable
         return jar;
     }
 
-    long pid()
+    /** @return the JVM's process id. */
+    public long pid()
     {
         return process.pid();
     }
@@ -130,7 +133,7 @@ final class JarProcess implements AutoCloseable
      *
      * @return the matcher of the matching line.
      */
-    Matcher awaitStdoutLine(final Pattern pattern, final Duration timeout) throws InterruptedException
+    public Matcher awaitStdoutLine(final Pattern pattern, final Duration timeout) throws InterruptedException
     {
         final long deadlineNs = System.nanoTime() + timeout.toNanos();
         while (true)
@@ -162,7 +165,7 @@ final class JarProcess implements AutoCloseable
      *
      * @return its exit status.
      */
-    int awaitExit(final Duration timeout)
+    public int awaitExit(final Duration timeout)
     {
         try
         {
@@ -186,7 +189,8 @@ final class JarProcess implements AutoCloseable
         return process.exitValue();
     }
 
-    boolean isAlive()
+    /** @return whether the process still runs. */
+    public boolean isAlive()
     {
         return process.isAlive();
     }
@@ -194,7 +198,7 @@ final class JarProcess implements AutoCloseable
     /**
      * Send a signal by name (INT, TERM, HUP, USR1) with kill(1), as a user would.
      */
-    void signal(final String name) throws IOException, InterruptedException
+    public void signal(final String name) throws IOException, InterruptedException
     {
         final Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
             .redirectErrorStream(true)
@@ -203,7 +207,8 @@ final class JarProcess implements AutoCloseable
         assertTrue(kill.exitValue() == 0, "kill -" + name + " failed");
     }
 
-    List<String> stderrLines()
+    /** @return stderr so far, line by line. */
+    public List<String> stderrLines()
     {
         synchronized (stderrLines)
         {
@@ -211,7 +216,8 @@ final class JarProcess implements AutoCloseable
         }
     }
 
-    List<String> stdoutLines()
+    /** @return stdout so far, line by line. */
+    public List<String> stdoutLines()
     {
         synchronized (stdoutLines)
         {
@@ -224,12 +230,14 @@ final class JarProcess implements AutoCloseable
         return String.join("\n", stdoutLines());
     }
 
-    String describeOutput()
+    /** @return stdout and stderr so far, for a failure message. */
+    public String describeOutput()
     {
         return "\n--- stdout ---\n" + String.join("\n", stdoutLines()) +
             "\n--- stderr ---\n" + String.join("\n", stderrLines());
     }
 
+    /** Kill the process if it still runs. */
     public void close()
     {
         if (process.isAlive())

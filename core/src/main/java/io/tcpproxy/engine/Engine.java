@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 
 /**
  * The running engine: listeners, workers, the metrics collector and (for host-name targets) the resolver.
@@ -291,20 +292,7 @@ public final class Engine
 
     private void requestPhase(final int phase)
     {
-        final WorkerCommand.ChangePhase[] commands = new WorkerCommand.ChangePhase[workers.length];
-        for (int i = 0; i < workers.length; i++)
-        {
-            commands[i] = new WorkerCommand.ChangePhase(phase);
-            workers[i].commands().submitAndWake(commands[i], PHASE_ACK_TIMEOUT_NS);
-        }
-        final long deadlineNs = System.nanoTime() + PHASE_ACK_TIMEOUT_NS;
-        for (final WorkerCommand.ChangePhase command : commands)
-        {
-            while (!command.isDone() && System.nanoTime() - deadlineNs < 0)
-            {
-                LockSupport.parkNanos(PHASE_ACK_POLL_NS);
-            }
-        }
+        askEveryWorker(() -> new WorkerCommand.ChangePhase(phase));
     }
 
     /**
@@ -318,21 +306,11 @@ public final class Engine
     public boolean applyRouting(final Config applied)
     {
         final RoutingTable table = RoutingTable.of(applied);
-        final WorkerCommand.SwapRouting[] commands = new WorkerCommand.SwapRouting[workers.length];
-        for (int i = 0; i < workers.length; i++)
-        {
-            commands[i] = new WorkerCommand.SwapRouting(table);
-            workers[i].commands().submitAndWake(commands[i], PHASE_ACK_TIMEOUT_NS);
-        }
-        context.latestRouting(table);
-        final long deadlineNs = System.nanoTime() + PHASE_ACK_TIMEOUT_NS;
+        final List<WorkerCommand.SwapRouting> commands = askEveryWorker(
+            () -> new WorkerCommand.SwapRouting(table), () -> context.latestRouting(table));
         boolean allDone = true;
         for (final WorkerCommand.SwapRouting command : commands)
         {
-            while (!command.isDone() && System.nanoTime() - deadlineNs < 0)
-            {
-                LockSupport.parkNanos(PHASE_ACK_POLL_NS);
-            }
             allDone &= command.isDone();
         }
         return allDone;
@@ -349,24 +327,14 @@ public final class Engine
     public ConnectionPage connections(final long afterId, final int limit)
     {
         final int pageSize = Math.max(1, Math.min(limit, ConnectionPage.MAX_LIMIT));
-        final WorkerCommand.ListConnections[] commands = new WorkerCommand.ListConnections[workers.length];
-        for (int i = 0; i < workers.length; i++)
-        {
-            commands[i] = new WorkerCommand.ListConnections(afterId, pageSize + 1);
-            workers[i].commands().submitAndWake(commands[i], PHASE_ACK_TIMEOUT_NS);
-        }
-        final long deadlineNs = System.nanoTime() + PHASE_ACK_TIMEOUT_NS;
         final List<ConnectionInfo> merged = new ArrayList<>();
         boolean complete = true;
-        for (final WorkerCommand.ListConnections command : commands)
+        for (final WorkerCommand.ListConnections command :
+            askEveryWorker(() -> new WorkerCommand.ListConnections(afterId, pageSize + 1)))
         {
-            while (!command.isDone() && System.nanoTime() - deadlineNs < 0)
-            {
-                LockSupport.parkNanos(PHASE_ACK_POLL_NS);
-            }
             if (command.isDone())
             {
-                merged.addAll(Arrays.asList(command.page()));
+                merged.addAll(Arrays.asList(command.answer()));
             }
             else
             {
@@ -394,23 +362,49 @@ public final class Engine
      */
     public int closeConnectionsTo(final UpstreamServer server, final io.tcpproxy.CloseReason reason)
     {
-        final WorkerCommand.CloseServerConnections[] commands = new WorkerCommand.CloseServerConnections[workers.length];
-        for (int i = 0; i < workers.length; i++)
-        {
-            commands[i] = new WorkerCommand.CloseServerConnections(server, reason);
-            workers[i].commands().submitAndWake(commands[i], PHASE_ACK_TIMEOUT_NS);
-        }
-        final long deadlineNs = System.nanoTime() + PHASE_ACK_TIMEOUT_NS;
         int closed = 0;
-        for (final WorkerCommand.CloseServerConnections command : commands)
+        for (final WorkerCommand.CloseServerConnections command :
+            askEveryWorker(() -> new WorkerCommand.CloseServerConnections(server, reason)))
         {
-            while (command.closed() < 0 && System.nanoTime() - deadlineNs < 0)
+            if (command.isDone())
+            {
+                closed += command.answer();
+            }
+        }
+        return closed;
+    }
+
+    private <C extends WorkerCommand.Answered<?>> List<C> askEveryWorker(final Supplier<C> newCommand)
+    {
+        return askEveryWorker(newCommand, () -> { });
+    }
+
+    /**
+     * Submit one command to every worker, run {@code whileWaiting} once all are queued, then wait until each worker
+     * has answered or a few seconds have passed (a stuck worker must not hang the caller).
+     *
+     * @return the commands in worker order; one not {@link WorkerCommand.Answered#isDone() done} timed out.
+     */
+    private <C extends WorkerCommand.Answered<?>> List<C> askEveryWorker(
+        final Supplier<C> newCommand, final Runnable whileWaiting)
+    {
+        final List<C> commands = new ArrayList<>(workers.length);
+        for (final Worker worker : workers)
+        {
+            final C command = newCommand.get();
+            commands.add(command);
+            worker.commands().submitAndWake(command, PHASE_ACK_TIMEOUT_NS);
+        }
+        whileWaiting.run();
+        final long deadlineNs = System.nanoTime() + PHASE_ACK_TIMEOUT_NS;
+        for (final C command : commands)
+        {
+            while (!command.isDone() && System.nanoTime() - deadlineNs < 0)
             {
                 LockSupport.parkNanos(PHASE_ACK_POLL_NS);
             }
-            closed += Math.max(0, command.closed());
         }
-        return closed;
+        return commands;
     }
 
     /**

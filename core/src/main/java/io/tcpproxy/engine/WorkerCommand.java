@@ -37,26 +37,49 @@ interface WorkerCommand
         }
     }
 
+    /**
+     * A command another thread waits on: the worker's answer is published once it has applied the command.
+     *
+     * @param <A> what the worker answers; never null.
+     */
+    abstract class Answered<A> implements WorkerCommand
+    {
+        private volatile A answer;
+
+        public final void applyTo(final Worker worker)
+        {
+            answer = answer(worker);
+        }
+
+        /** @return the answer, applied on the worker's own thread; never null. */
+        abstract A answer(Worker worker);
+
+        /** @return the worker's answer, or null while it has not applied the command. */
+        final A answer()
+        {
+            return answer;
+        }
+
+        final boolean isDone()
+        {
+            return answer != null;
+        }
+    }
+
     /** Move to a later shutdown phase; {@link #isDone()} turns true once the worker has. */
-    final class ChangePhase implements WorkerCommand
+    final class ChangePhase extends Answered<Boolean>
     {
         private final int phase;
-        private volatile boolean done;
 
         ChangePhase(final int phase)
         {
             this.phase = phase;
         }
 
-        public void applyTo(final Worker worker)
+        Boolean answer(final Worker worker)
         {
             worker.enterPhase(phase);
-            done = true;
-        }
-
-        boolean isDone()
-        {
-            return done;
+            return Boolean.TRUE;
         }
     }
 
@@ -64,37 +87,30 @@ interface WorkerCommand
      * Serve new connections with another routing table (a reload); connections already admitted keep theirs.
      * {@link #isDone()} turns true once the worker has switched.
      */
-    final class SwapRouting implements WorkerCommand
+    final class SwapRouting extends Answered<Boolean>
     {
         private final RoutingTable table;
-        private volatile boolean done;
 
         SwapRouting(final RoutingTable table)
         {
             this.table = table;
         }
 
-        public void applyTo(final Worker worker)
+        Boolean answer(final Worker worker)
         {
             worker.admission().routing(table);
-            done = true;
-        }
-
-        boolean isDone()
-        {
-            return done;
+            return Boolean.TRUE;
         }
     }
 
     /**
      * Copy one page of the worker's open connections (those with an id above {@code afterId}, the lowest ids first,
-     * at most {@code limit}) for the admin API; {@link #isDone()} turns true once {@link #page()} is filled.
+     * at most {@code limit}) for the admin API.
      */
-    final class ListConnections implements WorkerCommand
+    final class ListConnections extends Answered<ConnectionInfo[]>
     {
         private final long afterId;
         private final int limit;
-        private volatile ConnectionInfo[] page;
 
         ListConnections(final long afterId, final int limit)
         {
@@ -102,31 +118,21 @@ interface WorkerCommand
             this.limit = limit;
         }
 
-        public void applyTo(final Worker worker)
+        ConnectionInfo[] answer(final Worker worker)
         {
-            page = ConnectionView.page(worker, afterId, limit);
-        }
-
-        boolean isDone()
-        {
-            return page != null;
-        }
-
-        ConnectionInfo[] page()
-        {
-            return page;
+            return ConnectionView.page(worker, afterId, limit);
         }
     }
 
     /**
      * Close every connection of the worker that is connected (or connecting) to one upstream server, with a reason
-     * (the admin API's {@code disable}); each direction not finished ends with a reset, as for any cut.
+     * (the admin API's {@code disable}); each direction not finished ends with a reset, as for any cut. Answers the
+     * number of connections closed.
      */
-    final class CloseServerConnections implements WorkerCommand
+    final class CloseServerConnections extends Answered<Integer>
     {
         private final UpstreamServer server;
         private final CloseReason reason;
-        private volatile int closed = -1;
 
         CloseServerConnections(final UpstreamServer server, final CloseReason reason)
         {
@@ -134,7 +140,7 @@ interface WorkerCommand
             this.reason = reason;
         }
 
-        public void applyTo(final Worker worker)
+        Integer answer(final Worker worker)
         {
             final ConnectionTable table = worker.table();
             int count = 0;
@@ -147,13 +153,7 @@ interface WorkerCommand
                     count++;
                 }
             }
-            closed = count;
-        }
-
-        /** @return connections closed, or -1 while the worker has not applied the command. */
-        int closed()
-        {
-            return closed;
+            return count;
         }
     }
 

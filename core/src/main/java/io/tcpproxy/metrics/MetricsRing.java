@@ -248,14 +248,7 @@ public final class MetricsRing
      */
     public boolean rejected(final RejectReason reason, final long count)
     {
-        final int index = ring.tryClaim(RingCodec.REJECTED, RingCodec.REJECTED_LENGTH);
-        if (index <= 0)
-        {
-            return false;
-        }
-        RingCodec.encodeRejected(buffer, index, reason, count);
-        ring.commit(index);
-        return true;
+        return keyedCount(RingCodec.REJECTED, reason.ordinal(), count);
     }
 
     /**
@@ -283,12 +276,17 @@ public final class MetricsRing
      */
     public boolean routed(final int pool, final long count)
     {
-        final int index = ring.tryClaim(RingCodec.ROUTED, RingCodec.ROUTED_LENGTH);
+        return keyedCount(RingCodec.ROUTED, pool, count);
+    }
+
+    private boolean keyedCount(final int type, final int key, final long count)
+    {
+        final int index = ring.tryClaim(type, RingCodec.KEYED_COUNT_LENGTH);
         if (index <= 0)
         {
             return false;
         }
-        RingCodec.encodeRouted(buffer, index, pool, count);
+        RingCodec.encodeKeyedCount(buffer, index, key, count);
         ring.commit(index);
         return true;
     }

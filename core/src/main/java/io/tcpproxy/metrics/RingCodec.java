@@ -60,15 +60,13 @@ final class RingCodec
     private static final int CLOSED_ENDED_BY_OFFSET = 36;
     static final int CLOSED_LENGTH = 40;
 
-    // REJECTED, ACCEPT_PAUSED, INTERNAL_ERRORS: a count (REJECTED: then its RejectReason).
+    // ACCEPT_PAUSED, INTERNAL_ERRORS: a count.
     private static final int COUNT_OFFSET = 0;
     static final int COUNT_LENGTH = 8;
-    private static final int REJECTED_REASON_OFFSET = 8;
-    static final int REJECTED_LENGTH = 12;
 
-    // ROUTED: a count, then the pool index.
-    private static final int ROUTED_POOL_OFFSET = 8;
-    static final int ROUTED_LENGTH = 12;
+    // REJECTED, ROUTED: a count, then its key (REJECTED: the RejectReason's ordinal; ROUTED: the pool index).
+    private static final int KEY_OFFSET = 8;
+    static final int KEYED_COUNT_LENGTH = 12;
 
     private RingCodec()
     {
@@ -143,11 +141,10 @@ final class RingCodec
         buffer.putLong(index + COUNT_OFFSET, count);
     }
 
-    static void encodeRejected(
-        final MutableDirectBuffer buffer, final int index, final RejectReason reason, final long count)
+    static void encodeKeyedCount(final MutableDirectBuffer buffer, final int index, final int key, final long count)
     {
         buffer.putLong(index + COUNT_OFFSET, count);
-        buffer.putInt(index + REJECTED_REASON_OFFSET, reason.ordinal());
+        buffer.putInt(index + KEY_OFFSET, key);
     }
 
     private static void putAddress(
@@ -238,15 +235,9 @@ final class RingCodec
         return EndedBy.fromOrdinal(buffer.getInt(index + CLOSED_ENDED_BY_OFFSET));
     }
 
-    static void encodeRouted(final MutableDirectBuffer buffer, final int index, final int pool, final long count)
-    {
-        buffer.putLong(index + COUNT_OFFSET, count);
-        buffer.putInt(index + ROUTED_POOL_OFFSET, pool);
-    }
-
     static int routedPool(final DirectBuffer buffer, final int index)
     {
-        return buffer.getInt(index + ROUTED_POOL_OFFSET);
+        return buffer.getInt(index + KEY_OFFSET);
     }
 
     static long count(final DirectBuffer buffer, final int index)
@@ -256,7 +247,7 @@ final class RingCodec
 
     static RejectReason rejectedReason(final DirectBuffer buffer, final int index)
     {
-        return RejectReason.fromOrdinal(buffer.getInt(index + REJECTED_REASON_OFFSET));
+        return RejectReason.fromOrdinal(buffer.getInt(index + KEY_OFFSET));
     }
 
     private static byte[] getAddress(final DirectBuffer buffer, final int lengthIndex, final int addressIndex)

@@ -5,13 +5,10 @@ import io.tcpproxy.config.Config;
 import io.tcpproxy.config.Route;
 import io.tcpproxy.config.SendProxyProtocol;
 import io.tcpproxy.config.Upstream;
+import io.tcpproxy.protocol.ClientHellos;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import javax.net.ssl.SNIHostName;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.SSLParameters;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -197,7 +194,7 @@ class PreambleTest
     @Timeout(60)
     void shouldRouteByServerNameAndRelayTheHelloUntouched() throws Exception
     {
-        final byte[] hello = clientHello("api.example.com");
+        final byte[] hello = ClientHellos.fromJdk("api.example.com");
         try (ServerSocketChannel upstreamListener = listener();
             WorkerHarness harness = new WorkerHarness(routing(""), localAddress(upstreamListener));
             SocketChannel client = harness.connectClient())
@@ -226,7 +223,7 @@ class PreambleTest
             try (SocketChannel client = harness.connectClient())
             {
                 final Connection connection = harness.awaitConnection(Connection.PREAMBLE);
-                client.write(ByteBuffer.wrap(clientHello("other.example.org")));
+                client.write(ByteBuffer.wrap(ClientHellos.fromJdk("other.example.org")));
                 harness.cycleUntil("the close", () -> connection.state == Connection.CLOSED);
                 assertEquals(CloseReason.NO_ROUTE, connection.closeReason);
             }
@@ -245,7 +242,7 @@ class PreambleTest
     @Timeout(60)
     void shouldTimeTheHelloOutToTheDefaultPoolOrCloseWithTlsTimeout() throws Exception
     {
-        final byte[] hello = clientHello("api.example.com");
+        final byte[] hello = ClientHellos.fromJdk("api.example.com");
         try (ServerSocketChannel upstreamListener = listener();
             WorkerHarness harness = new WorkerHarness(routing("").sniPeekTimeoutMs(5000), localAddress(upstreamListener));
             SocketChannel client = harness.connectClient())
@@ -284,7 +281,7 @@ class PreambleTest
     @Timeout(60)
     void shouldPassTheReceivedClientOnInAV2HeaderBeforeTheHello() throws Exception
     {
-        final byte[] hello = clientHello("api.example.com");
+        final byte[] hello = ClientHellos.fromJdk("api.example.com");
         final ByteArrayOutputStream sent = new ByteArrayOutputStream();
         sent.writeBytes(ascii("PROXY TCP6 2001:db8::1 2001:db8::2 40000 443\r\n").array());
         sent.writeBytes(hello);
@@ -328,8 +325,8 @@ class PreambleTest
         {
             manyProtocols[i] = "protocol-number-" + i;
         }
-        final byte[] largeHello = clientHello("grpc.example.com", manyProtocols);
-        final byte[] plainHello = clientHello("grpc.example.com");
+        final byte[] largeHello = ClientHellos.fromJdk("grpc.example.com", manyProtocols);
+        final byte[] plainHello = ClientHellos.fromJdk("grpc.example.com");
         final Config.Builder config = routing("").bufferSizeBytes(512)
             .route(Route.builder().sni(List.of("grpc.example.com")).alpn(List.of("h2")).pool("api").build());
         try (ServerSocketChannel upstreamListener = listener();
@@ -380,29 +377,6 @@ class PreambleTest
             .upstream(Upstream.builder().addr("127.0.0.1:2").pool("api").build())
             .route(Route.builder().sni(List.of("api.example.com")).pool("api").build())
             .sniDefaultPool(defaultPool);
-    }
-
-    /** @return a real ClientHello (the JDK's own) asking for this server name. */
-    static byte[] clientHello(final String serverName, final String... alpn) throws Exception
-    {
-        final SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, null, null);
-        final SSLEngine engine = context.createSSLEngine(serverName, 443);
-        engine.setUseClientMode(true);
-        final SSLParameters parameters = engine.getSSLParameters();
-        parameters.setServerNames(List.of(new SNIHostName(serverName)));
-        if (alpn.length > 0)
-        {
-            parameters.setApplicationProtocols(alpn);
-        }
-        engine.setSSLParameters(parameters);
-        final ByteBuffer out = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
-        engine.beginHandshake();
-        engine.wrap(ByteBuffer.allocate(0), out);
-        out.flip();
-        final byte[] bytes = new byte[out.remaining()];
-        out.get(bytes);
-        return bytes;
     }
 
     private static ServerSocketChannel listener() throws IOException

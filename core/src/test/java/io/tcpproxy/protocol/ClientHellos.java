@@ -13,14 +13,21 @@ import java.util.List;
 /**
  * ClientHellos for tests: a real one from the JDK's TLS client, and hand-made ones with chosen extensions.
  */
-final class ClientHellos
+public final class ClientHellos
 {
     private ClientHellos()
     {
     }
 
-    /** The first flight of a JDK TLS client (records as sent), with SNI and ALPN set; no network involved. */
-    static byte[] fromJdk(final String serverName, final String... alpn) throws Exception
+    /**
+     * The first flight of a JDK TLS client (records as sent), with SNI and ALPN set; no network involved.
+     *
+     * @param serverName the SNI host name.
+     * @param alpn       protocols offered, none for no ALPN extension.
+     * @return the ClientHello records.
+     * @throws Exception if the JDK's TLS is unavailable.
+     */
+    public static byte[] fromJdk(final String serverName, final String... alpn) throws Exception
     {
         final SSLContext context = SSLContext.getInstance("TLS");
         context.init(null, null, null);

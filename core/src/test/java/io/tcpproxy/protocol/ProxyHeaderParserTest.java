@@ -25,13 +25,7 @@ class ProxyHeaderParserTest
     {
         final ByteBuffer b = ascii("PROXY TCP4 192.168.0.1 192.168.0.11 56324 443\r\nGET / HTTP/1.1\r\n");
         assertEquals(DONE, ProxyHeaderParser.parse(b, header));
-        assertEquals(1, header.version());
-        assertEquals(ProxyHeader.Command.PROXY, header.command());
-        assertEquals(ProxyHeader.Family.TCP4, header.family());
-        assertEquals(InetAddress.getByName("192.168.0.1"), header.sourceInetAddress());
-        assertEquals(InetAddress.getByName("192.168.0.11"), header.destinationInetAddress());
-        assertEquals(56324, header.sourcePort());
-        assertEquals(443, header.destinationPort());
+        assertTcp4From56324To443(1);
         assertEquals("PROXY TCP4 192.168.0.1 192.168.0.11 56324 443\r\n".length(), header.headerBytes());
         assertEquals('G', b.get(header.headerBytes()));
         assertEquals(0, b.position(), "the parser leaves the position alone");
@@ -142,13 +136,7 @@ class ProxyHeaderParserTest
         final ByteBuffer b = v2(0x21, 0x11, bytes(192, 168, 0, 1, 192, 168, 0, 11, 0xDC, 0x04, 0x01, 0xBB), bytes());
         b.limit(b.limit() + 2).put(b.limit() - 2, (byte)'h').put(b.limit() - 1, (byte)'i');
         assertEquals(DONE, ProxyHeaderParser.parse(b, header));
-        assertEquals(2, header.version());
-        assertEquals(ProxyHeader.Command.PROXY, header.command());
-        assertEquals(ProxyHeader.Family.TCP4, header.family());
-        assertEquals(InetAddress.getByName("192.168.0.1"), header.sourceInetAddress());
-        assertEquals(InetAddress.getByName("192.168.0.11"), header.destinationInetAddress());
-        assertEquals(56324, header.sourcePort());
-        assertEquals(443, header.destinationPort());
+        assertTcp4From56324To443(2);
         assertEquals(28, header.headerBytes());
         assertEquals(0, header.tlvBytes());
         assertEquals('h', b.get(header.headerBytes()));
@@ -334,5 +322,17 @@ class ProxyHeaderParserTest
             out.writeBytes(part);
         }
         return out.toByteArray();
+    }
+
+    /** The header parsed is a PROXY command for TCP4, 192.168.0.1:56324 to 192.168.0.11:443. */
+    private void assertTcp4From56324To443(final int version) throws Exception
+    {
+        assertEquals(version, header.version());
+        assertEquals(ProxyHeader.Command.PROXY, header.command());
+        assertEquals(ProxyHeader.Family.TCP4, header.family());
+        assertEquals(InetAddress.getByName("192.168.0.1"), header.sourceInetAddress());
+        assertEquals(InetAddress.getByName("192.168.0.11"), header.destinationInetAddress());
+        assertEquals(56324, header.sourcePort());
+        assertEquals(443, header.destinationPort());
     }
 }

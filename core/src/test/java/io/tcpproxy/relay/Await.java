@@ -14,9 +14,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Waits for a condition by polling it until a deadline; the pause between polls is not synchronisation, the
- * condition is.
+ * condition is. Shared by the relay tests and the reliability battery.
  */
-final class Await
+public final class Await
 {
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
     private static final long POLL_INTERVAL_MS = 5;
@@ -30,12 +30,27 @@ final class Await
         until(what, condition, DEFAULT_TIMEOUT);
     }
 
-    static void until(final String what, final BooleanSupplier condition, final Duration timeout)
+    /**
+     * Poll {@code condition} until it holds; fail the test after {@code timeout}.
+     *
+     * @param what      the condition in words, for the failure message.
+     * @param condition polled every few milliseconds.
+     * @param timeout   how long to wait.
+     */
+    public static void until(final String what, final BooleanSupplier condition, final Duration timeout)
     {
         until(what, condition, timeout, () -> "");
     }
 
-    static void until(
+    /**
+     * Poll {@code condition} until it holds; fail the test after {@code timeout}.
+     *
+     * @param what      the condition in words, for the failure message.
+     * @param condition polled every few milliseconds.
+     * @param timeout   how long to wait.
+     * @param state     what to show on failure besides {@code what}.
+     */
+    public static void until(
         final String what, final BooleanSupplier condition, final Duration timeout, final Supplier<String> state)
     {
         final long deadlineNs = System.nanoTime() + timeout.toNanos();
@@ -54,8 +69,21 @@ final class Await
      */
     static MetricsSnapshot metrics(final Proxy proxy, final String what, final Predicate<MetricsSnapshot> condition)
     {
+        return metrics(proxy, what, condition, DEFAULT_TIMEOUT);
+    }
+
+    /**
+     * @param proxy     the proxy whose snapshots to poll.
+     * @param what      the condition in words, for the failure message.
+     * @param condition tested on each snapshot.
+     * @param timeout   how long to wait.
+     * @return the first snapshot that satisfies the condition.
+     */
+    public static MetricsSnapshot metrics(
+        final Proxy proxy, final String what, final Predicate<MetricsSnapshot> condition, final Duration timeout)
+    {
         final MetricsSnapshot[] last = new MetricsSnapshot[1];
-        until(what, () -> condition.test(last[0] = proxy.metrics()), DEFAULT_TIMEOUT, () -> describe(last[0]));
+        until(what, () -> condition.test(last[0] = proxy.metrics()), timeout, () -> describe(last[0]));
         return last[0];
     }
 
@@ -68,7 +96,11 @@ final class Await
             (s) -> s.activeConnections() == 0 && totalCloses(s) == closes);
     }
 
-    static long totalCloses(final MetricsSnapshot snapshot)
+    /**
+     * @param snapshot a snapshot.
+     * @return closes for every reason, summed.
+     */
+    public static long totalCloses(final MetricsSnapshot snapshot)
     {
         long total = 0;
         for (final CloseReason reason : CloseReason.values())
@@ -78,7 +110,11 @@ final class Await
         return total;
     }
 
-    static String describe(final MetricsSnapshot s)
+    /**
+     * @param s a snapshot, or null.
+     * @return its main counters on one line, for a failure message.
+     */
+    public static String describe(final MetricsSnapshot s)
     {
         if (s == null)
         {
@@ -90,7 +126,9 @@ final class Await
             .append(" up=").append(s.bytesUpstream())
             .append(" down=").append(s.bytesDownstream())
             .append(" rejected=").append(s.rejectedConnections())
-            .append(" ringFull=").append(s.ringFullCount());
+            .append(" ringFull=").append(s.ringFullCount())
+            .append(" internalErrors=").append(s.internalErrors())
+            .append(" buffer=").append(s.bufferBytesInUse()).append('/').append(s.bufferBytesLimit());
         for (final CloseReason reason : CloseReason.values())
         {
             if (s.closes(reason) != 0)

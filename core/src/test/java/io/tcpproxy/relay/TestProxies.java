@@ -9,9 +9,10 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Proxies for the tests: a free loopback port, no HTTP endpoint, quiet console unless a test captures it.
+ * Proxies for the tests: a free loopback port, no HTTP endpoint, quiet console unless a test captures it. Shared by
+ * the relay tests and the reliability battery.
  */
-final class TestProxies
+public final class TestProxies
 {
     private TestProxies()
     {
@@ -22,7 +23,11 @@ final class TestProxies
         return configFor(upstream.address());
     }
 
-    static Config.Builder configFor(final String targetAddress)
+    /**
+     * @param targetAddress host:port of the upstream.
+     * @return settings for a quiet two-worker proxy on a free loopback port.
+     */
+    public static Config.Builder configFor(final String targetAddress)
     {
         return Config.builder()
             .listenAddress("127.0.0.1:0")
@@ -33,7 +38,12 @@ final class TestProxies
             .metricsLogIntervalSecs(0);
     }
 
-    static Proxy start(final Config.Builder config) throws IOException
+    /**
+     * @param config the settings.
+     * @return a running proxy whose console goes nowhere.
+     * @throws IOException if it cannot bind.
+     */
+    public static Proxy start(final Config.Builder config) throws IOException
     {
         // never the default console: it writes to fd 1, which the test runner uses to talk to its fork
         return Proxy.start(config.build(), new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8));

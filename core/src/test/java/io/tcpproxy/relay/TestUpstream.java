@@ -18,20 +18,26 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The server the proxy forwards to: a listener on loopback and one thread per accepted connection running a
- * {@link Handler}. The socket is closed when the handler returns. Errors thrown by handlers are kept for the test
- * to inspect rather than failing anything by themselves (some tests expect resets).
+ * {@link Handler}. The socket is closed when the handler returns. With no handler ({@link #holding()}), connections
+ * are accepted and held without a thread (for thousands of idle ones). Errors thrown by handlers are kept for the
+ * test to inspect rather than failing anything by themselves (some tests expect resets). Shared by the relay tests
+ * and the reliability battery.
  */
-final class TestUpstream implements AutoCloseable
+public final class TestUpstream implements AutoCloseable
 {
-    private static final int BACKLOG = 1024;
+    private static final int BACKLOG = 4096;
     private static final long JOIN_TIMEOUT_MS = 5000;
 
     /**
      * What the upstream does with one accepted connection.
      */
     @FunctionalInterface
-    interface Handler
+    public interface Handler
     {
+        /**
+         * @param socket the accepted connection, closed once this returns.
+         * @throws Exception kept in {@link #errors()}.
+         */
         void handle(Socket socket) throws Exception;
     }
 
@@ -53,7 +59,12 @@ final class TestUpstream implements AutoCloseable
         this.acceptor.setDaemon(true);
     }
 
-    static TestUpstream start(final Handler handler) throws IOException
+    /**
+     * @param handler what to do with each connection, on a thread of its own.
+     * @return a started upstream.
+     * @throws IOException if the listener cannot bind.
+     */
+    public static TestUpstream start(final Handler handler) throws IOException
     {
         final TestUpstream upstream = new TestUpstream(handler);
         upstream.acceptor.start();
@@ -62,13 +73,33 @@ final class TestUpstream implements AutoCloseable
 
     /**
      * Echo every byte back; forward the client's FIN once everything is echoed.
+     *
+     * @return a started upstream.
+     * @throws IOException if the listener cannot bind.
      */
-    static TestUpstream echo() throws IOException
+    public static TestUpstream echo() throws IOException
     {
         return start(TestUpstream::echo);
     }
 
-    static void echo(final Socket socket) throws IOException
+    /**
+     * Accept and hold every connection, no thread each, never reading.
+     *
+     * @return a started upstream.
+     * @throws IOException if the listener cannot bind.
+     */
+    public static TestUpstream holding() throws IOException
+    {
+        return start(null);
+    }
+
+    /**
+     * Echo every byte back, then pass the client's FIN on.
+     *
+     * @param socket the connection.
+     * @throws IOException on a read or write error.
+     */
+    public static void echo(final Socket socket) throws IOException
     {
         final InputStream in = socket.getInputStream();
         final OutputStream out = socket.getOutputStream();
@@ -83,35 +114,42 @@ final class TestUpstream implements AutoCloseable
 
     /**
      * Abort the connection: close with SO_LINGER 0 so the peer gets a RST.
+     *
+     * @param socket the connection.
+     * @throws IOException if it cannot be closed.
      */
-    static void reset(final Socket socket) throws IOException
+    public static void reset(final Socket socket) throws IOException
     {
         socket.setSoLinger(true, 0);
         socket.close();
     }
 
-    int port()
+    /** @return the listening port on loopback. */
+    public int port()
     {
         return serverSocket.getLocalPort();
     }
 
-    String address()
+    /** @return "127.0.0.1:port", for a target address. */
+    public String address()
     {
         return "127.0.0.1:" + port();
     }
 
-    int accepted()
+    /** @return connections accepted so far. */
+    public int accepted()
     {
         return accepted.get();
     }
 
     /** @return connections whose handler has returned (and whose socket is closed). */
-    int finished()
+    public int finished()
     {
         return finished.get();
     }
 
-    List<Throwable> errors()
+    /** @return what the handlers threw (and accept errors), in order. */
+    public List<Throwable> errors()
     {
         return new ArrayList<>(errors);
     }
@@ -135,6 +173,10 @@ final class TestUpstream implements AutoCloseable
             }
             final int number = accepted.incrementAndGet();
             sockets.add(socket);
+            if (handler == null)
+            {
+                continue;
+            }
             final Thread thread = new Thread(null, () -> serve(socket), "test-upstream-" + number, 256 * 1024);
             thread.setDaemon(true);
             threads.add(thread);
@@ -169,6 +211,25 @@ final class TestUpstream implements AutoCloseable
         }
     }
 
+    /** As a killed process with unread data: the listener goes and every open connection is reset. */
+    public void kill()
+    {
+        closed = true;
+        closeQuietly(serverSocket);
+        for (final Socket socket : sockets)
+        {
+            try
+            {
+                reset(socket);
+            }
+            catch (final IOException ignore)
+            {
+                // already closed by its handler
+            }
+        }
+    }
+
+    /** Close the listener and every connection; wait a few seconds for the handler threads. */
     public void close()
     {
         closed = true;

@@ -1,19 +1,17 @@
 package io.tcpproxy.reliability;
 
-import io.tcpproxy.CloseReason;
 import io.tcpproxy.Proxy;
 import io.tcpproxy.config.Config;
 import io.tcpproxy.metrics.MetricsSnapshot;
+import io.tcpproxy.relay.Await;
+import io.tcpproxy.relay.TestProxies;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,7 +35,6 @@ final class Battery
     static final boolean LONG = Boolean.getBoolean("reliability.long");
     /** Generous on a loaded 2-core machine: conditions are awaited, never timed. */
     static final Duration AWAIT = Duration.ofSeconds(30);
-    private static final long POLL_MS = 10;
 
     /** How a stream ended as its reader saw it. */
     enum Ending
@@ -67,19 +64,12 @@ final class Battery
 
     static Config.Builder config(final int upstreamPort)
     {
-        return Config.builder()
-            .listenAddress("127.0.0.1:0")
-            .targetAddress("127.0.0.1:" + upstreamPort)
-            .metricsAddress("")
-            .workers(2)
-            .logEvents(Config.LogEvents.OFF)
-            .metricsLogIntervalSecs(0);
+        return TestProxies.configFor("127.0.0.1:" + upstreamPort);
     }
 
     static Proxy start(final Config.Builder config) throws IOException
     {
-        // never the default console: fd 1 is how the test runner talks to its fork
-        return Proxy.start(config.build(), new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8));
+        return TestProxies.start(config);
     }
 
     static Socket connect(final Proxy proxy) throws IOException
@@ -127,13 +117,6 @@ final class Battery
         return message.contains("reset") || message.contains("Broken pipe");
     }
 
-    /** Abort: close with SO_LINGER 0, so the peer gets a RST. */
-    static void reset(final Socket socket) throws IOException
-    {
-        socket.setSoLinger(true, 0);
-        socket.close();
-    }
-
     static void until(final String what, final BooleanSupplier condition)
     {
         until(what, condition, () -> "");
@@ -141,63 +124,19 @@ final class Battery
 
     static void until(final String what, final BooleanSupplier condition, final Supplier<String> state)
     {
-        final long deadlineNs = System.nanoTime() + AWAIT.toNanos();
-        while (!condition.getAsBoolean())
-        {
-            if (System.nanoTime() - deadlineNs >= 0)
-            {
-                fail("timed out after " + AWAIT + " waiting for " + what + " " + state.get());
-            }
-            sleepMs(POLL_MS);
-        }
+        Await.until(what, condition, AWAIT, state);
     }
 
     static MetricsSnapshot metrics(final Proxy proxy, final String what, final Predicate<MetricsSnapshot> condition)
     {
-        final MetricsSnapshot[] last = new MetricsSnapshot[1];
-        until(what, () -> condition.test(last[0] = proxy.metrics()), () -> describe(last[0]));
-        return last[0];
+        return Await.metrics(proxy, what, condition, AWAIT);
     }
 
     /** @return the first snapshot with nothing active and {@code closes} closes in all. */
     static MetricsSnapshot settled(final Proxy proxy, final long closes)
     {
         return metrics(proxy, closes + " closes and nothing active",
-            (s) -> s.activeConnections() == 0 && totalCloses(s) == closes);
-    }
-
-    static long totalCloses(final MetricsSnapshot snapshot)
-    {
-        long total = 0;
-        for (final CloseReason reason : CloseReason.values())
-        {
-            total += snapshot.closes(reason);
-        }
-        return total;
-    }
-
-    static String describe(final MetricsSnapshot s)
-    {
-        if (s == null)
-        {
-            return "(no snapshot)";
-        }
-        final StringBuilder text = new StringBuilder()
-            .append("[active=").append(s.activeConnections())
-            .append(" total=").append(s.totalConnections())
-            .append(" up=").append(s.bytesUpstream())
-            .append(" down=").append(s.bytesDownstream())
-            .append(" rejected=").append(s.rejectedConnections())
-            .append(" internalErrors=").append(s.internalErrors())
-            .append(" buffer=").append(s.bufferBytesInUse()).append('/').append(s.bufferBytesLimit());
-        for (final CloseReason reason : CloseReason.values())
-        {
-            if (s.closes(reason) != 0)
-            {
-                text.append(" closes.").append(reason.label()).append('=').append(s.closes(reason));
-            }
-        }
-        return text.append(']').toString();
+            (s) -> s.activeConnections() == 0 && Await.totalCloses(s) == closes);
     }
 
     /** @return this process's descriptor limit (RLIMIT_NOFILE). */

@@ -3,6 +3,8 @@ package io.tcpproxy.reliability;
 import io.tcpproxy.CloseReason;
 import io.tcpproxy.Proxy;
 import io.tcpproxy.metrics.MetricsSnapshot;
+import io.tcpproxy.relay.Await;
+import io.tcpproxy.relay.TestUpstream;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -26,14 +28,14 @@ class ClientFaultsTest
     @Test
     void silentClientIsCutAtTheIdleTimeoutWithAReset() throws Exception
     {
-        try (FaultUpstream upstream = FaultUpstream.echo();
+        try (TestUpstream upstream = TestUpstream.echo();
             Proxy proxy = Battery.start(Battery.config(upstream.port()).idleTimeoutSecs(1));
             Socket client = Battery.connect(proxy))
         {
             final Battery.Received received = Battery.readToEnd(client);
             assertEquals(Battery.Ending.RST, received.ending, "a stream the proxy cuts must not end with a FIN");
             final MetricsSnapshot s = Battery.settled(proxy, 1);
-            assertEquals(1, s.closes(CloseReason.IDLE_TIMEOUT), Battery.describe(s));
+            assertEquals(1, s.closes(CloseReason.IDLE_TIMEOUT), Await.describe(s));
         }
     }
 
@@ -42,7 +44,7 @@ class ClientFaultsTest
     {
         final long offered = 256L * 1024 * 1024;
         final AtomicLong written = new AtomicLong();
-        try (FaultUpstream upstream = FaultUpstream.start((socket) ->
+        try (TestUpstream upstream = TestUpstream.start((socket) ->
             UpstreamFaultsTest.writeUntilStopped(socket, offered, written));
             Proxy proxy = Battery.start(Battery.config(upstream.port()).bufferSizeBytes(16 * 1024));
             Socket client = Battery.connect(proxy))
@@ -51,12 +53,12 @@ class ClientFaultsTest
             UpstreamFaultsTest.awaitStalled(written);
             assertTrue(written.get() < offered, "back-pressure: the upstream is held back, " + written + " written");
             final MetricsSnapshot s = proxy.metrics();
-            assertTrue(s.bufferBytesInUse() <= s.bufferBytesLimit(), Battery.describe(s));
+            assertTrue(s.bufferBytesInUse() <= s.bufferBytesLimit(), Await.describe(s));
 
-            Battery.reset(client);
+            TestUpstream.reset(client);
             Battery.until("the upstream writer to end", () -> upstream.finished() == 1);
             final MetricsSnapshot after = Battery.settled(proxy, 1);
-            assertEquals(1, after.closes(CloseReason.CLIENT_RESET), Battery.describe(after));
+            assertEquals(1, after.closes(CloseReason.CLIENT_RESET), Await.describe(after));
         }
     }
 
@@ -64,7 +66,7 @@ class ClientFaultsTest
     void clientResetResetsTheUpstream() throws Exception
     {
         final CompletableFuture<Battery.Ending> upstreamSaw = new CompletableFuture<>();
-        try (FaultUpstream upstream = FaultUpstream.start((socket) ->
+        try (TestUpstream upstream = TestUpstream.start((socket) ->
         {
             socket.getInputStream().readNBytes(3);
             upstreamSaw.complete(Battery.readToEnd(socket).ending);
@@ -75,10 +77,10 @@ class ClientFaultsTest
             client.getOutputStream().write(new byte[3]);
             Battery.until("the upstream to get the bytes", () -> upstream.accepted() == 1);
             Battery.sleepMs(100);
-            Battery.reset(client);
+            TestUpstream.reset(client);
             assertEquals(Battery.Ending.RST, upstreamSaw.get(), "a client reset must reach the upstream as a reset");
             final MetricsSnapshot s = Battery.settled(proxy, 1);
-            assertEquals(1, s.closes(CloseReason.CLIENT_RESET), Battery.describe(s));
+            assertEquals(1, s.closes(CloseReason.CLIENT_RESET), Await.describe(s));
         }
     }
 
@@ -88,8 +90,8 @@ class ClientFaultsTest
         // four descriptors per idle client live in this JVM (client, proxy's two, upstream): stay inside the limit
         final int idle = (int)Math.min(Battery.LONG ? 5000 : 1000, (Battery.descriptorLimit() - 2000) / 4);
         assertTrue(idle >= 1000, "needs ulimit -n of at least 6000, have " + Battery.descriptorLimit());
-        try (FaultUpstream upstream = FaultUpstream.holding();
-            FaultUpstream echo = FaultUpstream.echo();
+        try (TestUpstream upstream = TestUpstream.holding();
+            TestUpstream echo = TestUpstream.echo();
             Proxy proxy = Battery.start(Battery.config(upstream.port()).maxConnections(idle + 10));
             Proxy echoProxy = Battery.start(Battery.config(echo.port())))
         {
@@ -113,14 +115,14 @@ class ClientFaultsTest
             {
                 for (final Socket client : clients)
                 {
-                    Battery.reset(client); // a FIN would only half-close: the holding upstream never answers it
+                    TestUpstream.reset(client); // a FIN would only half-close: the holding upstream never answers it
                 }
             }
             final MetricsSnapshot s = Battery.settled(proxy, idle);
-            assertEquals(idle, s.closes(CloseReason.CLIENT_RESET), Battery.describe(s));
-            assertEquals(idle, s.totalConnections(), Battery.describe(s));
-            assertEquals(0, s.rejectedConnections(), Battery.describe(s));
-            assertEquals(0, s.internalErrors(), Battery.describe(s));
+            assertEquals(idle, s.closes(CloseReason.CLIENT_RESET), Await.describe(s));
+            assertEquals(idle, s.totalConnections(), Await.describe(s));
+            assertEquals(0, s.rejectedConnections(), Await.describe(s));
+            assertEquals(0, s.internalErrors(), Await.describe(s));
             upstream.kill(); // its listener and held sockets go
             Battery.awaitSocketsBackTo(socketsBefore - 1); // the held upstream's listener is gone too
         }
@@ -129,7 +131,7 @@ class ClientFaultsTest
     @Test
     void overMaxConnectionsIsRefusedAndTheOthersGoOn() throws Exception
     {
-        try (FaultUpstream upstream = FaultUpstream.echo();
+        try (TestUpstream upstream = TestUpstream.echo();
             Proxy proxy = Battery.start(Battery.config(upstream.port()).maxConnections(3)))
         {
             final List<Socket> held = new ArrayList<>();
@@ -147,7 +149,7 @@ class ClientFaultsTest
                     assertEquals(0, received.bytes.length);
                 }
                 final MetricsSnapshot s = Battery.metrics(proxy, "one rejected", (m) -> m.rejectedConnections() == 1);
-                assertEquals(3, s.activeConnections(), Battery.describe(s));
+                assertEquals(3, s.activeConnections(), Await.describe(s));
                 for (final Socket client : held)
                 {
                     echoes(client, "again");
@@ -161,7 +163,7 @@ class ClientFaultsTest
                 }
             }
             final MetricsSnapshot s = Battery.settled(proxy, 3);
-            assertEquals(1, s.rejectedConnections(), Battery.describe(s));
+            assertEquals(1, s.rejectedConnections(), Await.describe(s));
         }
     }
 

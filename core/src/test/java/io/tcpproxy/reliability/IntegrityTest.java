@@ -3,6 +3,8 @@ package io.tcpproxy.reliability;
 import io.tcpproxy.CloseReason;
 import io.tcpproxy.Proxy;
 import io.tcpproxy.metrics.MetricsSnapshot;
+import io.tcpproxy.relay.Await;
+import io.tcpproxy.relay.TestUpstream;
 import org.junit.jupiter.api.Test;
 
 import java.io.OutputStream;
@@ -33,7 +35,7 @@ class IntegrityTest
         final int sized = Battery.LONG ? 400 : 40;
         final int churned = Battery.LONG ? 20_000 : 300;
         final int parallel = Battery.LONG ? 16 : 4;
-        try (FaultUpstream upstream = FaultUpstream.echo();
+        try (TestUpstream upstream = TestUpstream.echo();
             Proxy proxy = Battery.start(Battery.config(upstream.port())))
         {
             final long socketsBefore = Battery.openSockets();
@@ -64,12 +66,12 @@ class IntegrityTest
 
             final int connections = sized + churned;
             final MetricsSnapshot s = Battery.settled(proxy, connections);
-            assertEquals(connections, s.totalConnections(), Battery.describe(s));
-            assertEquals(connections, s.closes(CloseReason.CLIENT_FIN), Battery.describe(s));
-            assertEquals(expectedBytes, s.bytesUpstream(), Battery.describe(s));
-            assertEquals(expectedBytes, s.bytesDownstream(), Battery.describe(s));
-            assertEquals(0, s.internalErrors(), Battery.describe(s));
-            assertEquals(0, s.bufferBytesInUse(), Battery.describe(s));
+            assertEquals(connections, s.totalConnections(), Await.describe(s));
+            assertEquals(connections, s.closes(CloseReason.CLIENT_FIN), Await.describe(s));
+            assertEquals(expectedBytes, s.bytesUpstream(), Await.describe(s));
+            assertEquals(expectedBytes, s.bytesDownstream(), Await.describe(s));
+            assertEquals(0, s.internalErrors(), Await.describe(s));
+            assertEquals(0, s.bufferBytesInUse(), Await.describe(s));
             Battery.awaitSocketsBackTo(socketsBefore);
             assertEquals(List.of(), upstream.errors());
         }

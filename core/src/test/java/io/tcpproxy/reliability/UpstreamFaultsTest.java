@@ -3,6 +3,8 @@ package io.tcpproxy.reliability;
 import io.tcpproxy.CloseReason;
 import io.tcpproxy.Proxy;
 import io.tcpproxy.metrics.MetricsSnapshot;
+import io.tcpproxy.relay.Await;
+import io.tcpproxy.relay.TestUpstream;
 import org.junit.jupiter.api.Test;
 
 import java.io.DataInputStream;
@@ -50,8 +52,8 @@ class UpstreamFaultsTest
                 }
             }
             final MetricsSnapshot s = Battery.settled(proxy, 5);
-            assertEquals(5, s.closes(CloseReason.CONNECT_REFUSED), Battery.describe(s));
-            assertEquals(5, s.connectFailures(CloseReason.CONNECT_REFUSED), Battery.describe(s));
+            assertEquals(5, s.closes(CloseReason.CONNECT_REFUSED), Await.describe(s));
+            assertEquals(5, s.connectFailures(CloseReason.CONNECT_REFUSED), Await.describe(s));
         }
     }
 
@@ -59,12 +61,12 @@ class UpstreamFaultsTest
     void resetMidStreamResetsTheClient() throws Exception
     {
         final CountDownLatch sent = new CountDownLatch(1);
-        try (FaultUpstream upstream = FaultUpstream.start((socket) ->
+        try (TestUpstream upstream = TestUpstream.start((socket) ->
         {
             socket.getInputStream().readNBytes(1);
             socket.getOutputStream().write(new byte[1000]);
             sent.await();
-            Battery.reset(socket);
+            TestUpstream.reset(socket);
         });
             Proxy proxy = Battery.start(Battery.config(upstream.port()));
             Socket client = Battery.connect(proxy))
@@ -75,14 +77,14 @@ class UpstreamFaultsTest
             final Battery.Received received = Battery.readToEnd(client);
             assertEquals(Battery.Ending.RST, received.ending, "a stream cut by the upstream must not look complete");
             final MetricsSnapshot s = Battery.settled(proxy, 1);
-            assertEquals(1, s.closes(CloseReason.UPSTREAM_RESET), Battery.describe(s));
+            assertEquals(1, s.closes(CloseReason.UPSTREAM_RESET), Await.describe(s));
         }
     }
 
     @Test
     void upstreamThatNeverReadsHoldsTheClientBackWithBoundedMemory() throws Exception
     {
-        try (FaultUpstream upstream = FaultUpstream.holding();
+        try (TestUpstream upstream = TestUpstream.holding();
             Proxy proxy = Battery.start(Battery.config(upstream.port()).bufferSizeBytes(16 * 1024));
             Socket client = Battery.connect(proxy))
         {
@@ -93,13 +95,13 @@ class UpstreamFaultsTest
             awaitStalled(written);
             assertTrue(written.get() < offered, "back-pressure: the client is held back, " + written + " written");
             final MetricsSnapshot s = proxy.metrics();
-            assertTrue(s.bufferBytesInUse() <= s.bufferBytesLimit(), Battery.describe(s));
+            assertTrue(s.bufferBytesInUse() <= s.bufferBytesLimit(), Await.describe(s));
 
             upstream.kill(); // the held connection is reset
             Battery.until("the writer to fail", writer::isDone);
             final MetricsSnapshot after = Battery.settled(proxy, 1);
-            assertEquals(1, after.closes(CloseReason.UPSTREAM_RESET), Battery.describe(after));
-            assertEquals(0, after.bufferBytesInUse(), Battery.describe(after));
+            assertEquals(1, after.closes(CloseReason.UPSTREAM_RESET), Await.describe(after));
+            assertEquals(0, after.bufferBytesInUse(), Await.describe(after));
         }
     }
 
@@ -107,7 +109,7 @@ class UpstreamFaultsTest
     void slowReaderGetsEveryByte() throws Exception
     {
         final int size = Battery.LONG ? 32 * 1024 * 1024 : 4 * 1024 * 1024;
-        try (FaultUpstream upstream = FaultUpstream.start(UpstreamFaultsTest::slowChecksum);
+        try (TestUpstream upstream = TestUpstream.start(UpstreamFaultsTest::slowChecksum);
             Proxy proxy = Battery.start(Battery.config(upstream.port()));
             Socket client = Battery.connect(proxy))
         {
@@ -122,9 +124,9 @@ class UpstreamFaultsTest
             assertEquals(crc.getValue(), in.readLong());
             assertEquals(Battery.Ending.FIN, Battery.readToEnd(client).ending);
             final MetricsSnapshot s = Battery.settled(proxy, 1);
-            assertEquals(1, s.closes(CloseReason.CLIENT_FIN), Battery.describe(s));
-            assertEquals(size, s.bytesUpstream(), Battery.describe(s));
-            assertEquals(16, s.bytesDownstream(), Battery.describe(s));
+            assertEquals(1, s.closes(CloseReason.CLIENT_FIN), Await.describe(s));
+            assertEquals(size, s.bytesUpstream(), Await.describe(s));
+            assertEquals(16, s.bytesDownstream(), Await.describe(s));
         }
     }
 
@@ -132,7 +134,7 @@ class UpstreamFaultsTest
     void halfCloseThenDelayedResponseArrivesWhole() throws Exception
     {
         final int response = 1024 * 1024;
-        try (FaultUpstream upstream = FaultUpstream.start((socket) ->
+        try (TestUpstream upstream = TestUpstream.start((socket) ->
         {
             socket.getInputStream().readAllBytes(); // the request, to the client's FIN
             Battery.sleepMs(500);
@@ -148,8 +150,8 @@ class UpstreamFaultsTest
             assertEquals(Battery.Ending.FIN, received.ending);
             assertEquals(response, received.bytes.length);
             final MetricsSnapshot s = Battery.settled(proxy, 1);
-            assertEquals(1, s.closes(CloseReason.CLIENT_FIN), Battery.describe(s));
-            assertEquals(response, s.bytesDownstream(), Battery.describe(s));
+            assertEquals(1, s.closes(CloseReason.CLIENT_FIN), Await.describe(s));
+            assertEquals(response, s.bytesDownstream(), Await.describe(s));
         }
     }
 
@@ -157,7 +159,7 @@ class UpstreamFaultsTest
     void killedWithConnectionsOpenResetsThemAndRefusesNewOnes() throws Exception
     {
         final int open = 8;
-        try (FaultUpstream upstream = FaultUpstream.start((socket) ->
+        try (TestUpstream upstream = TestUpstream.start((socket) ->
         {
             socket.getOutputStream().write(new byte[10]);
             socket.getInputStream().readAllBytes();
@@ -193,8 +195,8 @@ class UpstreamFaultsTest
                 }
             }
             final MetricsSnapshot s = Battery.settled(proxy, open + 1);
-            assertEquals(open, s.closes(CloseReason.UPSTREAM_RESET), Battery.describe(s));
-            assertEquals(1, s.closes(CloseReason.CONNECT_REFUSED), Battery.describe(s));
+            assertEquals(open, s.closes(CloseReason.UPSTREAM_RESET), Await.describe(s));
+            assertEquals(1, s.closes(CloseReason.CONNECT_REFUSED), Await.describe(s));
         }
     }
 

@@ -9,6 +9,8 @@ import io.tcpproxy.metrics.Families;
 import io.tcpproxy.metrics.MetricsSnapshot;
 import io.tcpproxy.metrics.ReloadFamilies;
 import io.tcpproxy.metrics.Sample;
+import io.tcpproxy.relay.Await;
+import io.tcpproxy.relay.TestUpstream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -19,13 +21,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -61,14 +62,14 @@ class ReloadTest
     private final ByteArrayOutputStream consoleBytes = new ByteArrayOutputStream();
     private final PrintStream console = new PrintStream(consoleBytes, true, StandardCharsets.UTF_8);
     private final List<Socket> clients = new ArrayList<>();
-    private EchoUpstream echo;
+    private TestUpstream echo;
     private Path file;
     private Proxy proxy;
 
     @BeforeEach
     void setUp() throws IOException
     {
-        echo = new EchoUpstream();
+        echo = TestUpstream.echo();
         file = dir.resolve("proxy.toml");
     }
 
@@ -280,7 +281,7 @@ class ReloadTest
     @Test
     void shouldRejectAReloadWhenTheProxyWasStartedFromSettingsBuiltInCode() throws Exception
     {
-        proxy = Proxy.start(Config.builder().listenAddress("127.0.0.1:0").targetAddress(echo.hostPort())
+        proxy = Proxy.start(Config.builder().listenAddress("127.0.0.1:0").targetAddress(echo.address())
             .metricsAddress("").workers(1).build(), console);
         final ReloadResult result = proxy.reload();
         assertFalse(result.applied());
@@ -350,7 +351,7 @@ class ReloadTest
     {
         Files.writeString(file, "# test proxy\n" +
             "listen_addr = \"127.0.0.1:0\"\n" +
-            "target_addr = \"" + echo.hostPort() + "\"\n" +
+            "target_addr = \"" + echo.address() + "\"\n" +
             "metrics_addr = \"\"\n" +
             (extra.contains("workers") ? "" : "workers = 2\n") +
             extra);
@@ -448,100 +449,7 @@ class ReloadTest
 
     private static void awaitTrue(final String what, final BooleanSupplier condition)
     {
-        final long deadlineNs = System.nanoTime() + AWAIT_NS;
-        while (!condition.getAsBoolean())
-        {
-            if (System.nanoTime() - deadlineNs > 0)
-            {
-                fail("timed out waiting for " + what);
-            }
-            try
-            {
-                Thread.sleep(10);
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-                fail("interrupted");
-            }
-        }
-    }
-
-    /** An echo server on loopback, one thread per connection. */
-    private static final class EchoUpstream implements AutoCloseable
-    {
-        private final ServerSocket server = new ServerSocket(0, 1024, InetAddress.getLoopbackAddress());
-        private final List<Socket> accepted = new ArrayList<>();
-        private final Thread acceptor = new Thread(this::acceptLoop, "test-echo-acceptor");
-
-        EchoUpstream() throws IOException
-        {
-            acceptor.setDaemon(true);
-            acceptor.start();
-        }
-
-        int port()
-        {
-            return server.getLocalPort();
-        }
-
-        String hostPort()
-        {
-            return "127.0.0.1:" + port();
-        }
-
-        private void acceptLoop()
-        {
-            while (!server.isClosed())
-            {
-                try
-                {
-                    final Socket socket = server.accept();
-                    synchronized (accepted)
-                    {
-                        accepted.add(socket);
-                    }
-                    final Thread thread = new Thread(() -> echo(socket), "test-echo");
-                    thread.setDaemon(true);
-                    thread.start();
-                }
-                catch (final IOException ex)
-                {
-                    return;
-                }
-            }
-        }
-
-        private static void echo(final Socket socket)
-        {
-            final byte[] buffer = new byte[16 * 1024];
-            try (socket)
-            {
-                final InputStream in = socket.getInputStream();
-                final OutputStream out = socket.getOutputStream();
-                for (int n = in.read(buffer); n >= 0; n = in.read(buffer))
-                {
-                    out.write(buffer, 0, n);
-                }
-                socket.shutdownOutput();
-            }
-            catch (final IOException ignore)
-            {
-                // the client went away
-            }
-        }
-
-        public void close() throws IOException
-        {
-            server.close();
-            synchronized (accepted)
-            {
-                for (final Socket socket : accepted)
-                {
-                    socket.close();
-                }
-            }
-        }
+        Await.until(what, condition, Duration.ofNanos(AWAIT_NS));
     }
 
 }

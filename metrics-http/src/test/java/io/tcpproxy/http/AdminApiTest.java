@@ -333,15 +333,7 @@ class AdminApiTest
 
     private static void await(final String what, final BooleanSupplier condition) throws InterruptedException
     {
-        final long deadlineNs = System.nanoTime() + AWAIT_NS;
-        while (!condition.getAsBoolean())
-        {
-            if (System.nanoTime() - deadlineNs > 0)
-            {
-                fail("timed out waiting for " + what);
-            }
-            Thread.sleep(10);
-        }
+        Await.until(what, condition, AWAIT_NS, 10);
     }
 
 }

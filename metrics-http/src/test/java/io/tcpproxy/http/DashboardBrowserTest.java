@@ -337,14 +337,6 @@ class DashboardBrowserTest
 
     private static void await(final BooleanSupplier condition, final String what)
     {
-        final long deadlineNs = System.nanoTime() + AWAIT_NS;
-        while (!condition.getAsBoolean())
-        {
-            if (System.nanoTime() - deadlineNs > 0)
-            {
-                fail("timed out awaiting: " + what);
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
-        }
+        Await.until(what, condition, AWAIT_NS, 100);
     }
 }

@@ -1,63 +1,43 @@
 package io.tcpproxy.cli.reliability;
 
-import java.io.BufferedReader;
+import io.tcpproxy.cli.JarProcess;
+
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * {@code tcp-proxy} (the shaded jar) in a child process, optionally under a prefix such as {@code prlimit}, with its
- * output kept line by line; the addresses it bound are read from its startup line.
+ * {@code tcp-proxy} (the shaded jar, started by {@link JarProcess}) in a child process, optionally under a prefix such
+ * as {@code prlimit}; the addresses it bound are read from its startup line.
  */
 final class ProxyChild implements AutoCloseable
 {
-    static final Path JAR = Path.of(System.getProperty("tcpproxy.jar", "target/tcp-proxy.jar")).toAbsolutePath();
     static final Duration AWAIT = Duration.ofSeconds(30);
     private static final Pattern STARTUP = Pattern.compile(
         "tcp-proxy listening on 127\\.0\\.0\\.1:(\\d+), forwarding to \\S+, (?:metrics on http://127\\.0\\.0\\.1:(\\d+)/metrics|metrics disabled)" +
         "(?:, .*)?");
 
-    private final Process process;
-    private final List<String> stdout = new ArrayList<>();
-    private final List<String> stderr = new ArrayList<>();
-    private final Thread stdoutReader;
-    private final Thread stderrReader;
+    private final JarProcess process;
     private int port;
     private int metricsPort;
 
-    private ProxyChild(final Process process)
+    private ProxyChild(final JarProcess process)
     {
         this.process = process;
-        this.stdoutReader = reader(process.getInputStream(), stdout, "stdout");
-        this.stderrReader = reader(process.getErrorStream(), stderr, "stderr");
     }
 
-    /** Start {@code prefix... java -jar tcp-proxy.jar args...} without waiting for anything. */
+    /** Start {@code prefix... java -jar tcp-proxy.jar args...} in this JVM's directory without waiting for anything. */
     static ProxyChild launch(final List<String> prefix, final String... args) throws IOException
     {
-        assertTrue(Files.isRegularFile(JAR), "the shaded jar is missing (run mvn verify): " + JAR);
-        final List<String> command = new ArrayList<>(prefix);
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-Xmx128m");
-        command.add("-jar");
-        command.add(JAR.toString());
-        command.addAll(List.of(args));
-        final Process process = new ProcessBuilder(command).start();
-        process.getOutputStream().close();
-        return new ProxyChild(process);
+        return new ProxyChild(JarProcess.start(Path.of("").toAbsolutePath(), prefix, args));
     }
 
     /** Start the proxy and wait for its startup line. */
@@ -100,58 +80,29 @@ final class ProxyChild implements AutoCloseable
         return process.isAlive();
     }
 
-    /** @return the first stdout line (so far or within {@link #AWAIT}) matching the whole pattern. */
+    /** @return the next stdout line (within {@link #AWAIT}) matching the whole pattern; earlier lines are skipped. */
     Matcher awaitStdout(final Pattern pattern)
     {
-        final long deadlineNs = System.nanoTime() + AWAIT.toNanos();
-        int seen = 0;
-        while (true)
+        try
         {
-            final List<String> lines = stdoutLines();
-            for (; seen < lines.size(); seen++)
-            {
-                final Matcher matcher = pattern.matcher(lines.get(seen));
-                if (matcher.matches())
-                {
-                    return matcher;
-                }
-            }
-            final boolean ended = !stdoutReader.isAlive();
-            if (ended && seen == stdoutLines().size() || System.nanoTime() - deadlineNs >= 0)
-            {
-                fail("no stdout line matching /" + pattern + "/" + (ended ? " before the output ended" : "") +
-                    describe());
-            }
-            sleepMs(20);
+            return process.awaitStdoutLine(pattern, AWAIT);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", ex);
         }
     }
 
     int awaitExit()
     {
-        try
-        {
-            if (!process.waitFor(AWAIT.toMillis(), TimeUnit.MILLISECONDS))
-            {
-                fail("still running after " + AWAIT + describe());
-            }
-            stdoutReader.join(AWAIT.toMillis());
-            stderrReader.join(AWAIT.toMillis());
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            fail("interrupted");
-        }
-        return process.exitValue();
+        return process.awaitExit(AWAIT);
     }
 
     /** Send a signal by name (TERM, HUP) with kill(1). */
     void signal(final String name) throws IOException, InterruptedException
     {
-        final Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
-            .redirectErrorStream(true).start();
-        assertTrue(kill.waitFor(10, TimeUnit.SECONDS), "kill did not finish");
-        assertTrue(kill.exitValue() == 0, "kill -" + name + " failed");
+        process.signal(name);
     }
 
     /** @return the child's open descriptors ({@code /proc/PID/fd}). */
@@ -165,40 +116,22 @@ final class ProxyChild implements AutoCloseable
 
     List<String> stdoutLines()
     {
-        synchronized (stdout)
-        {
-            return new ArrayList<>(stdout);
-        }
+        return process.stdoutLines();
     }
 
     List<String> stderrLines()
     {
-        synchronized (stderr)
-        {
-            return new ArrayList<>(stderr);
-        }
+        return process.stderrLines();
     }
 
     String describe()
     {
-        return "\n--- stdout ---\n" + String.join("\n", stdoutLines()) + "\n--- stderr ---\n" +
-            String.join("\n", stderrLines());
+        return process.describeOutput();
     }
 
     public void close()
     {
-        if (process.isAlive())
-        {
-            process.destroyForcibly();
-            try
-            {
-                process.waitFor(10, TimeUnit.SECONDS);
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-            }
-        }
+        process.close();
     }
 
     static void sleepMs(final long ms)
@@ -212,30 +145,5 @@ final class ProxyChild implements AutoCloseable
             Thread.currentThread().interrupt();
             fail("interrupted");
         }
-    }
-
-    private static Thread reader(final InputStream in, final List<String> lines, final String name)
-    {
-        final Thread thread = new Thread(() ->
-        {
-            try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)))
-            {
-                String line;
-                while ((line = reader.readLine()) != null)
-                {
-                    synchronized (lines)
-                    {
-                        lines.add(line);
-                    }
-                }
-            }
-            catch (final IOException ignore)
-            {
-                // the process is gone
-            }
-        }, "proxy-child-" + name);
-        thread.setDaemon(true);
-        thread.start();
-        return thread;
     }
 }
