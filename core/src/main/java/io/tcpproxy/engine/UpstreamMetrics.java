@@ -2,6 +2,7 @@ package io.tcpproxy.engine;
 
 import io.tcpproxy.metrics.MetricsRegistry;
 import io.tcpproxy.metrics.UpstreamFamilies;
+import io.tcpproxy.upstream.AdminState;
 import io.tcpproxy.upstream.CheckResult;
 import io.tcpproxy.upstream.ConnectFailure;
 import io.tcpproxy.upstream.UpstreamPool;
@@ -41,7 +42,10 @@ final class UpstreamMetrics
             for (final UpstreamServer server : pool.servers())
             {
                 final String label = labelOf(server, pool);
-                registry.cell(UpstreamFamilies.UP, label).set(server.isUp() ? 1 : 0);
+                final boolean adminOut = server.adminState() != AdminState.ENABLED;
+                // up = takes new clients: healthy, not ejected, not drained or disabled by the admin API
+                registry.cell(UpstreamFamilies.UP, label).set(server.isUp() && !adminOut ? 1 : 0);
+                registry.cell(UpstreamFamilies.DRAINING, label).set(adminOut ? 1 : 0);
                 registry.cell(UpstreamFamilies.CONNECTIONS_ACTIVE, label).set(server.activeConnections());
                 registry.cell(UpstreamFamilies.CONNECTIONS_TOTAL, label).set(server.connectionsTotal());
                 registry.cell(UpstreamFamilies.BYTES_SENT, label).set(server.bytesSentTotal());

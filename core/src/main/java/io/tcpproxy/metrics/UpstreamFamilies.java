@@ -19,6 +19,10 @@ public final class UpstreamFamilies
     public static final MetricFamily UP = MetricFamily.gauge("tcp_proxy_upstream_up",
         "1 while the upstream server is up (healthy by active checks, not ejected by passive health), else 0.", "upstream")
         .valueKind(ValueKind.BOOLEAN).inJsonRows(UPSTREAM_ROWS, "up");
+    /** 1 while the admin API has drained or disabled the server (it takes no new clients), else 0. */
+    public static final MetricFamily DRAINING = MetricFamily.gauge("tcp_proxy_upstream_draining",
+        "1 while the upstream server is drained or disabled through the admin API (no new clients), else 0.",
+        "upstream").valueKind(ValueKind.BOOLEAN).inJsonRows(UPSTREAM_ROWS, "draining");
     /** Connections open now per server. */
     public static final MetricFamily CONNECTIONS_ACTIVE = MetricFamily.gauge(
         "tcp_proxy_upstream_connections_active", "Connections open now (or connecting) to the upstream server.",
@@ -55,7 +59,7 @@ public final class UpstreamFamilies
 
     /** Every family, in output order. */
     public static final List<MetricFamily> ALL = List.of(
-        UP, CONNECTIONS_ACTIVE, CONNECTIONS_TOTAL, BYTES_SENT, BYTES_RECEIVED, CONNECT_FAILURES, HEALTH_CHECKS,
+        UP, DRAINING, CONNECTIONS_ACTIVE, CONNECTIONS_TOTAL, BYTES_SENT, BYTES_RECEIVED, CONNECT_FAILURES, HEALTH_CHECKS,
         CONNECT_RETRIES, POOL);
 
     private UpstreamFamilies()

@@ -253,6 +253,10 @@ class AdminApiTest
         final String server = "/admin/upstreams/127.0.0.1:" + port;
         assertEquals(200, request("POST", server + "/drain", auth).status());
         assertEquals(1, proxy.upstreams().get(0).activeConnections(), "a drain keeps open connections");
+        final String label = "127.0.0.1:" + port;
+        await("the drain to show in tcp_proxy_upstream_up and tcp_proxy_upstream_draining",
+            () -> proxy.metrics().value(io.tcpproxy.metrics.UpstreamFamilies.UP, label) == 0 &&
+                proxy.metrics().value(io.tcpproxy.metrics.UpstreamFamilies.DRAINING, label) == 1);
         assertEquals(200, request("POST", server + "/disable", auth).status());
 
         int end;
@@ -269,6 +273,8 @@ class AdminApiTest
             () -> proxy.metrics().closes(io.tcpproxy.CloseReason.ADMIN_DISABLED) == 1);
         assertTrue(console().contains("closed 1 connections (admin_disabled)"), console());
         assertEquals(200, request("POST", server + "/enable", auth).status());
+        await("enable to show in the metrics", () -> proxy.metrics().value(io.tcpproxy.metrics.UpstreamFamilies.UP,
+            label) == 1 && proxy.metrics().value(io.tcpproxy.metrics.UpstreamFamilies.DRAINING, label) == 0);
     }
 
     private int startPlainUpstream() throws IOException
