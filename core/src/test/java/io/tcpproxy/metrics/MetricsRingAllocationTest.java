@@ -46,19 +46,27 @@ class MetricsRingAllocationTest
 
         final long calibrationStart = threads.getThreadAllocatedBytes(threadId);
         final long calibrationEnd = threads.getThreadAllocatedBytes(threadId);
-        final long before = threads.getThreadAllocatedBytes(threadId);
-        for (int i = 0; i < 10_000; i++)
+        // A few identical windows, the least one counts: an allocation per publish would show in every window
+        // (10,000 publishes each), while a JVM-internal blip seen once in ~40 windows (on the first release's code
+        // too) shows in one at most.
+        long leastAllocated = Long.MAX_VALUE;
+        for (int window = 0; window < 5 && leastAllocated != 0; window++)
         {
-            if (!ring.bytes(i, 1, 1))
+            final long before = threads.getThreadAllocatedBytes(threadId);
+            for (int i = 0; i < 10_000; i++)
             {
-                ring.onRingFull();
+                if (!ring.bytes(i, 1, 1))
+                {
+                    ring.onRingFull();
+                }
             }
+            final long after = threads.getThreadAllocatedBytes(threadId);
+            leastAllocated = Math.min(leastAllocated, after - before - (calibrationEnd - calibrationStart));
         }
-        final long after = threads.getThreadAllocatedBytes(threadId);
 
         assertFalse(ring.bytes(1, 1, 1), "a ring of 16 events must be full after 10,000 unread publishes");
         assertTrue(ring.ringFullCount() > 0);
-        assertEquals(calibrationEnd - calibrationStart, after - before, "bytes allocated while the ring was full");
+        assertEquals(0, leastAllocated, "bytes allocated while the ring was full");
     }
 
     private static int publishBurst(final MetricsRing ring, final int connections)
