@@ -119,7 +119,8 @@ public final class Engine
             throw ex;
         }
         this.collector = new MetricsCollector(config, rings, console, context.acceptorPauses::get, accessLog);
-        collector.snapshotSource(new UpstreamMetrics(pools)::update);
+        collector.snapshotSource(new UpstreamMetrics(
+            pools, config.targetAddress() == null ? null : config.targetAddress().toString())::update);
         // The collector parks 1 ms after work, backing off to 8 ms while idle: fewer wake-ups competing with the
         // workers for cores, and still far inside the 100 ms snapshot interval.
         this.collectorRunner = new AgentRunner(
