@@ -257,7 +257,10 @@ final class WorkerMetrics
             }
             connection.connectedUnpublished = false;
         }
-        if (connection.up.unpublishedBytes != 0 || connection.down.unpublishedBytes != 0)
+        // Bytes read while connecting (a preamble's, or a client's early data) wait for the outcome: they belong to
+        // the server that takes the connection, not to one whose connect then fails and is retried elsewhere.
+        if ((connection.up.unpublishedBytes != 0 || connection.down.unpublishedBytes != 0) &&
+            connection.state != Connection.CONNECTING)
         {
             if (!ring.bytes(connection.id, connection.up.unpublishedBytes, connection.down.unpublishedBytes))
             {

@@ -58,7 +58,8 @@ class JsonFormatTest
         final Map<String, Object> refusing = (Map<String, Object>)upstreams.get(1);
         assertEquals(List.of("upstream", "pool", "up", "draining"), List.copyOf(refusing.keySet()).subList(0, 4));
         assertEquals(List.of("10.0.0.2:5432", "db", false, 0L),
-            List.of(refusing.get("upstream"), refusing.get("pool"), refusing.get("up"), refusing.get("total_connections")));
+            List.of(refusing.get("upstream"), refusing.get("pool"), refusing.get("up"),
+                refusing.get("total_connections")));
         final Map<String, Object> spare = (Map<String, Object>)upstreams.get(2);
         assertEquals(List.of("10.0.0.1:5432", "spare", true),
             List.of(spare.get("upstream"), spare.get("pool"), spare.get("up")));

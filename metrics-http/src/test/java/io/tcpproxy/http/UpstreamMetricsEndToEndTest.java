@@ -147,13 +147,15 @@ class UpstreamMetricsEndToEndTest
         final String dead = "127.0.0.1:" + deadPort();
         final String addrA = "127.0.0.1:" + a.getLocalPort();
         threads.submit(() -> echo(a));
-        // A serves "default" and (unrouted) "spare"; "api" has only a server that refuses
+        // "default": the refusing server first (round robin tries it first), then A; "api": only the refusing one;
+        // "spare" (no route to it): A again
         proxy = Proxy.start(Config.builder()
             .listenAddress("127.0.0.1:0")
             .metricsAddress("127.0.0.1:0")
             .workers(1)
             .logEvents(Config.LogEvents.OFF)
-            .upstreams(List.of(Upstream.of(addrA), Upstream.builder().addr(dead).pool("api").build(),
+            .connectAttempts(3)
+            .upstreams(List.of(Upstream.of(dead), Upstream.of(addrA), Upstream.builder().addr(dead).pool("api").build(),
                 Upstream.builder().addr(addrA).pool("spare").build()))
             .routes(List.of(Route.builder().sni(List.of("api.test")).pool("api").build()))
             .sniDefaultPool("default")
@@ -177,20 +179,28 @@ class UpstreamMetricsEndToEndTest
         }
 
         final String failures = "tcp_proxy_upstream_connect_failures_total";
-        await(() -> sum(text("/metrics"), failures) == 1, "the refused try counted");
+        await(() -> sum(text("/metrics"), failures) == 2, "the refused tries counted");
         final Map<String, ExpositionParser.Family> families = ExpositionParser.parse(
             TestHttp.get(proxy.metricsAddress(), "/metrics").body());
         assertEquals(1, value(families, failures, "upstream", dead, "pool", "api", "reason", "connect_refused"));
+        assertEquals(1, value(families, failures, "upstream", dead, "pool", "default", "reason", "connect_refused"));
         assertEquals(0, value(families, failures, "upstream", addrA, "pool", "default", "reason", "connect_refused"));
+        assertEquals(0, value(families, failures, "upstream", addrA, "pool", "spare", "reason", "connect_timeout"));
         final String connections = "tcp_proxy_upstream_connections_total";
         assertEquals(1, value(families, connections, "upstream", addrA, "pool", "default"));
         assertEquals(0, value(families, connections, "upstream", addrA, "pool", "spare"));
         assertEquals(0, value(families, connections, "upstream", dead, "pool", "api"));
+        assertEquals(0, value(families, connections, "upstream", dead, "pool", "default"));
+        // the bytes the SNI peek read before the first (refused) try belong to the server that took the client
+        final String sent = "tcp_proxy_upstream_bytes_sent_total";
+        assertEquals(MESSAGE.length, value(families, sent, "upstream", addrA, "pool", "default"));
+        assertEquals(0, value(families, sent, "upstream", dead, "pool", "default"));
         assertEquals(1, value(families, "tcp_proxy_upstream_up", "upstream", addrA, "pool", "spare"));
         assertEquals(0, value(families, "tcp_proxy_upstream_draining", "upstream", dead, "pool", "api"));
         assertEquals(MESSAGE.length,
             value(families, "tcp_proxy_upstream_bytes_received_total", "upstream", addrA, "pool", "default"));
         assertEquals(1, value(families, "tcp_proxy_connections_closed_total", "reason", "connect_refused"));
+        assertEquals(1, value(families, "tcp_proxy_upstream_connect_retries_total"));
         for (final ExpositionParser.Family family : families.values())
         {
             if (family.name.startsWith("tcp_proxy_upstream_") && !family.name.startsWith("tcp_proxy_upstream_connect_"))
@@ -216,7 +226,8 @@ class UpstreamMetricsEndToEndTest
             final Map<?, ?> server = (Map<?, ?>)row;
             rows.add(server.get("upstream") + " in " + server.get("pool") + ": " + server.get("total_connections"));
         }
-        assertEquals(List.of(addrA + " in default: 1", dead + " in api: 0", addrA + " in spare: 0"), rows);
+        assertEquals(List.of(dead + " in default: 0", addrA + " in default: 1", dead + " in api: 0",
+            addrA + " in spare: 0"), rows);
         assertEquals(1L, ((Map<?, ?>)json.get("upstream_connect_failures")).get(dead + ",api,connect_refused"));
         assertEquals(1L, ((Map<?, ?>)json.get("connect_failures_by_reason")).get("connect_refused"));
     }
