@@ -43,7 +43,11 @@ final class ListenerReload
         catch (final IOException | RuntimeException ex)
         {
             final String why = ex.getMessage() == null ? ex.toString() : ex.getMessage();
-            return new ListenerReload(null, "listen_addr: " + why);
+            // e.g. 0.0.0.0:4000 -> 127.0.0.1:4000: the kernel refuses an overlapping bind while the old one listens
+            final boolean samePort = address.port() != 0 && address.port() == engine.localAddress().getPort();
+            return new ListenerReload(null, "listen_addr: " + why + (samePort ? " (the port listened on now: " +
+                "another address on it cannot be bound while the old one listens; move through another port, or " +
+                "restart)" : ""));
         }
     }
 

@@ -65,8 +65,8 @@ public final class Engine
         this.pools = UpstreamPools.build(config, log);
         this.context = new EngineContext(config, target, Descriptors.ofThisProcess(), log, null, pools);
         final int workerCount = config.effectiveWorkers();
-        final Config.AcceptMode acceptMode = Listeners.effectiveAcceptMode(config, console);
-        final ListenerSet bound = ListenerSet.bind(config.listenAddress(), acceptMode, workerCount);
+        final ListenerSet bound =
+            ListenerSet.bind(config.listenAddress(), Listeners.effectiveAcceptMode(config, console), workerCount);
         if (config.busyPollUs() > 0 && config.idleStrategy() != Config.IdleStrategyKind.BLOCK)
         {
             log.warn("busy_poll_us = " + config.busyPollUs() + " only applies to idle_strategy = " +
@@ -91,7 +91,7 @@ public final class Engine
             {
                 workers[i].pinTo(cpus[i]);
             }
-            if (acceptMode == Config.AcceptMode.REUSE_PORT && workerCount > 1)
+            if (bound.workersOwnListeners() && workerCount > 1)
             {
                 for (final Worker worker : workers)
                 {
@@ -239,11 +239,9 @@ public final class Engine
     }
 
     /**
-     * Bind a new listen address (a reload), in the same accept mode and with the same rules as at start, while the
-     * listeners in force keep accepting; nothing changes until {@link ListenerChange#commit()}. Any thread.
+     * Bind a new {@code listen_addr} (a reload) as at start, while the listeners in force keep accepting; nothing
+     * changes until {@link ListenerChange#commit()}. Any thread.
      *
-     * @param address the new {@code listen_addr}.
-     * @return the bound change (one that changes nothing when the address is the one bound now).
      * @throws IOException (a {@link java.net.BindException}) when the address cannot be bound.
      */
     public ListenerChange bindListeners(final HostPort address) throws IOException
