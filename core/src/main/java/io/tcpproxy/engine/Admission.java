@@ -169,10 +169,11 @@ final class Admission
         // While paused for lack of descriptors the old backlog cannot be taken (it is reset when the old listener
         // closes); the resume timer re-arms whichever key is in force then. A key no longer valid: the engine closed
         // the old listener already (this worker took the command late).
+        // At most a full backlog's worth: clients still arriving on the old address must not hold the worker here.
         boolean drained = !listenerKey.isValid() || listenerKey.interestOps() == 0;
-        while (!drained)
+        for (int accepted = 0; !drained && accepted < Listeners.BACKLOG; accepted += MAX_ACCEPTS_PER_EVENT)
         {
-            drained = acceptUpTo(MAX_ACCEPTS_PER_EVENT); // a long backlog in bounded steps
+            drained = acceptUpTo(MAX_ACCEPTS_PER_EVENT);
         }
         final SelectionKey oldKey = listenerKey;
         freshKey.interestOps(oldKey.isValid() ? oldKey.interestOps() : SelectionKey.OP_ACCEPT);
