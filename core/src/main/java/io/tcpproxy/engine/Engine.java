@@ -3,6 +3,7 @@ package io.tcpproxy.engine;
 import io.tcpproxy.admin.ConnectionInfo;
 import io.tcpproxy.admin.ConnectionPage;
 import io.tcpproxy.config.Config;
+import io.tcpproxy.config.HostPort;
 import io.tcpproxy.metrics.AccessLog;
 import io.tcpproxy.metrics.MetricsCollector;
 import io.tcpproxy.metrics.MetricsRing;
@@ -18,7 +19,6 @@ import org.agrona.concurrent.SystemNanoClock;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
-import java.nio.channels.ServerSocketChannel;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -43,15 +43,13 @@ public final class Engine
     private final Config config;
     private final EngineLog log;
     private final EngineContext context;
-    private final List<ServerSocketChannel> listeners;
-    private final InetSocketAddress localAddress;
+    private final ListenerSwitch listeners;
     private final Worker[] workers;
     private final AgentRunner[] workerRunners;
     private final MetricsRing[] rings;
     private final MetricsCollector collector;
     private final AgentRunner collectorRunner;
     private final TargetResolver resolver;
-    private final Acceptor acceptor;
     private final UpstreamPool[] pools;
 
     private Engine(
@@ -67,28 +65,25 @@ public final class Engine
         this.pools = UpstreamPools.build(config, log);
         this.context = new EngineContext(config, target, Descriptors.ofThisProcess(), log, null, pools);
         final int workerCount = config.effectiveWorkers();
-        final Config.AcceptMode acceptMode = Listeners.effectiveAcceptMode(config, console);
-        this.listeners = Listeners.bind(config.listenAddress(), acceptMode == Config.AcceptMode.REUSE_PORT ?
-            workerCount : 1);
-        final boolean handOff = acceptMode == Config.AcceptMode.ACCEPTOR;
+        final ListenerSet bound =
+            ListenerSet.bind(config.listenAddress(), Listeners.effectiveAcceptMode(config, console), workerCount);
         if (config.busyPollUs() > 0 && config.idleStrategy() != Config.IdleStrategyKind.BLOCK)
         {
             log.warn("busy_poll_us = " + config.busyPollUs() + " only applies to idle_strategy = " +
                 "\"block\"; ignored with \"" + config.idleStrategy().name().toLowerCase(Locale.ROOT) +
                 "\" (which never blocks)");
         }
-        this.localAddress = (InetSocketAddress)listeners.get(0).getLocalAddress();
         this.rings = new MetricsRing[workerCount];
         this.workers = new Worker[workerCount];
+        this.listeners = new ListenerSwitch(bound, workers, context.acceptorPauses);
         this.workerRunners = new AgentRunner[workerCount];
         try
         {
             for (int i = 0; i < workerCount; i++)
             {
                 rings[i] = new MetricsRing(i, config.channelBufferSize());
-                final boolean ownListener = acceptMode == Config.AcceptMode.REUSE_PORT;
-                workers[i] = new Worker(i, context, handOff ? null : listeners.get(ownListener ? i : 0), ownListener,
-                    rings[i], config.idleStrategy() == Config.IdleStrategyKind.BLOCK, SystemNanoClock.INSTANCE);
+                workers[i] = new Worker(i, context, bound.forWorker(i), bound.workersOwnListeners(), rings[i],
+                    config.idleStrategy() == Config.IdleStrategyKind.BLOCK, SystemNanoClock.INSTANCE);
             }
             final int[] cpus = WorkerPlacement.plan(config.cpuAffinityMode(), workerCount,
                 Runtime.getRuntime().availableProcessors(), WorkerPlacement.SYSTEM_CPU_ROOT, log);
@@ -96,14 +91,14 @@ public final class Engine
             {
                 workers[i].pinTo(cpus[i]);
             }
-            if (acceptMode == Config.AcceptMode.REUSE_PORT && workerCount > 1)
+            if (bound.workersOwnListeners() && workerCount > 1)
             {
                 for (final Worker worker : workers)
                 {
                     worker.admission().balanceWith(worker, workers);
                 }
             }
-            this.acceptor = handOff ? new Acceptor(listeners.get(0), workers, context.acceptorPauses) : null;
+            bound.handOffTo(workers, context.acceptorPauses);
         }
         catch (final Throwable ex)
         {
@@ -114,7 +109,7 @@ public final class Engine
                     worker.onClose(); // never started: releases its selector and buffers on this thread
                 }
             }
-            closeListeners();
+            listeners.closeAll();
             UpstreamPools.closeAll(pools);
             throw ex;
         }
@@ -177,10 +172,7 @@ public final class Engine
                 AgentRunner.startOnThread(engine.workerRunners[i]);
             }
             AgentRunner.startOnThread(engine.collectorRunner);
-            if (engine.acceptor != null)
-            {
-                engine.acceptor.start();
-            }
+            engine.listeners.startAcceptor();
             if (engine.resolver != null)
             {
                 engine.resolver.start();
@@ -241,10 +233,21 @@ public final class Engine
         return context.descriptors.limit();
     }
 
-    /** @return the address clients connect to. */
+    /** @return the address clients connect to (the one a reload moved them to, once it has). */
     public InetSocketAddress localAddress()
     {
-        return localAddress;
+        return listeners.localAddress();
+    }
+
+    /**
+     * Bind a new {@code listen_addr} (a reload) as at start, while the listeners in force keep accepting; nothing
+     * changes until {@link ListenerChange#commit()}. Any thread.
+     *
+     * @throws IOException (a {@link java.net.BindException}) when the address cannot be bound.
+     */
+    public ListenerChange bindListeners(final HostPort address) throws IOException
+    {
+        return listeners.bind(address);
     }
 
     /** @return the metrics collector. */
@@ -280,7 +283,7 @@ public final class Engine
     public void stopAccepting()
     {
         requestPhase(Worker.STOP_ACCEPTING);
-        closeListeners();
+        listeners.closeAll();
     }
 
     /**
@@ -415,7 +418,7 @@ public final class Engine
      */
     public void stop(final boolean printFinalSummary)
     {
-        closeListeners();
+        listeners.closeAll();
         for (final Worker worker : workers)
         {
             worker.commands().submitAndWake(WorkerCommand.STOP_BLOCKING, PHASE_ACK_TIMEOUT_NS);
@@ -443,18 +446,6 @@ public final class Engine
         }
         UpstreamPools.closeAll(pools);
         log.close();
-    }
-
-    private void closeListeners()
-    {
-        if (acceptor != null)
-        {
-            acceptor.close();
-        }
-        for (final ServerSocketChannel listener : listeners)
-        {
-            Sockets.closeQuietly(listener);
-        }
     }
 
     int workerCount()
