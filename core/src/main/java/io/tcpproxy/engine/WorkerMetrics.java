@@ -45,6 +45,10 @@ final class WorkerMetrics
     /** The last upstream server published and its IP bytes: targets repeat, so no copy per connection. */
     private InetSocketAddress lastTarget;
     private byte[] lastTargetBytes;
+    /** The buffer use last stored in the ring (-1: never), so an unchanged one costs no store to a shared line. */
+    private long publishedInUseBytes = -1;
+    private long publishedHighWaterBytes = -1;
+    private long publishedLimitBytes = -1;
 
     WorkerMetrics(final MetricsRing ring, final EngineLog log, final String workerName)
     {
@@ -111,10 +115,20 @@ final class WorkerMetrics
         ring.internalErrors(1); // tcp_proxy_internal_errors_total: best effort, the log line is the record
     }
 
-    /** @param pool whose use to report. */
+    /** @param pool whose use to report (stored only when it changed: the collector reads these fields). */
     void bufferUse(final RelayBuffers pool)
     {
-        ring.bufferUse(pool.inUseBytes(), pool.highWaterBytes(), pool.limitBytes());
+        final long inUseBytes = pool.inUseBytes();
+        final long highWaterBytes = pool.highWaterBytes();
+        final long limitBytes = pool.limitBytes();
+        if (inUseBytes != publishedInUseBytes || highWaterBytes != publishedHighWaterBytes ||
+            limitBytes != publishedLimitBytes)
+        {
+            publishedInUseBytes = inUseBytes;
+            publishedHighWaterBytes = highWaterBytes;
+            publishedLimitBytes = limitBytes;
+            ring.bufferUse(inUseBytes, highWaterBytes, limitBytes);
+        }
     }
 
     /** The pool is gone: report it empty. */
@@ -220,7 +234,12 @@ final class WorkerMetrics
         if (published > 0)
         {
             System.arraycopy(dirty, published, dirty, 0, count - published);
-            Arrays.fill(dirty, count - published, count, null);
+            // a plain loop, not Arrays.fill: that one is shared with every caller in the JVM, and the array-type
+            // speculation C2 takes from its mixed profile failed here over and over (three deoptimizations a minute)
+            for (int i = count - published; i < count; i++)
+            {
+                dirty[i] = null;
+            }
             dirtyCount = count - published;
         }
         lifecycleUnpublished = dirtyCount > 0;
