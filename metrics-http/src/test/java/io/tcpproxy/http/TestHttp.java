@@ -17,7 +17,7 @@ import java.util.Map;
  */
 final class TestHttp implements AutoCloseable
 {
-    static final int READ_TIMEOUT_MS = 5_000;
+    static final int READ_TIMEOUT_MS = 30_000;
 
     record Response(int status, String statusLine, Map<String, String> headers, String body)
     {

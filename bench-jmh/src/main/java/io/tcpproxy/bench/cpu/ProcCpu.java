@@ -134,7 +134,7 @@ public final class ProcCpu
                     final String stat = Files.readString(task.resolve("stat"), StandardCharsets.UTF_8);
                     final long tid = Long.parseLong(task.getFileName().toString());
                     final String name = names.getOrDefault(tid, comm(stat));
-                    groups.merge(ThreadGroups.classify(name), cpuNs(parseStat(stat)), Long::sum);
+                    groups.merge(ThreadGroups.classify(name), threadCpuNs(task, stat), Long::sum);
                 }
                 catch (final IOException | RuntimeException gone)
                 {
@@ -167,6 +167,22 @@ public final class ProcCpu
     static String comm(final String stat)
     {
         return stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    }
+
+    /**
+     * A thread's CPU time in nanoseconds from {@code schedstat} where the kernel has it: {@code stat} counts in
+     * 10 ms ticks, and a thread that ran a few milliseconds in a short window on a busy machine reads 0 there.
+     */
+    private static long threadCpuNs(final Path task, final String stat) throws IOException
+    {
+        final Path schedstat = task.resolve("schedstat");
+        if (Files.isReadable(schedstat))
+        {
+            final String text = Files.readString(schedstat, StandardCharsets.UTF_8).strip();
+            final int end = text.indexOf(' ');
+            return Long.parseLong(end < 0 ? text : text.substring(0, end));
+        }
+        return cpuNs(parseStat(stat));
     }
 
     private static long cpuNs(final String[] fields)

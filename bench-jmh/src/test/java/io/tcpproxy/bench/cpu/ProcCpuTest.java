@@ -85,6 +85,21 @@ class ProcCpuTest
     }
 
     @Test
+    void shouldCountAThreadInNanosecondsFromSchedstatWhereTheKernelHasIt(@TempDir final Path proc) throws IOException
+    {
+        // a worker that ran 3.5 ms reads 0 ticks in stat: a short window on a busy machine must not read it as idle
+        write(proc.resolve("500/stat"), stat(500, "java", 1, 10, 0));
+        write(proc.resolve("500/task/501/stat"), stat(501, "tcp-proxy-worke", 1, 0, 0));
+        write(proc.resolve("500/task/501/schedstat"), "3500000 120000 42\n");
+        write(proc.resolve("500/task/502/stat"), stat(502, "C2 CompilerThre", 1, 7, 0));
+
+        final Map<String, Long> groups = new ProcCpu(proc).threadGroupCpuNs(500, Map.of());
+
+        assertEquals(3_500_000L, groups.get(ThreadGroups.WORKERS));
+        assertEquals(7 * TICK_NS, groups.get(ThreadGroups.JIT), "no schedstat: the ticks of stat");
+    }
+
+    @Test
     void shouldReadThisProcessFromTheRealProc()
     {
         final ProcCpu proc = ProcCpu.system();
