@@ -33,7 +33,7 @@ final class BenchCommand
 {
     private static final Set<String> OPTIONS = Set.of(
         "--quick", "--runs", "--scenarios", "--scenario", "--against", "--workers", "--with-haproxy", "--with-nginx",
-        "--out", "--threads", "--rate", "--duration-secs", "--timeout-ms", "--home", "--bulk", "--bulk-size");
+        "--upstreams", "--out", "--threads", "--rate", "--duration-secs", "--timeout-ms", "--home", "--bulk", "--bulk-size");
     private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
 
     private BenchCommand()
@@ -146,22 +146,25 @@ final class BenchCommand
         {
             out.println("starting echo server and proxy from " + launcher.proxyJar() +
                 (flags.isEmpty() ? "" : " with " + String.join(" ", flags)));
-            final int echoPort = launcher.startEcho(children, outDir);
+            final List<Integer> echoPorts = startEchoServers(launcher, children, outDir, options.upstreams);
+            final int echoPort = echoPorts.get(0);
             final ProxyLauncher.StartedProxy proxy = launcher.startProxy(
-                children, outDir, "127.0.0.1:0", echoPort, "127.0.0.1:0", workers, "off");
+                children, outDir, "127.0.0.1:0", echoPorts, "127.0.0.1:0", workers, "off");
 
             final List<Target> targets = new ArrayList<>();
             targets.add(new Target("proxy", "127.0.0.1", proxy.port()));
             targets.add(new Target("direct", "127.0.0.1", echoPort));
             targets.addAll(options.targets);
             targets.addAll(ExternalProxies.startRequested(
-                outDir, children, echoPort, workers, options.withHaproxy, options.withNginx));
+                outDir, children, echoPorts, workers, options.withHaproxy, options.withNginx));
             final StringBuilder where = new StringBuilder();
             for (final Target target : targets)
             {
                 where.append(where.length() == 0 ? "" : ", ").append(target.name()).append('=').append(target.address());
             }
-            out.println("targets: " + where + "; proxy workers: " + workers + "; " + scenarios.size() +
+            out.println("targets: " + where + "; proxy workers: " + workers + "; " +
+                (echoPorts.size() == 1 ? "" : echoPorts.size() + " echo servers behind each proxy (round robin), " +
+                "direct to the first; ") + scenarios.size() +
                 " scenarios x " + targets.size() + " targets x " + options.runs + " run(s)");
 
             final MatrixRunner runner = new MatrixRunner(
@@ -173,5 +176,21 @@ final class BenchCommand
             }
             return report;
         }
+    }
+
+    /**
+     * The echo servers behind the proxies: {@code echo} (the one {@code direct} measures, and whose CPU is
+     * {@code direct}'s), then {@code echo-2}, {@code echo-3}, ...
+     */
+    private static List<Integer> startEchoServers(
+        final ProxyLauncher launcher, final Children children, final Path outDir, final int count)
+        throws IOException, InterruptedException
+    {
+        final List<Integer> ports = new ArrayList<>(count);
+        for (int i = 1; i <= count; i++)
+        {
+            ports.add(launcher.startEcho(children, outDir, i == 1 ? "echo" : "echo-" + i));
+        }
+        return ports;
     }
 }

@@ -22,6 +22,9 @@ import java.util.concurrent.TimeUnit;
  */
 final class BenchOptions
 {
+    /** Echo servers {@code --upstreams} may start: enough to see a pool, few enough for a laptop. */
+    static final int MAX_UPSTREAMS = 16;
+
     boolean quick;
     int runs = 1;
     String scenariosFile;
@@ -30,6 +33,7 @@ final class BenchOptions
     int workers;
     boolean withHaproxy;
     boolean withNginx;
+    int upstreams = 1;
     String outDir;
     String home;
     int selectorThreads = defaultSelectorThreads();
@@ -63,6 +67,7 @@ final class BenchOptions
                 case "--workers" -> options.workers = cursor.intValue(option, 1, 1024);
                 case "--with-haproxy" -> options.withHaproxy = true;
                 case "--with-nginx" -> options.withNginx = true;
+                case "--upstreams" -> options.upstreams = cursor.intValue(option, 1, MAX_UPSTREAMS);
                 case "--out" -> options.outDir = cursor.value(option);
                 case "--home" -> options.home = cursor.value(option);
                 case "--threads" -> options.selectorThreads = cursor.intValue(option, 1, 64);

@@ -47,6 +47,9 @@ final class Usage
             "  --threads N           selector threads of the load generator (default " +
                 BenchOptions.defaultSelectorThreads() + ")",
             "  --timeout-ms MS       a reply later than this counts as a timeout",
+            "  --upstreams N         N echo servers behind the proxy, HAProxy and nginx, round robin over them",
+            "                        (balance = \"round_robin\", balance roundrobin, nginx's default); direct goes",
+            "                        to the first; the matrix only, not --bulk (default 1)",
             "  --with-haproxy        also start and measure HAProxy",
             "  --with-nginx          also start and measure nginx (stream module)",
             "  --workers N           the proxy's workers, HAProxy's threads, nginx's processes (default: cores)",

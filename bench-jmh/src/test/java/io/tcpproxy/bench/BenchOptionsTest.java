@@ -50,6 +50,24 @@ class BenchOptionsTest
     }
 
     @Test
+    void shouldTakeTheNumberOfUpstreamsWithOneByDefault()
+    {
+        final Set<String> allowed = Set.of("--upstreams");
+        assertEquals(1, BenchOptions.parse("bench", new String[]{"bench"}, allowed).upstreams);
+        assertEquals(3, BenchOptions.parse("bench", new String[]{"bench", "--upstreams", "3"}, allowed).upstreams);
+    }
+
+    @Test
+    void shouldRejectZeroOrTooManyUpstreamsBeforeStartingAnything()
+    {
+        assertEquals(BenchMain.EXIT_USAGE, run("bench", "--upstreams", "0"));
+        assertTrue(err().contains("--upstreams"), err());
+        assertEquals(BenchMain.EXIT_USAGE, run("bench", "--upstreams", "17"));
+        assertEquals(BenchMain.EXIT_USAGE, run("loadgen", "--upstreams", "3"));
+        assertTrue(err().contains("unknown option for 'loadgen': --upstreams"), err());
+    }
+
+    @Test
     void shouldRejectABadBulkSizeBeforeStartingAnything()
     {
         assertEquals(BenchMain.EXIT_USAGE, run("bench", "--bulk", "--bulk-size", "1TB"));

@@ -68,14 +68,38 @@ public final class ExternalProxies
         final boolean haproxy,
         final boolean nginx) throws IOException
     {
+        return startRequested(outDir, children, List.of(upstreamPort), workers, haproxy, nginx);
+    }
+
+    /**
+     * Start those of HAProxy and nginx that are wanted, in front of one or more upstream servers (round robin over
+     * several: HAProxy {@code balance roundrobin}, nginx's default).
+     *
+     * @param outDir        where their configuration and logs go.
+     * @param children      where the processes are registered for stopping.
+     * @param upstreamPorts the ports of the servers they forward to on 127.0.0.1, at least one.
+     * @param workers       HAProxy's threads and nginx's worker processes.
+     * @param haproxy       true to start HAProxy.
+     * @param nginx         true to start nginx.
+     * @return the targets {@code haproxy} and {@code nginx}, of those started, in that order.
+     * @throws IOException when one is not installed or does not start.
+     */
+    public static List<Target> startRequested(
+        final Path outDir,
+        final Children children,
+        final List<Integer> upstreamPorts,
+        final int workers,
+        final boolean haproxy,
+        final boolean nginx) throws IOException
+    {
         final List<Target> targets = new ArrayList<>();
         if (haproxy)
         {
-            targets.add(new Target("haproxy", "127.0.0.1", startHaproxy(outDir, children, upstreamPort, workers)));
+            targets.add(new Target("haproxy", "127.0.0.1", startHaproxy(outDir, children, upstreamPorts, workers)));
         }
         if (nginx)
         {
-            targets.add(new Target("nginx", "127.0.0.1", startNginx(outDir, children, upstreamPort, workers)));
+            targets.add(new Target("nginx", "127.0.0.1", startNginx(outDir, children, upstreamPorts, workers)));
         }
         return targets;
     }
@@ -91,6 +115,21 @@ public final class ExternalProxies
     public static int startHaproxy(final Path outDir, final Children children, final int echoPort, final int workers)
         throws IOException
     {
+        return startHaproxy(outDir, children, List.of(echoPort), workers);
+    }
+
+    /**
+     * @param outDir    where the configuration and logs go.
+     * @param children  where the process is registered for stopping.
+     * @param echoPorts the echo servers' ports on 127.0.0.1, at least one.
+     * @param workers   threads, at least 1.
+     * @return HAProxy's port on 127.0.0.1.
+     * @throws IOException when HAProxy is not installed or does not start.
+     */
+    public static int startHaproxy(
+        final Path outDir, final Children children, final List<Integer> echoPorts, final int workers)
+        throws IOException
+    {
         final Path haproxy = findExecutable("haproxy");
         if (haproxy == null)
         {
@@ -98,7 +137,21 @@ public final class ExternalProxies
         }
         final int port = ProxyLauncher.freePort();
         final Path config = outDir.resolve("haproxy.cfg");
-        Files.writeString(config, String.format(Locale.ROOT,
+        Files.writeString(config, haproxyConfig(port, echoPorts, workers, haproxyMaxConnections()),
+            StandardCharsets.UTF_8);
+        final ChildProcess child = children.add(ChildProcess.start(
+            "haproxy", List.of(haproxy.toString(), "-db", "-f", config.toString()), outDir.resolve("haproxy.log")));
+        ProxyLauncher.awaitListening(child, port, ProxyLauncher.STARTUP_TIMEOUT_NS);
+        return port;
+    }
+
+    /**
+     * HAProxy's configuration: one {@code server} line per echo server; with several, {@code balance roundrobin}.
+     */
+    static String haproxyConfig(final int port, final List<Integer> echoPorts, final int workers, final int maxConnections)
+    {
+        requireServers(echoPorts);
+        final StringBuilder config = new StringBuilder(String.format(Locale.ROOT,
             "# written by tcp-proxy bench: HAProxy with settings equivalent to tcp-proxy's\n" +
             "global\n" +
             "    nbthread %d\n" +
@@ -114,13 +167,19 @@ public final class ExternalProxies
             "    bind 127.0.0.1:%d\n" +
             "    default_backend echo\n" +
             "\n" +
-            "backend echo\n" +
-            "    server echo 127.0.0.1:%d\n",
-            Math.max(1, workers), haproxyMaxConnections(), port, echoPort), StandardCharsets.UTF_8);
-        final ChildProcess child = children.add(ChildProcess.start(
-            "haproxy", List.of(haproxy.toString(), "-db", "-f", config.toString()), outDir.resolve("haproxy.log")));
-        ProxyLauncher.awaitListening(child, port, ProxyLauncher.STARTUP_TIMEOUT_NS);
-        return port;
+            "backend echo\n",
+            Math.max(1, workers), maxConnections, port));
+        if (echoPorts.size() == 1)
+        {
+            config.append("    server echo 127.0.0.1:").append(echoPorts.get(0)).append('\n');
+            return config.toString();
+        }
+        config.append("    balance roundrobin\n");
+        for (int i = 0; i < echoPorts.size(); i++)
+        {
+            config.append("    server echo").append(i + 1).append(" 127.0.0.1:").append(echoPorts.get(i)).append('\n');
+        }
+        return config.toString();
     }
 
     /**
@@ -134,6 +193,21 @@ public final class ExternalProxies
     public static int startNginx(final Path outDir, final Children children, final int echoPort, final int workers)
         throws IOException
     {
+        return startNginx(outDir, children, List.of(echoPort), workers);
+    }
+
+    /**
+     * @param outDir    where the configuration, pid and logs go (also nginx's prefix).
+     * @param children  where the process is registered for stopping.
+     * @param echoPorts the echo servers' ports on 127.0.0.1, at least one.
+     * @param workers   worker processes, at least 1.
+     * @return nginx's port on 127.0.0.1.
+     * @throws IOException when nginx is not installed or does not start.
+     */
+    public static int startNginx(
+        final Path outDir, final Children children, final List<Integer> echoPorts, final int workers)
+        throws IOException
+    {
         final Path nginx = findExecutable("nginx");
         if (nginx == null)
         {
@@ -142,9 +216,44 @@ public final class ExternalProxies
         final int port = ProxyLauncher.freePort();
         final Path prefix = outDir.toAbsolutePath();
         final Path config = prefix.resolve("nginx.conf");
-        final String loadModule = Files.isRegularFile(Path.of(NGINX_STREAM_MODULE)) ?
-            "load_module " + NGINX_STREAM_MODULE + ";\n" : "";
-        Files.writeString(config, String.format(Locale.ROOT,
+        final String streamModule = Files.isRegularFile(Path.of(NGINX_STREAM_MODULE)) ? NGINX_STREAM_MODULE : null;
+        Files.writeString(config, nginxConfig(streamModule, prefix, port, echoPorts, workers), StandardCharsets.UTF_8);
+        final ChildProcess child = children.add(ChildProcess.start(
+            "nginx",
+            List.of(nginx.toString(), "-p", prefix + File.separator, "-e", prefix.resolve("nginx-error.log").toString(),
+                "-c", config.toString()),
+            outDir.resolve("nginx.log")));
+        ProxyLauncher.awaitListening(child, port, ProxyLauncher.STARTUP_TIMEOUT_NS);
+        return port;
+    }
+
+    /**
+     * nginx's configuration: {@code proxy_pass} to the one echo server, or to an {@code upstream} block listing
+     * several (nginx's default balancing, weighted round robin).
+     *
+     * @param streamModule the stream module to load, or null when it is built in.
+     */
+    static String nginxConfig(
+        final String streamModule, final Path prefix, final int port, final List<Integer> echoPorts, final int workers)
+    {
+        requireServers(echoPorts);
+        final StringBuilder upstream = new StringBuilder();
+        final String proxyPass;
+        if (echoPorts.size() == 1)
+        {
+            proxyPass = "127.0.0.1:" + echoPorts.get(0);
+        }
+        else
+        {
+            upstream.append("    upstream echo {\n");
+            for (final int echoPort : echoPorts)
+            {
+                upstream.append("        server 127.0.0.1:").append(echoPort).append(";\n");
+            }
+            upstream.append("    }\n\n");
+            proxyPass = "echo";
+        }
+        return String.format(Locale.ROOT,
             "# written by tcp-proxy bench: nginx stream with settings equivalent to tcp-proxy's\n" +
             "%s" +
             "worker_processes %d;\n" +
@@ -157,9 +266,10 @@ public final class ExternalProxies
             "}\n" +
             "\n" +
             "stream {\n" +
+            "%s" +
             "    server {\n" +
             "        listen 127.0.0.1:%d;\n" +
-            "        proxy_pass 127.0.0.1:%d;\n" +
+            "        proxy_pass %s;\n" +
             "        proxy_connect_timeout 5s;\n" +
             "        proxy_timeout 10m;\n" +
             "        tcp_nodelay on;\n" +
@@ -167,15 +277,16 @@ public final class ExternalProxies
             "        proxy_half_close on;\n" +
             "    }\n" +
             "}\n",
-            loadModule, Math.max(1, workers), prefix.resolve("nginx.pid"), prefix.resolve("nginx-error.log"), port,
-            echoPort), StandardCharsets.UTF_8);
-        final ChildProcess child = children.add(ChildProcess.start(
-            "nginx",
-            List.of(nginx.toString(), "-p", prefix + File.separator, "-e", prefix.resolve("nginx-error.log").toString(),
-                "-c", config.toString()),
-            outDir.resolve("nginx.log")));
-        ProxyLauncher.awaitListening(child, port, ProxyLauncher.STARTUP_TIMEOUT_NS);
-        return port;
+            streamModule == null ? "" : "load_module " + streamModule + ";\n", Math.max(1, workers),
+            prefix.resolve("nginx.pid"), prefix.resolve("nginx-error.log"), upstream, port, proxyPass);
+    }
+
+    private static void requireServers(final List<Integer> ports)
+    {
+        if (ports.isEmpty())
+        {
+            throw new IllegalArgumentException("at least one upstream server is needed");
+        }
     }
 
     /**

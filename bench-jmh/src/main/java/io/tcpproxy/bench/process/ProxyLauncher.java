@@ -127,9 +127,24 @@ public final class ProxyLauncher
      */
     public int startEcho(final Children children, final Path logDir) throws IOException, InterruptedException
     {
+        return startEcho(children, logDir, "echo");
+    }
+
+    /**
+     * Start one more echo server under its own name.
+     *
+     * @param name the child's name, also its log file's ({@code NAME.log}).
+     * @return its port.
+     * @throws IOException          when it cannot start or does not say where it listens.
+     * @throws InterruptedException when interrupted.
+     * @see #startEcho(Children, Path)
+     */
+    public int startEcho(final Children children, final Path logDir, final String name)
+        throws IOException, InterruptedException
+    {
         final List<String> command = javaCommand();
         command.addAll(List.of("echo", "--listen", "127.0.0.1:0"));
-        final ChildProcess echo = children.add(ChildProcess.start("echo", command, logDir.resolve("echo.log")));
+        final ChildProcess echo = children.add(ChildProcess.start(name, command, logDir.resolve(name + ".log")));
         final String line = echo.awaitLine(
             candidate -> candidate.contains(ECHO_MARKER), STARTUP_TIMEOUT_NS, "'" + ECHO_MARKER + "HOST:PORT'");
         return portOf(addressAfter(line, ECHO_MARKER), line);
@@ -183,11 +198,73 @@ public final class ProxyLauncher
         final String logEvents,
         final List<String> extraArgs) throws IOException, InterruptedException
     {
+        return launchProxy(children, logDir, name, listen, List.of("--target", "127.0.0.1:" + echoPort), metricsAddr,
+            workers, logEvents, extraArgs);
+    }
+
+    /**
+     * Start {@code tcp-proxy.jar run} in front of several echo servers: a configuration file in {@code logDir} with
+     * one {@code [[upstream]]} per server and {@code balance = "round_robin"}; with one server, {@code --target}.
+     *
+     * @param echoPorts the echo servers' ports on 127.0.0.1, at least one.
+     * @return where it listens.
+     * @throws IOException          when it cannot start or does not say where it listens.
+     * @throws InterruptedException when interrupted.
+     * @see #startProxy(Children, Path, String, int, String, int, String)
+     */
+    public StartedProxy startProxy(
+        final Children children,
+        final Path logDir,
+        final String listen,
+        final List<Integer> echoPorts,
+        final String metricsAddr,
+        final int workers,
+        final String logEvents) throws IOException, InterruptedException
+    {
+        if (echoPorts.size() == 1)
+        {
+            return startProxy(children, logDir, listen, echoPorts.get(0), metricsAddr, workers, logEvents);
+        }
+        final Path config = logDir.resolve("proxy-upstreams.toml");
+        Files.writeString(config, upstreamsToml(echoPorts), StandardCharsets.UTF_8);
+        return launchProxy(children, logDir, "proxy", listen, List.of("--config", config.toString()), metricsAddr,
+            workers, logEvents, List.of());
+    }
+
+    /**
+     * The proxy's pool of echo servers: smooth weighted round robin, as HAProxy's {@code balance roundrobin} and
+     * nginx's default.
+     */
+    static String upstreamsToml(final List<Integer> echoPorts)
+    {
+        if (echoPorts.isEmpty())
+        {
+            throw new IllegalArgumentException("at least one upstream server is needed");
+        }
+        final StringBuilder toml = new StringBuilder("# written by tcp-proxy bench: one pool of echo servers\n")
+            .append("balance = \"round_robin\"\n");
+        for (final int echoPort : echoPorts)
+        {
+            toml.append("\n[[upstream]]\naddr = \"127.0.0.1:").append(echoPort).append("\"\n");
+        }
+        return toml.toString();
+    }
+
+    private StartedProxy launchProxy(
+        final Children children,
+        final Path logDir,
+        final String name,
+        final String listen,
+        final List<String> upstreamArgs,
+        final String metricsAddr,
+        final int workers,
+        final String logEvents,
+        final List<String> extraArgs) throws IOException, InterruptedException
+    {
         final List<String> command = javaCommand();
+        command.addAll(List.of("run", "--listen", listen));
+        command.addAll(upstreamArgs);
         command.addAll(List.of(
-            "run",
-            "--listen", listen,
-            "--target", "127.0.0.1:" + echoPort,
             "--metrics-addr", metricsAddr,
             "--log-events", logEvents,
             "--metrics-log-interval-secs", "0"));
