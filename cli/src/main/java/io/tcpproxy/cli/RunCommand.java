@@ -185,8 +185,8 @@ final class RunCommand
             }));
             hooks.install();
 
-            out.println(startupLine(proxy.localAddress(), proxy.targetAddress(), proxy.metricsAddress()) + ", " +
-                configSource);
+            out.println(startupLine(proxy.localAddress(), destination(proxy.targetAddress(), config),
+                proxy.metricsAddress()) + ", " + configSource);
             if (proxy.maxConnections() < config.maxConnections())
             {
                 out.println(descriptorCapLine(config.maxConnections(), proxy.maxConnections(), proxy.descriptorLimit()));
@@ -249,9 +249,23 @@ final class RunCommand
         return "no config file (no --config, no ./" + DEFAULT_CONFIG + "): built-in defaults";
     }
 
-    static String startupLine(final InetSocketAddress listen, final HostPort target, final InetSocketAddress metrics)
+    /** @return where the proxy sends clients: the one target, or how many servers in how many pools. */
+    static String destination(final HostPort target, final Config config)
     {
-        return TcpProxyCli.NAME + " listening on " + HostPort.format(listen) + ", forwarding to " + target +
+        if (target != null)
+        {
+            return target.toString();
+        }
+        final int servers = config.upstreams().size();
+        final int pools = config.pools().size();
+        return servers + (servers == 1 ? " upstream server" : " upstream servers") +
+            (pools > 1 ? " in " + pools + " pools" : "") + (config.routes().isEmpty() ? "" : " by SNI route");
+    }
+
+    static String startupLine(final InetSocketAddress listen, final String destination,
+        final InetSocketAddress metrics)
+    {
+        return TcpProxyCli.NAME + " listening on " + HostPort.format(listen) + ", forwarding to " + destination +
             (metrics == null ? ", metrics disabled" : ", metrics on http://" + HostPort.format(metrics) + "/metrics");
     }
 

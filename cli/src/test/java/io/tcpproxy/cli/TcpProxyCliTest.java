@@ -158,11 +158,28 @@ class TcpProxyCliTest
         assertEquals(
             "tcp-proxy listening on 127.0.0.1:3000, forwarding to example.com:80, " +
             "metrics on http://127.0.0.1:9090/metrics",
-            RunCommand.startupLine(new InetSocketAddress("127.0.0.1", 3000), HostPort.of("example.com", 80),
+            RunCommand.startupLine(new InetSocketAddress("127.0.0.1", 3000), "example.com:80",
                 new InetSocketAddress("127.0.0.1", 9090)));
         assertEquals(
             "tcp-proxy listening on 0.0.0.0:3000, forwarding to 127.0.0.1:8081, metrics disabled",
-            RunCommand.startupLine(new InetSocketAddress("0.0.0.0", 3000), HostPort.of("127.0.0.1", 8081), null));
+            RunCommand.startupLine(new InetSocketAddress("0.0.0.0", 3000), "127.0.0.1:8081", null));
+    }
+
+    @Test
+    void shouldNameTheUpstreamServersOnTheStartupLineWhenThereIsNoTarget()
+    {
+        final Config pools = io.tcpproxy.config.TomlConfigLoader.parse(String.join("\n",
+            "[[upstream]]", "addr = \"127.0.0.1:7001\"",
+            "[[upstream]]", "addr = \"127.0.0.1:7002\"",
+            "[[upstream]]", "addr = \"127.0.0.1:7003\"", "pool = \"api\"",
+            "[[route]]", "sni = [\"api.example.com\"]", "pool = \"api\"", ""), "proxy.toml").build();
+        assertNull(pools.targetAddress());
+        assertEquals("3 upstream servers in 2 pools by SNI route", RunCommand.destination(null, pools));
+
+        final Config one = io.tcpproxy.config.TomlConfigLoader.parse(
+            "[[upstream]]\naddr = \"127.0.0.1:7001\"\n", "proxy.toml").build();
+        assertEquals("1 upstream server", RunCommand.destination(null, one));
+        assertEquals("127.0.0.1:8081", RunCommand.destination(HostPort.of("127.0.0.1", 8081), one));
     }
 
     private static PrintStream printStream(final ByteArrayOutputStream bytes)
