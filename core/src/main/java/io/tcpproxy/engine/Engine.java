@@ -103,7 +103,7 @@ public final class Engine
                     worker.admission().balanceWith(worker, workers);
                 }
             }
-            this.acceptor = handOff ? new Acceptor(listeners.get(0), workers, context.acceptorPauses) : null;
+            this.acceptor = handOff ? new Acceptor(listeners.get(0), workers, context) : null;
         }
         catch (final Throwable ex)
         {
