@@ -19,6 +19,7 @@ final class Acceptor implements Runnable, AutoCloseable
 
     private final ServerSocketChannel listener;
     private final Worker[] workers;
+    private final EngineContext context;
     private final AtomicLong pauses;
     private final Thread thread;
     private int nextWorker;
@@ -27,13 +28,16 @@ final class Acceptor implements Runnable, AutoCloseable
     /**
      * @param listener a blocking listener, owned (and closed) by this acceptor.
      * @param workers  the workers to hand channels to.
-     * @param pauses   counts the times accepting paused because descriptors ran out.
+     * @param context  reserves each client's descriptors before accepting it, and counts the times accepting paused
+     *                 because descriptors ran out.
      */
-    Acceptor(final ServerSocketChannel listener, final Worker[] workers, final AtomicLong pauses) throws IOException
+    Acceptor(final ServerSocketChannel listener, final Worker[] workers, final EngineContext context)
+        throws IOException
     {
         this.listener = listener;
         this.workers = workers.clone();
-        this.pauses = pauses;
+        this.context = context;
+        this.pauses = context.acceptorPauses;
         listener.configureBlocking(true);
         this.thread = new Thread(this, "tcp-proxy-acceptor");
     }
@@ -47,6 +51,12 @@ final class Acceptor implements Runnable, AutoCloseable
     {
         while (running)
         {
+            if (!context.reserveDescriptorsForOneMore(context.latestRouting().maxConnections))
+            {
+                pauses.incrementAndGet(); // the next client stays in the backlog until two descriptors are free
+                LockSupport.parkNanos(PAUSE_NS);
+                continue;
+            }
             final SocketChannel channel;
             try
             {
@@ -54,16 +64,18 @@ final class Acceptor implements Runnable, AutoCloseable
             }
             catch (final ClosedChannelException ex)
             {
+                context.descriptors.release();
                 return; // stopped accepting
             }
             catch (final IOException ex)
             {
                 // out of descriptors: the connection stays in the backlog; wait instead of spinning on accept
+                context.descriptors.release();
                 pauses.incrementAndGet();
                 LockSupport.parkNanos(PAUSE_NS);
                 continue;
             }
-            handOff(channel);
+            handOff(channel); // the reservation goes with it
         }
     }
 
@@ -78,6 +90,7 @@ final class Acceptor implements Runnable, AutoCloseable
                 return;
             }
         }
+        context.descriptors.release();
         Sockets.closeQuietly(channel); // every worker's queue is full: shed the connection rather than block accepting
     }
 

@@ -16,7 +16,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The admission part of a worker: accepts from its listener (or takes hand-offs), passes a connection to a peer
  * that carries fewer, enforces {@code max_connections} and the access gate (allow/deny lists, per-client limits),
- * and pauses accepting while descriptors run short. A refused client is reset at once and only counted (by reason);
+ * and pauses accepting while descriptors run short: a client is accepted only against two reserved descriptors
+ * ({@link Descriptors#tryReserve}), which it carries to the peer it is handed to and gives back once its upstream
+ * socket is open. A refused client is reset at once and only counted (by reason);
  * an admitted connection goes on to its preamble or straight to the upstream connect.
  */
 final class Admission
@@ -104,7 +106,7 @@ final class Admission
     {
         for (int i = 0; i < maxAccepts && listenerKey != null; i++)
         {
-            if (!context.descriptorsForOneMore(routing.maxConnections))
+            if (!context.reserveDescriptorsForOneMore(routing.maxConnections))
             {
                 pause(); // the new client stays in the backlog until two descriptors are free
                 return true;
@@ -116,20 +118,23 @@ final class Admission
             }
             catch (final ClosedChannelException ex)
             {
+                context.descriptors.release();
                 return true; // stopping
             }
             catch (final IOException ex)
             {
                 // Out of file descriptors (EMFILE/ENFILE) or buffers: the pending connection stays in the backlog
                 // and OP_ACCEPT would fire forever, so pause instead of spinning.
+                context.descriptors.release();
                 pause();
                 return true;
             }
             if (channel == null)
             {
+                context.descriptors.release();
                 return true;
             }
-            if (!handedToLighterPeer(channel))
+            if (!handedToLighterPeer(channel)) // the reservation goes with it
             {
                 table.assign();
                 admit(channel);
@@ -185,7 +190,10 @@ final class Admission
         release(oldKey, old, ownedOld);
     }
 
-    /** A connection another thread accepted for this worker (it counted it in the table's load). */
+    /**
+     * A connection another thread accepted for this worker (it counted it in the table's load and reserved its
+     * descriptors).
+     */
     void onHandedOff(final SocketChannel channel)
     {
         admit(channel);
@@ -284,6 +292,7 @@ final class Admission
         }
         connection.routing = routing;
         connection.poolIndex = context.defaultPoolIndex;
+        connection.descriptorsReserved = true; // released once its upstream socket is open, or by its close
         clientKey.attach(connection);
         table.add(connection);
         metrics.lifecycle(connection);
@@ -298,9 +307,10 @@ final class Admission
         }
     }
 
-    /** Close an accepted channel before it became a connection, undoing what accepting it counted. */
+    /** Close an accepted channel before it became a connection, undoing what accepting it counted and reserved. */
     private void drop(final SocketChannel channel)
     {
+        context.descriptors.release();
         table.unassign();
         context.activeConnections.decrementAndGet();
         Sockets.closeQuietly(channel);

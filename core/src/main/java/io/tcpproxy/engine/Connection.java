@@ -35,6 +35,8 @@ final class Connection
     SocketChannel upstream;
     SelectionKey upstreamKey;
     int state = CONNECTING;
+    /** Holds two descriptors reserved at accept until its upstream socket is open ({@link Descriptors}). */
+    boolean descriptorsReserved;
     /** Reads the preamble in state {@link #PREAMBLE}; null otherwise. */
     PreambleHandler preamble;
     CloseReason closeReason;

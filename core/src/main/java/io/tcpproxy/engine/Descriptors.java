@@ -4,12 +4,20 @@ import com.sun.management.UnixOperatingSystemMXBean;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
+import java.util.function.LongSupplier;
 
 /**
  * The process's file-descriptor budget ({@code RLIMIT_NOFILE}): a relayed connection needs two descriptors, so the
  * effective {@code max_connections} is derived at start from what the limit can hold, and accepting pauses at it and
  * whenever fewer than two are free (an accepted client the proxy cannot connect upstream is worse than one left
  * waiting in the backlog).
+ *
+ * <p>Near the limit the count of connections is no measure of the descriptors in use: a closed registered channel
+ * keeps its descriptor until its selector's next select, a client handed to another worker has no upstream socket
+ * yet, and other threads (the HTTP responder, the health agent, the JVM) open their own. So a client is accepted only
+ * against a {@linkplain #tryReserve reservation}: two descriptors counted as taken from before {@code accept} until
+ * its upstream socket is open, checked (under one lock, for every thread that accepts) against the descriptors the
+ * kernel reports open.
  */
 final class Descriptors
 {
@@ -17,16 +25,30 @@ final class Descriptors
     /** Kept for everything that is not a relayed connection: selectors, the metrics endpoint and its clients, logs. */
     static final int BASE_HEADROOM = 64;
     static final int HEADROOM_PER_WORKER = 4;
+    /**
+     * Left free after a reservation when counting what the kernel reports, for whatever another thread opens between
+     * the count and the upstream socket (a scrape, a health check, a DNS lookup).
+     */
+    static final int SPARE = 16;
 
-    private final UnixOperatingSystemMXBean os;
+    private final LongSupplier openNow;
     private final long limit;
     private final long openAtStart;
+    /**
+     * At least the descriptors open now, leaving out those other threads opened since it was last counted (which
+     * {@link #SPARE} and the headroom of {@link #effectiveMaxConnections} leave room for).
+     */
+    private long openBound;
+    /** Clients accepted (or about to be) whose upstream socket is not open yet: two descriptors each. */
+    private int reserved;
 
-    private Descriptors(final UnixOperatingSystemMXBean os, final long limit, final long openAtStart)
+    private Descriptors(final LongSupplier openNow, final long limit, final long openAtStart)
     {
-        this.os = os;
+        this.openNow = openNow;
         this.limit = limit;
         this.openAtStart = openAtStart;
+        // where the kernel can be asked, the first reservation asks it: much opens between the start and then
+        this.openBound = openNow == null ? openAtStart : limit;
     }
 
     /** @return this process's budget, or an unlimited one where the platform does not say. */
@@ -40,7 +62,7 @@ final class Descriptors
             final long open = unix.getOpenFileDescriptorCount();
             if (limit > 0 && open >= 0)
             {
-                return new Descriptors(unix, limit, open);
+                return new Descriptors(unix::getOpenFileDescriptorCount, limit, open);
             }
         }
         return new Descriptors(null, Long.MAX_VALUE, 0);
@@ -50,6 +72,12 @@ final class Descriptors
     static Descriptors fixed(final long limit, final long openAtStart)
     {
         return new Descriptors(null, limit, openAtStart);
+    }
+
+    /** @return a budget of {@code limit} descriptors whose count of those open is asked of {@code openNow}. */
+    static Descriptors counted(final long limit, final LongSupplier openNow)
+    {
+        return new Descriptors(openNow, limit, openNow.getAsLong());
     }
 
     /** @return the descriptor limit ({@code Long.MAX_VALUE} when unknown). */
@@ -71,22 +99,52 @@ final class Descriptors
     }
 
     /**
-     * Cheap far from the limit; near it (where {@code activeConnections} would use up the headroom) asks the kernel.
+     * Reserve a new client's two descriptors before accepting it; the reservation lasts until its upstream socket is
+     * open ({@link #release}). Reservations are weighed against an upper bound of the descriptors open: the kernel's
+     * count when last asked, plus two for every reservation since (descriptors freed since are not subtracted). Only
+     * when that bound leaves no room is the kernel asked again, so far from the limit accepting costs no system call,
+     * and near it nothing the connection count cannot see takes an upstream's descriptor: two workers accepting at
+     * once, a client still on its way to another worker, a closed channel whose descriptor its selector has not let
+     * go of yet, another thread's sockets.
      *
-     * @param activeConnections open over all workers.
-     * @return whether a new connection's two descriptors are free.
+     * @return whether the two descriptors are reserved (otherwise accepting pauses and the client stays in the
+     *     backlog).
      */
-    boolean roomForConnection(final int activeConnections)
+    synchronized boolean tryReserve()
     {
-        if (os == null)
+        if (openNow != null && limit - openBound - SPARE < PER_CONNECTION)
         {
-            return true;
+            // count again: what is open now, and what the clients reserved for will still open
+            openBound = openNow.getAsLong() + (long)PER_CONNECTION * reserved;
+            if (limit - openBound - SPARE < PER_CONNECTION)
+            {
+                return false;
+            }
         }
-        final long expectedOpen = openAtStart + (long)PER_CONNECTION * activeConnections + BASE_HEADROOM;
-        if (expectedOpen < limit)
+        openBound += PER_CONNECTION;
+        reserved++;
+        return true;
+    }
+
+    /** A reservation's client was not accepted or was refused, or its upstream socket is open. */
+    synchronized void release()
+    {
+        reserved--; // the bound keeps its two: the descriptors are open now, or freed and found so at the next count
+    }
+
+    /** The connection's reservation (if it still holds one) ends: its upstream socket is open, or it closed. */
+    void releaseFor(final Connection connection)
+    {
+        if (connection.descriptorsReserved)
         {
-            return true;
+            connection.descriptorsReserved = false;
+            release();
         }
-        return limit - os.getOpenFileDescriptorCount() >= PER_CONNECTION;
+    }
+
+    /** @return clients reserved for whose upstream socket is not open yet. */
+    synchronized int reserved()
+    {
+        return reserved;
     }
 }

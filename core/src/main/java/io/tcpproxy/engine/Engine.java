@@ -75,7 +75,7 @@ public final class Engine
         }
         this.rings = new MetricsRing[workerCount];
         this.workers = new Worker[workerCount];
-        this.listeners = new ListenerSwitch(bound, workers, context.acceptorPauses);
+        this.listeners = new ListenerSwitch(bound, workers, context);
         this.workerRunners = new AgentRunner[workerCount];
         try
         {
@@ -98,7 +98,7 @@ public final class Engine
                     worker.admission().balanceWith(worker, workers);
                 }
             }
-            bound.handOffTo(workers, context.acceptorPauses);
+            bound.handOffTo(workers, context);
         }
         catch (final Throwable ex)
         {

@@ -94,16 +94,20 @@ final class EngineContext
     }
 
     /**
-     * @param maxConnections {@code max_connections} in force for the asking worker.
-     * @return whether a new client's two descriptors are available (otherwise accepting pauses). Only a descriptor
+     * Before accepting a client: reserve its two descriptors (see {@link Descriptors#tryReserve}); whoever admits it
+     * passes the reservation on to its connection, or releases it if the client is not accepted or refused.
+     *
+     * @param maxConnections {@code max_connections} in force for the asking thread.
+     * @return whether a new client's two descriptors are reserved (otherwise accepting pauses). Only a descriptor
      *     cap below {@code max_connections} pauses; at {@code max_connections} itself clients are rejected as
      *     configured.
      */
-    boolean descriptorsForOneMore(final int maxConnections)
+    boolean reserveDescriptorsForOneMore(final int maxConnections)
     {
         final int active = activeConnections.get();
-        return (descriptorFitConnections >= maxConnections || active < descriptorFitConnections) &&
-            descriptors.roomForConnection(active);
+        final boolean underCap = descriptorFitConnections >= maxConnections ||
+            active + descriptors.reserved() < descriptorFitConnections; // clients on their way to a peer count too
+        return underCap && descriptors.tryReserve();
     }
 
     /** @return the routing table last handed to the workers. */

@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The listeners bound on one listen address in one accept mode: one per worker (reuse-port), one polled by every
@@ -88,14 +87,14 @@ final class ListenerSet
      * In acceptor mode, make the acceptor that hands this set's channels to the workers; otherwise nothing.
      *
      * @param workers the workers.
-     * @param pauses  counts the acceptor's pauses for lack of descriptors.
+     * @param context reserves each client's descriptors and counts the acceptor's pauses for lack of them.
      * @throws IOException when the listener cannot be made blocking.
      */
-    void handOffTo(final Worker[] workers, final AtomicLong pauses) throws IOException
+    void handOffTo(final Worker[] workers, final EngineContext context) throws IOException
     {
         if (mode == Config.AcceptMode.ACCEPTOR)
         {
-            acceptor = new Acceptor(channels.get(0), workers, pauses);
+            acceptor = new Acceptor(channels.get(0), workers, context);
         }
     }
 

@@ -6,7 +6,6 @@ import io.tcpproxy.config.HostPort;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -21,7 +20,7 @@ final class ListenerSwitch
     private static final long HAND_OVER_POLL_NS = TimeUnit.MICROSECONDS.toNanos(100);
 
     private final Worker[] workers;
-    private final AtomicLong acceptorPauses;
+    private final EngineContext context;
     private final Object lock = new Object();
     private volatile ListenerSet inForce;
     private boolean closed;
@@ -29,13 +28,13 @@ final class ListenerSwitch
     /**
      * @param initial        the listeners bound at start.
      * @param workers        the workers (filled in before any replacement).
-     * @param acceptorPauses counts the acceptor thread's pauses, for the acceptor of a new set.
+     * @param context        for the acceptor of a new set (descriptor reservations, pause counts).
      */
-    ListenerSwitch(final ListenerSet initial, final Worker[] workers, final AtomicLong acceptorPauses)
+    ListenerSwitch(final ListenerSet initial, final Worker[] workers, final EngineContext context)
     {
         this.inForce = initial;
         this.workers = workers;
-        this.acceptorPauses = acceptorPauses;
+        this.context = context;
     }
 
     InetSocketAddress localAddress()
@@ -64,7 +63,7 @@ final class ListenerSwitch
         final ListenerSet fresh = ListenerSet.bind(address, current.mode(), workers.length);
         try
         {
-            fresh.handOffTo(workers, acceptorPauses); // acceptor mode: its (not yet started) acceptor
+            fresh.handOffTo(workers, context); // acceptor mode: its (not yet started) acceptor
         }
         catch (final IOException | RuntimeException ex)
         {

@@ -52,6 +52,7 @@ final class UpstreamConnector
         connection.state = Connection.CONNECTING;
         connection.connectStartNs = clock.nowNs();
         tryNext(connection);
+        context.descriptors.releaseFor(connection); // its upstream socket is open (counted by the kernel) or failed
     }
 
     /**

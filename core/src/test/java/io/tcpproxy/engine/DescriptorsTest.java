@@ -5,8 +5,11 @@ import org.junit.jupiter.api.Test;
 
 import java.net.ConnectException;
 import java.net.SocketException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class DescriptorsTest
@@ -36,7 +39,80 @@ class DescriptorsTest
     {
         final Descriptors descriptors = Descriptors.ofThisProcess();
         assertTrue(descriptors.limit() > 0);
-        assertTrue(descriptors.roomForConnection(0), "no room for one connection in a fresh test JVM");
+        assertTrue(descriptors.tryReserve(), "no room for one connection in a fresh test JVM");
+        descriptors.release();
+        assertEquals(0, descriptors.reserved());
+    }
+
+    @Test
+    void shouldAskTheKernelOnlyWhenTheBoundLeavesNoRoom()
+    {
+        final AtomicInteger counts = new AtomicInteger();
+        final Descriptors descriptors = Descriptors.counted(1_048_576, () ->
+        {
+            counts.incrementAndGet();
+            return 20;
+        });
+        counts.set(0);
+        for (int i = 0; i < 10_000; i++)
+        {
+            assertTrue(descriptors.tryReserve());
+            descriptors.release();
+        }
+        assertEquals(1, counts.get(), "a /proc/self/fd count per accept where a million descriptors are free");
+        assertEquals(0, descriptors.reserved());
+    }
+
+    @Test
+    void shouldCountReservationsNotYetOpenAgainstTheDescriptorsFree()
+    {
+        // 256 allowed, 228 open: 256 - 228 - 16 spare = 12 free, room for six clients' two descriptors each
+        final AtomicLong open = new AtomicLong(228);
+        final Descriptors descriptors = Descriptors.counted(256, open::get);
+        for (int i = 0; i < 6; i++)
+        {
+            assertTrue(descriptors.tryReserve(), "reservation " + i);
+        }
+        // e.g. six clients accepted by one worker and still on their way to another: no upstream socket yet
+        assertFalse(descriptors.tryReserve(), "a seventh client would take a descriptor an upstream socket needs");
+        assertEquals(6, descriptors.reserved());
+
+        open.addAndGet(6); // the six accepted: their client sockets are open, the reservations still hold
+        assertFalse(descriptors.tryReserve());
+        for (int i = 0; i < 6; i++)
+        {
+            open.incrementAndGet(); // an upstream socket opened: the kernel counts it now, the reservation ends
+            descriptors.release();
+        }
+        assertEquals(0, descriptors.reserved());
+        assertFalse(descriptors.tryReserve(), "240 open and 16 spare: nothing free");
+
+        open.addAndGet(-2); // a connection's descriptors let go of by its selector
+        assertTrue(descriptors.tryReserve());
+    }
+
+    @Test
+    void shouldCountWhatOthersOpenedOnceTheBoundRunsOut()
+    {
+        // the count is taken at the first reservation; then other threads (or closed channels still held by their
+        // selector) take descriptors that no connection count shows
+        final AtomicLong open = new AtomicLong(20);
+        final Descriptors descriptors = Descriptors.counted(256, open::get);
+        assertTrue(descriptors.tryReserve());
+        descriptors.release();
+        open.set(240); // e.g. 220 held by closed channels their selectors have not let go of yet, and scrapes
+        int reservedBeforeFull = 0;
+        while (descriptors.tryReserve() && reservedBeforeFull < 1_000)
+        {
+            descriptors.release(); // a connection opened and closed again: the bound cannot tell
+            reservedBeforeFull++;
+        }
+        // the bound (20 counted + 2) grows by two a reservation up to 256 - 16 - 2: 109 more, then a recount sees 240
+        assertEquals(109, reservedBeforeFull);
+        assertFalse(descriptors.tryReserve(), "asked again, the kernel still counts 240 open");
+
+        open.set(200);
+        assertTrue(descriptors.tryReserve());
     }
 
     @Test

@@ -21,6 +21,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 final class ProxyChild implements AutoCloseable
 {
     static final Duration AWAIT = Duration.ofSeconds(30);
+    /** A JVM's start on a saturated 2-core machine has been seen to take over 30 s. */
+    private static final Duration STARTUP_AWAIT = Duration.ofSeconds(90);
     private static final Pattern STARTUP = Pattern.compile(
         "tcp-proxy listening on 127\\.0\\.0\\.1:(\\d+), forwarding to \\S+, (?:metrics on http://127\\.0\\.0\\.1:(\\d+)/metrics|metrics disabled)" +
         "(?:, .*)?");
@@ -44,7 +46,7 @@ final class ProxyChild implements AutoCloseable
     static ProxyChild start(final List<String> prefix, final String... args) throws IOException
     {
         final ProxyChild child = launch(prefix, args);
-        final Matcher startup = child.awaitStdout(STARTUP);
+        final Matcher startup = child.awaitStdout(STARTUP, STARTUP_AWAIT);
         child.port = Integer.parseInt(startup.group(1));
         child.metricsPort = startup.group(2) == null ? -1 : Integer.parseInt(startup.group(2));
         return child;
@@ -83,9 +85,14 @@ final class ProxyChild implements AutoCloseable
     /** @return the next stdout line (within {@link #AWAIT}) matching the whole pattern; earlier lines are skipped. */
     Matcher awaitStdout(final Pattern pattern)
     {
+        return awaitStdout(pattern, AWAIT);
+    }
+
+    private Matcher awaitStdout(final Pattern pattern, final Duration timeout)
+    {
         try
         {
-            return process.awaitStdoutLine(pattern, AWAIT);
+            return process.awaitStdoutLine(pattern, timeout);
         }
         catch (final InterruptedException ex)
         {
