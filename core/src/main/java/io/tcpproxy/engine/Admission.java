@@ -228,7 +228,7 @@ final class Admission
             return;
         }
         connection.routing = routing;
-        connection.poolIndex = context.defaultPoolIndex;
+        connection.poolIndex = routing.defaultPoolIndex;
         clientKey.attach(connection);
         table.add(connection);
         metrics.lifecycle(connection);

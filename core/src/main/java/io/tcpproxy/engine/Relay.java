@@ -365,6 +365,7 @@ final class Relay
             context.accessGate.release(connection);
         }
         timers.cancel(connection);
+        timers.cancelRemoval(connection);
         releasePending(connection.up);
         releasePending(connection.down);
 
