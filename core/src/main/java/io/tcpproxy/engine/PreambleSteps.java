@@ -51,7 +51,7 @@ final class PreambleSteps implements PreambleHandler.Factory
     static PreambleSteps of(final EngineContext context)
     {
         // with pools, a reload may add SNI routes: whether a connection peeks is read from its routing table
-        if (!context.config.acceptProxyProtocol() && !context.usesPools)
+        if (!context.config.acceptProxyProtocol() && !context.usesPools && context.config.routes().isEmpty())
         {
             return null;
         }
