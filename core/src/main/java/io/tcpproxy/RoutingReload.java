@@ -42,9 +42,9 @@ final class RoutingReload
     static Set<ConfigKey> appliedLive(final Set<ConfigKey> liveKeys, final Config running, final Config newer)
     {
         final Set<ConfigKey> keys = EnumSet.copyOf(liveKeys);
-        keys.addAll(ROUTING_KEYS);
         if (serversLive(running, newer))
         {
+            keys.addAll(ROUTING_KEYS);
             keys.add(ConfigKey.TARGET_ADDR);
         }
         return keys;
@@ -60,9 +60,7 @@ final class RoutingReload
     {
         if (!serversLive(running, newer))
         {
-            final Set<ConfigKey> keys = EnumSet.copyOf(live);
-            keys.removeAll(ROUTING_KEYS);
-            return running.withValuesFrom(newer, keys);
+            return running.withValuesFrom(newer, live);
         }
         final List<ConfigKey> kept = new ArrayList<>();
         for (final ConfigKey key : running.values().keySet())

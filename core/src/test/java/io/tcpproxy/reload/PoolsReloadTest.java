@@ -294,6 +294,21 @@ class PoolsReloadTest
             AWAIT);
     }
 
+    @Test
+    @Timeout(120)
+    void aHostNameTargetCannotTurnIntoServersWithoutARestart() throws Exception
+    {
+        startRaw("target_addr = \"localhost:" + servers.get(0).port() + "\"\n");
+        writeRaw("connect_timeout_ms = 1234\n[[upstream]]\naddr = \"" + servers.get(1).address() + "\"\n");
+        final ReloadResult result = proxy.reload();
+        assertTrue(result.applied(), result.toString());
+        assertTrue(result.needsRestart().stream().anyMatch(change -> change.contains("target_addr host name")),
+            result.toString());
+        assertEquals("localhost", proxy.config().targetAddress().host(), "the host-name target stays");
+        assertTrue(proxy.upstreamPools().isEmpty());
+        assertEquals(1234, proxy.config().connectTimeoutMs(), "the other keys apply");
+    }
+
     // ---- helpers
 
     private static Map<Integer, Integer> weights(final int... serverThenWeight)

@@ -133,8 +133,8 @@ class ReloadTest
         assertEquals(result.hash(), proxy.configHash());
         assertEquals(1, proxy.config().maxConnections());
         assertEquals(2, proxy.config().workers(), "workers needs a restart and keeps its value");
-        assertTrue(console().contains("[RELOAD] applied: max_connections (100 → 1), connect_attempts (3 → 2) (config " +
-            result.hash() + ")"), console());
+        assertTrue(console().contains("[RELOAD] applied: max_connections (100 → 1), connect_attempts (3 → 2) " +
+            "(config " + result.hash() + ")"), console());
         assertTrue(console().contains("[RELOAD] needs a restart: workers (2 → 4)\n") ||
             console().contains("[RELOAD] needs a restart: workers (2 → 4)" + System.lineSeparator()), console());
         assertEquals(2, proxy.upstreamPools().get(0).spec().connectAttempts(), "connect_attempts is in force");
