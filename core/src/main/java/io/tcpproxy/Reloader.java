@@ -39,7 +39,7 @@ final class Reloader
     static final Set<ConfigKey> APPLIED_LIVE = Collections.unmodifiableSet(EnumSet.of(
         ConfigKey.MAX_CONNECTIONS, ConfigKey.CONNECT_TIMEOUT_MS, ConfigKey.IDLE_TIMEOUT_SECS, ConfigKey.ADMIN_TOKEN,
         ConfigKey.ALLOW, ConfigKey.DENY, ConfigKey.MAX_CONNECTIONS_PER_CLIENT, ConfigKey.CLIENT_CONNECT_RATE,
-        ConfigKey.CLIENT_CONNECT_BURST, ConfigKey.CLIENT_IPV6_PREFIX));
+        ConfigKey.CLIENT_CONNECT_BURST, ConfigKey.CLIENT_IPV6_PREFIX, ConfigKey.LISTEN_ADDR));
 
     private static final String PREFIX = "[RELOAD] ";
     private static final int HASH_HEX_CHARS = 12;
@@ -108,7 +108,7 @@ final class Reloader
         final List<String> changes = new ArrayList<>();
         for (final ConfigKey key : ConfigKey.values())
         {
-            if (!key.reloadable() || Objects.equals(before.get(key), after.get(key)))
+            if (!key.reloadable() || key == ConfigKey.LISTEN_ADDR || Objects.equals(before.get(key), after.get(key)))
             {
                 continue;
             }
@@ -130,6 +130,12 @@ final class Reloader
         {
             return reject(ex.getMessage() == null ? ex.toString() : ex.getMessage());
         }
+        final ListenerReload listen = ListenerReload.bind(engine, running, newer); // reported by its commit
+        if (listen.error() != null)
+        {
+            update.abandon();
+            return reject(listen.error());
+        }
         changes.addAll(0, update.changes());
         changes.addAll(tableChanges);
         final String newHash = hashOf(newer, newer.sourcePath());
@@ -138,6 +144,11 @@ final class Reloader
         {
             console.println(PREFIX + "warning: a worker did not confirm the new settings within 5s; it takes them " +
                 "when it next runs");
+        }
+        final String listenChange = listen.commit();
+        if (listenChange != null)
+        {
+            changes.add(0, listenChange);
         }
         final String previousHash = hash;
         current = applied;

@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,7 +49,7 @@ public final class Config
         SPIN
     }
 
-    private final Builder settings;
+    private final ConfigValues settings;
     private final List<Upstream> upstreams;
     private final List<Route> routes;
     private final Map<String, PoolSettings> poolSettings;
@@ -58,13 +57,13 @@ public final class Config
 
     private Config(final Builder builder)
     {
-        settings = builder.copy();
+        settings = builder.values.copy();
         upstreams = settings.upstreams.isEmpty() ?
             List.of(Upstream.builder().addr(settings.targetAddress.toString()).build()) :
             List.copyOf(settings.upstreams);
         routes = List.copyOf(settings.routes);
         poolSettings = Collections.unmodifiableMap(new LinkedHashMap<>(settings.poolSettings));
-        pools = ConfigChecks.checkAndResolvePools(builder, upstreams);
+        pools = ConfigChecks.checkAndResolvePools(settings, upstreams);
     }
 
     /**
@@ -84,7 +83,7 @@ public final class Config
      */
     public static Builder builder()
     {
-        return new Builder();
+        return new Builder(new ConfigValues());
     }
 
     /**
@@ -92,11 +91,11 @@ public final class Config
      */
     public Builder toBuilder()
     {
-        final Builder copy = settings.copy();
+        final ConfigValues copy = settings.copy();
         copy.sourceName = null;
         copy.sourcePath = null;
         copy.lines.clear();
-        return copy;
+        return new Builder(copy);
     }
 
     /**
@@ -155,13 +154,13 @@ public final class Config
      */
     public Config withValuesFrom(final Config other, final Iterable<ConfigKey> keys)
     {
-        final Builder builder = settings.copy();
+        final Builder builder = new Builder(settings.copy());
         for (final ConfigKey key : keys)
         {
             final Object value = key.tomlValue(other);
             if (value != null)
             {
-                key.setIn(builder, value);
+                key.setIn(builder.values, value);
             }
         }
         return builder.build();
@@ -504,121 +503,12 @@ public final class Config
      */
     public static final class Builder
     {
-        HostPort listenAddress = HostPort.of("127.0.0.1", 3000);
-        HostPort targetAddress = HostPort.of("127.0.0.1", 8081);
-        boolean targetSet;
-        HostPort metricsAddress = HostPort.of("127.0.0.1", 9090);
-        int gracePeriodSecs = 30;
-        int metricsLogIntervalSecs = 10;
-        int channelBufferSize = 1000;
-        int workers = 0;
-        int bufferSizeBytes = 16384;
-        int bufferPoolMb = 64;
-        int maxConnections = 10_000;
-        int connectTimeoutMs = 5000;
-        int idleTimeoutSecs = 0;
-        LogEvents logEvents = LogEvents.CONNECTIONS;
-        int metricsClientTopK = 20;
-        boolean metricsClientLabels = false;
-        AcceptMode acceptMode = AcceptMode.REUSE_PORT;
-        IdleStrategyKind idleStrategy = IdleStrategyKind.BLOCK;
-        int busyPollUs = 0;
-        CpuAffinityMode cpuAffinity = CpuAffinityMode.OFF;
-        Balance balance = Balance.ROUND_ROBIN;
-        int connectAttempts = 3;
-        int dnsRefreshSecs = 30;
-        HealthCheck healthCheck;
-        PassiveHealth passiveHealth = PassiveHealth.builder().build();
-        List<Upstream> upstreams = new ArrayList<>();
-        List<Route> routes = new ArrayList<>();
-        Map<String, PoolSettings> poolSettings = new LinkedHashMap<>();
-        SendProxyProtocol sendProxyProtocol = SendProxyProtocol.OFF;
-        boolean acceptProxyProtocol = false;
-        List<Cidr> proxyProtocolTrusted = List.of();
-        int proxyProtocolTimeoutMs = 3000;
-        List<Cidr> allow = List.of();
-        List<Cidr> deny = List.of();
-        int maxConnectionsPerClient = 0;
-        int clientConnectRate = 0;
-        int clientConnectBurst = 0;
-        int clientIpv6Prefix = 64;
-        String sniDefaultPool = Upstream.DEFAULT_POOL;
-        int sniPeekTimeoutMs = 5000;
-        int sniPeekMaxBytes = 65536;
-        int removedServerDrainSecs = 0;
-        String adminToken = "";
-        AccessLog accessLog = AccessLog.OFF;
-        AccessLogFormat accessLogFormat = AccessLogFormat.TEXT;
+        /** The values being collected; {@link ConfigKey}'s setters write them. */
+        final ConfigValues values;
 
-        /** The file the values came from, for error messages; null when not from a file. */
-        String sourceName;
-        /** The TOML file the values were read from (what a reload reads again); null when not from a file. */
-        Path sourcePath;
-        /** Lines in that file by origin: a key name, or e.g. {@code route#2.pool}. */
-        Map<String, Integer> lines = new HashMap<>();
-
-        private Builder()
+        private Builder(final ConfigValues values)
         {
-        }
-
-        void target(final HostPort address)
-        {
-            targetAddress = address;
-            targetSet = true;
-        }
-
-        Builder copy()
-        {
-            final Builder copy = new Builder();
-            copy.listenAddress = listenAddress;
-            copy.targetAddress = targetAddress;
-            copy.targetSet = targetSet;
-            copy.metricsAddress = metricsAddress;
-            copy.gracePeriodSecs = gracePeriodSecs;
-            copy.metricsLogIntervalSecs = metricsLogIntervalSecs;
-            copy.channelBufferSize = channelBufferSize;
-            copy.workers = workers;
-            copy.bufferSizeBytes = bufferSizeBytes;
-            copy.bufferPoolMb = bufferPoolMb;
-            copy.maxConnections = maxConnections;
-            copy.connectTimeoutMs = connectTimeoutMs;
-            copy.idleTimeoutSecs = idleTimeoutSecs;
-            copy.logEvents = logEvents;
-            copy.metricsClientTopK = metricsClientTopK;
-            copy.metricsClientLabels = metricsClientLabels;
-            copy.acceptMode = acceptMode;
-            copy.idleStrategy = idleStrategy;
-            copy.busyPollUs = busyPollUs;
-            copy.cpuAffinity = cpuAffinity;
-            copy.balance = balance;
-            copy.connectAttempts = connectAttempts;
-            copy.dnsRefreshSecs = dnsRefreshSecs;
-            copy.healthCheck = healthCheck;
-            copy.passiveHealth = passiveHealth;
-            copy.upstreams = new ArrayList<>(upstreams);
-            copy.routes = new ArrayList<>(routes);
-            copy.poolSettings = new LinkedHashMap<>(poolSettings);
-            copy.sendProxyProtocol = sendProxyProtocol;
-            copy.acceptProxyProtocol = acceptProxyProtocol;
-            copy.proxyProtocolTrusted = proxyProtocolTrusted;
-            copy.proxyProtocolTimeoutMs = proxyProtocolTimeoutMs;
-            copy.allow = allow;
-            copy.deny = deny;
-            copy.maxConnectionsPerClient = maxConnectionsPerClient;
-            copy.clientConnectRate = clientConnectRate;
-            copy.clientConnectBurst = clientConnectBurst;
-            copy.clientIpv6Prefix = clientIpv6Prefix;
-            copy.sniDefaultPool = sniDefaultPool;
-            copy.sniPeekTimeoutMs = sniPeekTimeoutMs;
-            copy.sniPeekMaxBytes = sniPeekMaxBytes;
-            copy.removedServerDrainSecs = removedServerDrainSecs;
-            copy.adminToken = adminToken;
-            copy.accessLog = accessLog;
-            copy.accessLogFormat = accessLogFormat;
-            copy.sourceName = sourceName;
-            copy.sourcePath = sourcePath;
-            copy.lines = new HashMap<>(lines);
-            return copy;
+            this.values = values;
         }
 
         /**
@@ -638,8 +528,8 @@ public final class Config
                 throw new IllegalArgumentException(key.tomlName() + " is set inside a [" + key.table() +
                     "] table; build it with its own builder");
             }
-            key.setIn(this, value);
-            lines.remove(key.tomlName());
+            key.setIn(values, value);
+            values.lines.remove(key.tomlName());
             return this;
         }
 
@@ -787,52 +677,52 @@ public final class Config
         /** @param check top-level active health check, null for none. @return this builder. */
         public Builder healthCheck(final HealthCheck check)
         {
-            healthCheck = check;
-            lines.remove("health_check");
+            values.healthCheck = check;
+            values.lines.remove("health_check");
             return this;
         }
 
         /** @param settings passive health settings. @return this builder. */
         public Builder passiveHealth(final PassiveHealth settings)
         {
-            passiveHealth = Objects.requireNonNull(settings, "settings");
+            values.passiveHealth = Objects.requireNonNull(settings, "settings");
             return this;
         }
 
         /** @param server one more server, as an {@code [[upstream]]} table adds one. @return this builder. */
         public Builder upstream(final Upstream server)
         {
-            upstreams.add(Objects.requireNonNull(server, "server"));
+            values.upstreams.add(Objects.requireNonNull(server, "server"));
             return this;
         }
 
         /** @param servers every server, replacing those added before (empty: {@code target_addr}). @return this. */
         public Builder upstreams(final List<Upstream> servers)
         {
-            upstreams = new ArrayList<>(servers);
-            lines.keySet().removeIf(origin -> origin.startsWith("upstream#"));
+            values.upstreams = new ArrayList<>(servers);
+            values.lines.keySet().removeIf(origin -> origin.startsWith("upstream#"));
             return this;
         }
 
         /** @param route one more routing rule, as a {@code [[route]]} table adds one. @return this builder. */
         public Builder route(final Route route)
         {
-            routes.add(Objects.requireNonNull(route, "route"));
+            values.routes.add(Objects.requireNonNull(route, "route"));
             return this;
         }
 
         /** @param routes every routing rule, replacing those added before. @return this builder. */
         public Builder routes(final List<Route> routes)
         {
-            this.routes = new ArrayList<>(routes);
-            lines.keySet().removeIf(origin -> origin.startsWith("route#"));
+            values.routes = new ArrayList<>(routes);
+            values.lines.keySet().removeIf(origin -> origin.startsWith("route#"));
             return this;
         }
 
         /** @param settings one pool's own settings, replacing earlier ones of that name. @return this builder. */
         public Builder poolSettings(final PoolSettings settings)
         {
-            poolSettings.put(settings.name(), settings);
+            values.poolSettings.put(settings.name(), settings);
             return this;
         }
 
@@ -944,25 +834,8 @@ public final class Config
          */
         public Config build()
         {
-            if ((long)bufferPoolMb * 1024 * 1024 < 2L * bufferSizeBytes)
-            {
-                throw error(ConfigKey.BUFFER_POOL_MB.tomlName(), ConfigKey.BUFFER_POOL_MB.tomlName(),
-                    "must hold at least two buffers of buffer_size (" + bufferSizeBytes + " bytes)");
-            }
+            ConfigChecks.checkBufferPool(values);
             return new Config(this);
-        }
-
-        /**
-         * @param origin where the fault is: a key name, or an origin the loader recorded ({@code route#2.pool}).
-         * @param key    the key to name in the message.
-         * @param what   what is wrong.
-         * @return the exception, reading {@code FILE:LINE: KEY: what} when the values came from a file.
-         */
-        ConfigException error(final String origin, final String key, final String what)
-        {
-            final int line = lines.getOrDefault(origin, 0);
-            final String where = sourceName == null ? "" : sourceName + (line > 0 ? ":" + line : "") + ": ";
-            return new ConfigException(key, line, where + key + ": " + what);
         }
     }
 }

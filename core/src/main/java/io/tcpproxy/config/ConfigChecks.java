@@ -17,12 +17,24 @@ final class ConfigChecks
     }
 
     /**
-     * @param settings  the builder being built.
+     * @throws ConfigException when {@code buffer_pool_mb} cannot hold two buffers of {@code buffer_size}.
+     */
+    static void checkBufferPool(final ConfigValues settings)
+    {
+        if ((long)settings.bufferPoolMb * 1024 * 1024 < 2L * settings.bufferSizeBytes)
+        {
+            throw settings.error(ConfigKey.BUFFER_POOL_MB.tomlName(), ConfigKey.BUFFER_POOL_MB.tomlName(),
+                "must hold at least two buffers of buffer_size (" + settings.bufferSizeBytes + " bytes)");
+        }
+    }
+
+    /**
+     * @param settings  the values being built.
      * @param upstreams every server ({@code [[upstream]]} tables, or {@code target_addr} as one).
      * @return the pools by name in order of first appearance.
      * @throws ConfigException naming the file, line and key at fault.
      */
-    static Map<String, Pool> checkAndResolvePools(final Config.Builder settings, final List<Upstream> upstreams)
+    static Map<String, Pool> checkAndResolvePools(final ConfigValues settings, final List<Upstream> upstreams)
     {
         if (!settings.upstreams.isEmpty() && settings.targetSet)
         {

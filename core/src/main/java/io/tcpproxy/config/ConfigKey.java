@@ -2,7 +2,6 @@ package io.tcpproxy.config;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 
@@ -19,7 +18,7 @@ public enum ConfigKey
         (b, v) -> b.listenAddress = v, Config::listenAddress,
         "where clients connect (HOST:PORT; port 0 binds a free port)"),
     TARGET_ADDR("target_addr", ValueType.address(), Reload.LIVE, Cli.FLAG,
-        Config.Builder::target, Config::targetAddress,
+        ConfigValues::target, Config::targetAddress,
         "the upstream to forward to (HOST:PORT; host names resolved); a pool of one, not with [[upstream]]"),
     METRICS_ADDR("metrics_addr", ValueType.addressOrEmpty(), Reload.RESTART, Cli.FLAG,
         (b, v) -> b.metricsAddress = v, Config::metricsAddress,
@@ -113,7 +112,7 @@ public enum ConfigKey
         (b, v) -> b.backup = v, "used only while no non-backup server of the pool is up"),
     UPSTREAM_MAX_CONNECTIONS(Scope.UPSTREAM, "max_connections", ValueType.integer(0, 10_000_000),
         (b, v) -> b.maxConnections = v, "open connections to this server at most; 0 = no limit"),
-    UPSTREAM_POOL(Scope.UPSTREAM, "pool", poolName(false),
+    UPSTREAM_POOL(Scope.UPSTREAM, "pool", PoolName.type(false),
         (b, v) -> b.pool = v, "the pool the server belongs to"),
 
     // Client identity and access (issue 14).
@@ -123,16 +122,16 @@ public enum ConfigKey
     ACCEPT_PROXY_PROTOCOL("accept_proxy_protocol", ValueType.bool(), Reload.LIVE, Cli.NONE,
         (b, v) -> b.acceptProxyProtocol = v, Config::acceptProxyProtocol,
         "clients must open with a PROXY header (v1 or v2); its address is the client's"),
-    PROXY_PROTOCOL_TRUSTED("proxy_protocol_trusted", cidrList(), Reload.LIVE, Cli.NONE,
+    PROXY_PROTOCOL_TRUSTED("proxy_protocol_trusted", ValueType.cidrList(), Reload.LIVE, Cli.NONE,
         (b, v) -> b.proxyProtocolTrusted = v, Config::proxyProtocolTrusted,
         "CIDRs allowed to send a PROXY header (required with accept_proxy_protocol = true)"),
     PROXY_PROTOCOL_TIMEOUT_MS("proxy_protocol_timeout_ms", ValueType.integer(1, 3_600_000), Reload.LIVE, Cli.NONE,
         (b, v) -> b.proxyProtocolTimeoutMs = v, Config::proxyProtocolTimeoutMs,
         "the whole PROXY header must arrive within this (ms)"),
-    ALLOW("allow", cidrList(), Reload.LIVE, Cli.NONE,
+    ALLOW("allow", ValueType.cidrList(), Reload.LIVE, Cli.NONE,
         (b, v) -> b.allow = v, Config::allow,
         "CIDRs; when not empty, only these clients are served"),
-    DENY("deny", cidrList(), Reload.LIVE, Cli.NONE,
+    DENY("deny", ValueType.cidrList(), Reload.LIVE, Cli.NONE,
         (b, v) -> b.deny = v, Config::deny,
         "CIDRs refused; checked before allow"),
     MAX_CONNECTIONS_PER_CLIENT("max_connections_per_client", ValueType.integer(0, 10_000_000), Reload.LIVE,
@@ -155,11 +154,11 @@ public enum ConfigKey
     ROUTE_ALPN(Scope.ROUTE, "alpn", ValueType.list("an array of ALPN protocol names such as \"h2\"", String.class,
         Route::checkAlpn, s -> s),
         (b, v) -> b.alpn = v, "also require one of these ALPN protocols (empty: any)"),
-    ROUTE_POOL(Scope.ROUTE, "pool", poolName(false),
+    ROUTE_POOL(Scope.ROUTE, "pool", PoolName.type(false),
         (b, v) -> b.pool = v, "the pool matching connections go to"),
     POOL_BALANCE(Scope.POOL, "balance", ValueType.choice(Balance.class),
         (b, v) -> b.balance = v, "this pool's balancing (default: the top-level balance)"),
-    SNI_DEFAULT_POOL("sni_default_pool", poolName(true), Reload.LIVE, Cli.NONE,
+    SNI_DEFAULT_POOL("sni_default_pool", PoolName.type(true), Reload.LIVE, Cli.NONE,
         (b, v) -> b.sniDefaultPool = v, Config::sniDefaultPool,
         "pool for no SNI, no matching route or not TLS (\"\" = close, reason no_route)"),
     SNI_PEEK_TIMEOUT_MS("sni_peek_timeout_ms", ValueType.integer(1, 3_600_000), Reload.LIVE, Cli.NONE,
@@ -222,22 +221,20 @@ public enum ConfigKey
         NONE
     }
 
-    private static final String POOL_NAME_PATTERN = "[A-Za-z0-9_.-]{1,64}";
-
     private final Scope<?> scope;
     private final String keyName;
     private final String tomlName;
     private final boolean reloadable;
     private final boolean hasFlag;
     private final String description;
-    private final Binding<?, ?> binding;
+    private final KeyBinding<?, ?> binding;
 
     <T> ConfigKey(
         final String keyName,
         final ValueType<T> type,
         final Reload reload,
         final Cli cli,
-        final BiConsumer<Config.Builder, T> setter,
+        final BiConsumer<ConfigValues, T> setter,
         final Function<Config, T> getter,
         final String description)
     {
@@ -247,7 +244,7 @@ public enum ConfigKey
         this.reloadable = reload == Reload.LIVE;
         this.hasFlag = cli == Cli.FLAG;
         this.description = description;
-        this.binding = new Binding<>(Scope.TOP, type, setter, getter);
+        this.binding = new KeyBinding<>(Scope.TOP, type, setter, getter);
     }
 
     /** A key inside a table: always reloadable, never a flag. */
@@ -264,7 +261,7 @@ public enum ConfigKey
         this.reloadable = true;
         this.hasFlag = false;
         this.description = description;
-        this.binding = new Binding<>(scope, type, setter, null);
+        this.binding = new KeyBinding<>(scope, type, setter, null);
     }
 
     /**
@@ -323,7 +320,7 @@ public enum ConfigKey
      */
     public Kind kind()
     {
-        return binding.type.kind();
+        return binding.type().kind();
     }
 
     /**
@@ -331,7 +328,7 @@ public enum ConfigKey
      */
     public long min()
     {
-        return binding.type.min();
+        return binding.type().min();
     }
 
     /**
@@ -339,7 +336,7 @@ public enum ConfigKey
      */
     public long max()
     {
-        return binding.type.max();
+        return binding.type().max();
     }
 
     /**
@@ -355,7 +352,7 @@ public enum ConfigKey
      */
     public String[] choices()
     {
-        return binding.type.choices();
+        return binding.type().choices();
     }
 
     /**
@@ -363,7 +360,7 @@ public enum ConfigKey
      */
     public String expected()
     {
-        return binding.type.expected();
+        return binding.type().expected();
     }
 
     Scope<?> scope()
@@ -374,7 +371,7 @@ public enum ConfigKey
     /** The TOML value has the type this key takes (checked before {@link #setIn}, which would coerce). */
     boolean tomlTypeFits(final Object tomlValue)
     {
-        return binding.type.tomlTypeFits(tomlValue);
+        return binding.type().tomlTypeFits(tomlValue);
     }
 
     /**
@@ -449,118 +446,7 @@ public enum ConfigKey
         {
             names.add(key.tomlName);
         }
-        final String nearest = nearest(name, names);
+        final String nearest = Spelling.nearest(name, names);
         return nearest == null ? null : byTomlName(nearest);
-    }
-
-    /** @return the candidate nearest to {@code name}, or null if none is reasonably close. */
-    static String nearest(final String name, final List<String> candidates)
-    {
-        final String lower = name.toLowerCase(Locale.ROOT).replace('-', '_');
-        String best = null;
-        int bestDistance = Integer.MAX_VALUE;
-        for (final String candidate : candidates)
-        {
-            final int distance = editDistance(lower, candidate);
-            if (distance < bestDistance)
-            {
-                bestDistance = distance;
-                best = candidate;
-            }
-        }
-        return best != null && bestDistance <= Math.max(3, best.length() / 3) ? best : null;
-    }
-
-    static String checkPoolName(final String name)
-    {
-        if (name == null || !name.matches(POOL_NAME_PATTERN))
-        {
-            throw new IllegalArgumentException("expected a pool name of 1 to 64 letters, digits, '_', '-' or '.', " +
-                "got " + (name == null ? "nothing" : "\"" + name + "\""));
-        }
-        return name;
-    }
-
-    private static ValueType<String> poolName(final boolean emptyAllowed)
-    {
-        final String expected = "a pool name (letters, digits, '_', '-', '.')" + (emptyAllowed ? " or \"\"" : "");
-        return ValueType.string(expected, name ->
-        {
-            if (emptyAllowed && name.isEmpty())
-            {
-                return name;
-            }
-            if (!name.matches(POOL_NAME_PATTERN))
-            {
-                throw new IllegalArgumentException("expected " + expected + ", got \"" + name + "\"");
-            }
-            return name;
-        });
-    }
-
-    private static ValueType<List<Cidr>> cidrList()
-    {
-        return ValueType.list("an array of IPv4/IPv6 CIDRs or addresses, e.g. [\"10.0.0.0/8\", \"::1\"]",
-            Cidr.class, Cidr::parse, Cidr::toString);
-    }
-
-    static int editDistance(final String a, final String b)
-    {
-        final int[] previous = new int[b.length() + 1];
-        final int[] current = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++)
-        {
-            previous[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++)
-        {
-            current[0] = i;
-            for (int j = 1; j <= b.length(); j++)
-            {
-                final int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-                current[j] = Math.min(substitution, Math.min(previous[j] + 1, current[j - 1] + 1));
-            }
-            System.arraycopy(current, 0, previous, 0, current.length);
-        }
-        return previous[b.length()];
-    }
-
-    /**
-     * A key's typed parser and setter, kept together so that the value's type is checked where the key is declared.
-     */
-    private static final class Binding<B, T>
-    {
-        private final Scope<B> scope;
-        private final ValueType<T> type;
-        private final BiConsumer<B, T> setter;
-        private final Function<Config, T> getter;
-
-        Binding(final Scope<B> scope, final ValueType<T> type, final BiConsumer<B, T> setter,
-            final Function<Config, T> getter)
-        {
-            this.scope = scope;
-            this.type = type;
-            this.setter = setter;
-            this.getter = getter;
-        }
-
-        void set(final Object builder, final Object value)
-        {
-            setter.accept(scope.cast(builder), type.parse(value));
-        }
-
-        Object tomlValue(final Config config)
-        {
-            if (getter == null)
-            {
-                return null;
-            }
-            final T value = getter.apply(config);
-            if (value == null)
-            {
-                return type.kind() == Kind.ADDRESS_OR_EMPTY ? "" : null;
-            }
-            return type.toToml(value);
-        }
     }
 }

@@ -25,7 +25,7 @@ public final class PoolSettings
      */
     public static Builder builder(final String name)
     {
-        return new Builder(ConfigKey.checkPoolName(name));
+        return new Builder(PoolName.check(name));
     }
 
     /** @return the pool's name. */

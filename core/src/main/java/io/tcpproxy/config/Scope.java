@@ -8,7 +8,7 @@ package io.tcpproxy.config;
  */
 final class Scope<B>
 {
-    static final Scope<Config.Builder> TOP = new Scope<>("", Config.Builder.class);
+    static final Scope<ConfigValues> TOP = new Scope<>("", ConfigValues.class);
     static final Scope<HealthCheck.Builder> HEALTH_CHECK = new Scope<>("health_check", HealthCheck.Builder.class);
     static final Scope<PassiveHealth.Builder> PASSIVE_HEALTH =
         new Scope<>("passive_health", PassiveHealth.Builder.class);

@@ -2,27 +2,20 @@ package io.tcpproxy.config;
 
 import org.tomlj.Toml;
 import org.tomlj.TomlArray;
-import org.tomlj.TomlParseError;
 import org.tomlj.TomlParseResult;
-import org.tomlj.TomlPosition;
 import org.tomlj.TomlTable;
 
-import java.io.IOException;
-import java.nio.charset.CharacterCodingException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.LocalTime;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-
-import java.util.Set;
 import java.util.function.Consumer;
+
+import static io.tcpproxy.config.LoaderMessages.HEALTH_CHECK;
+import static io.tcpproxy.config.LoaderMessages.PASSIVE_HEALTH;
+import static io.tcpproxy.config.LoaderMessages.POOL;
+import static io.tcpproxy.config.LoaderMessages.ROUTE;
+import static io.tcpproxy.config.LoaderMessages.UPSTREAM;
+import static io.tcpproxy.config.LoaderMessages.lineOf;
 
 /**
  * Reads {@code proxy.toml} into a {@link Config.Builder}: top-level keys, the tables {@code [health_check]} and
@@ -37,15 +30,6 @@ import java.util.function.Consumer;
  */
 public final class TomlConfigLoader
 {
-    private static final String HEALTH_CHECK = "health_check";
-    private static final String PASSIVE_HEALTH = "passive_health";
-    private static final String UPSTREAM = "upstream";
-    private static final String ROUTE = "route";
-    private static final String POOL = "pool";
-    private static final Set<String> TABLES = Set.of(HEALTH_CHECK, PASSIVE_HEALTH, UPSTREAM, ROUTE, POOL);
-    private static final String TABLES_TEXT =
-        "[health_check], [passive_health], [[upstream]], [[route]] and [pool.NAME]";
-
     private final String sourceName;
     private final Config.Builder builder;
     private final List<ConfigException> errors = new ArrayList<>();
@@ -54,7 +38,7 @@ public final class TomlConfigLoader
     {
         this.sourceName = sourceName;
         this.builder = Config.builder();
-        builder.sourceName = sourceName;
+        builder.values.sourceName = sourceName;
     }
 
     /**
@@ -64,8 +48,8 @@ public final class TomlConfigLoader
      */
     public static Config.Builder load(final Path path)
     {
-        final Config.Builder builder = parse(readFile(path), path.toString());
-        builder.sourcePath = path;
+        final Config.Builder builder = parse(LoaderMessages.readFile(path), path.toString());
+        builder.values.sourcePath = path;
         return builder;
     }
 
@@ -82,14 +66,14 @@ public final class TomlConfigLoader
         final TomlParseResult toml = Toml.parse(text);
         if (toml.hasErrors())
         {
-            throw syntaxError(toml.errors(), sourceName);
+            throw LoaderMessages.syntaxError(toml.errors(), sourceName);
         }
 
         final TomlConfigLoader loader = new TomlConfigLoader(sourceName);
         loader.readTopLevel(toml);
         if (!loader.errors.isEmpty())
         {
-            throw firstOf(loader.errors);
+            throw LoaderMessages.firstOf(loader.errors);
         }
         return loader.builder;
     }
@@ -124,12 +108,12 @@ public final class TomlConfigLoader
         final ConfigKey key = ConfigKey.find(Scope.TOP, name);
         if (key == null)
         {
-            errors.add(error(name, line, unknownKeyMessage(name, value)));
+            errors.add(error(name, line, LoaderMessages.unknownKeyMessage(name, value)));
             return;
         }
-        if (set(key, builder, name, value, line))
+        if (set(key, builder.values, name, value, line))
         {
-            builder.lines.put(name, line);
+            builder.values.lines.put(name, line);
         }
     }
 
@@ -141,7 +125,7 @@ public final class TomlConfigLoader
         if (readTable(value, Scope.HEALTH_CHECK, check, prefix, line, "[" + prefix + "]"))
         {
             sink.accept(check.build());
-            builder.lines.put(prefix, line);
+            builder.values.lines.put(prefix, line);
         }
     }
 
@@ -160,7 +144,7 @@ public final class TomlConfigLoader
                         "missing: every [[upstream]] needs addr = \"HOST:PORT\", e.g. addr = \"10.0.0.1:5432\""));
                     continue;
                 }
-                builder.lines.put("upstream#" + builder.upstreams.size(), tableLine);
+                builder.values.lines.put("upstream#" + builder.values.upstreams.size(), tableLine);
                 builder.upstream(upstream.build());
             }
         }
@@ -179,7 +163,7 @@ public final class TomlConfigLoader
                 {
                     final Route built = route.build();
                     final TomlTable table = (TomlTable)array.get(i);
-                    builder.lines.put("route#" + builder.routes.size() + ".pool",
+                    builder.values.lines.put("route#" + builder.values.routes.size() + ".pool",
                         table.contains(List.of("pool")) ? lineOf(table, "pool") : tableLine);
                     builder.route(built);
                 }
@@ -222,7 +206,7 @@ public final class TomlConfigLoader
             }
             if (readTable(poolValue, Scope.POOL, settings, prefix, poolLine, "[" + prefix + "]"))
             {
-                builder.lines.put(prefix, poolLine);
+                builder.values.lines.put(prefix, poolLine);
                 builder.poolSettings(settings.build());
             }
         }
@@ -266,7 +250,7 @@ public final class TomlConfigLoader
             }
             else if (!(scope == Scope.POOL && name.equals(HEALTH_CHECK)))
             {
-                errors.add(error(keyName, keyLine, unknownKeyInTable(scope, name, header)));
+                errors.add(error(keyName, keyLine, LoaderMessages.unknownKeyInTable(scope, name, header)));
             }
         }
         return errors.size() == errorsBefore;
@@ -291,115 +275,10 @@ public final class TomlConfigLoader
         }
     }
 
-    private static String unknownKeyInTable(final Scope<?> scope, final String name, final String header)
-    {
-        final List<String> names = ConfigKey.keyNames(scope);
-        if (scope == Scope.POOL)
-        {
-            names.add("[" + HEALTH_CHECK + "]");
-        }
-        if (ConfigKey.find(Scope.TOP, name) != null || TABLES.contains(name))
-        {
-            return "unknown key in " + header + "; " + name + " is a top-level key: write it above the first " +
-                "[table] header";
-        }
-        final String nearest = ConfigKey.nearest(name, names);
-        return nearest != null ?
-            "unknown key in " + header + " (did you mean " + nearest + "?)" :
-            "unknown key in " + header + "; its keys are " + String.join(", ", names);
-    }
-
-    private static String readFile(final Path path)
-    {
-        if (Files.isDirectory(path))
-        {
-            throw new ConfigException(null, 0, path + ": is a directory, expected a TOML file");
-        }
-        try
-        {
-            return Files.readString(path);
-        }
-        catch (final NoSuchFileException ex)
-        {
-            throw new ConfigException(null, 0, path + ": file not found");
-        }
-        catch (final AccessDeniedException ex)
-        {
-            throw new ConfigException(null, 0, path + ": cannot read the file (permission denied)");
-        }
-        catch (final CharacterCodingException ex)
-        {
-            throw new ConfigException(null, 0, path + ": not valid UTF-8 text, expected a TOML file");
-        }
-        catch (final IOException ex)
-        {
-            throw new ConfigException(null, 0, path + ": cannot read the file (" + ex + ")");
-        }
-    }
-
-    private static ConfigException syntaxError(final List<TomlParseError> parseErrors, final String sourceName)
-    {
-        final List<ConfigException> errors = new ArrayList<>(parseErrors.size());
-        for (final TomlParseError parseError : parseErrors)
-        {
-            final TomlPosition position = parseError.position();
-            final int line = lineOf(position);
-            final String where = position == null ? sourceName : sourceName + ":" + line + ":" + position.column();
-            errors.add(new ConfigException(null, line, where + ": TOML syntax error: " + parseError.getMessage()));
-        }
-        return firstOf(errors);
-    }
-
-    private static ConfigException firstOf(final List<ConfigException> errors)
-    {
-        errors.sort(Comparator.comparingInt(ConfigException::line));
-        final ConfigException first = errors.get(0);
-        if (errors.size() == 1)
-        {
-            return first;
-        }
-
-        final int others = errors.size() - 1;
-        final ConfigException thrown = new ConfigException(
-            first.key(),
-            first.line(),
-            first.getMessage() + " (and " + others + " more error" + (others == 1 ? "" : "s") + " after it)");
-        for (int i = 1; i < errors.size(); i++)
-        {
-            thrown.addSuppressed(errors.get(i));
-        }
-        return thrown;
-    }
-
     private ConfigException error(final String key, final int line, final String what)
     {
         final String where = line > 0 ? sourceName + ":" + line : sourceName;
         return new ConfigException(key, line, where + ": " + key + ": " + what);
-    }
-
-    private static String unknownKeyMessage(final String name, final Object value)
-    {
-        if (value instanceof TomlTable)
-        {
-            for (final String inner : ((TomlTable)value).keySet())
-            {
-                if (ConfigKey.find(Scope.TOP, inner) != null)
-                {
-                    return "unknown table; every key goes at the top level, above any [table] header " +
-                        "(found " + inner + " inside it); the tables are " + TABLES_TEXT;
-                }
-            }
-        }
-
-        final List<String> names = ConfigKey.keyNames(Scope.TOP);
-        names.addAll(TABLES);
-        final String nearest = ConfigKey.nearest(name, names);
-        if (nearest != null)
-        {
-            return "unknown key (did you mean " + nearest + "?)";
-        }
-        return "unknown key; the keys are " + String.join(", ", ConfigKey.keyNames(Scope.TOP)) + ", and the tables " +
-            TABLES_TEXT;
     }
 
     /**
@@ -410,56 +289,6 @@ public final class TomlConfigLoader
      */
     public static String describe(final Object value)
     {
-        if (value == null)
-        {
-            return "nothing";
-        }
-        if (value instanceof String)
-        {
-            return "the string \"" + value + "\"";
-        }
-        if (value instanceof Double || value instanceof Float)
-        {
-            return "the float " + value;
-        }
-        if (value instanceof Number)
-        {
-            return "the integer " + value;
-        }
-        if (value instanceof Boolean)
-        {
-            return "the boolean " + value;
-        }
-        if (value instanceof TomlArray)
-        {
-            return "an array";
-        }
-        if (value instanceof TomlTable)
-        {
-            return "a table";
-        }
-        if (value instanceof OffsetDateTime || value instanceof LocalDateTime)
-        {
-            return "the date-time " + value;
-        }
-        if (value instanceof LocalDate)
-        {
-            return "the date " + value;
-        }
-        if (value instanceof LocalTime)
-        {
-            return "the time " + value;
-        }
-        return "a value of type " + value.getClass().getSimpleName();
-    }
-
-    private static int lineOf(final TomlTable table, final String key)
-    {
-        return lineOf(table.inputPositionOf(List.of(key)));
-    }
-
-    private static int lineOf(final TomlPosition position)
-    {
-        return position == null ? 0 : position.line();
+        return LoaderMessages.describe(value);
     }
 }

@@ -197,6 +197,13 @@ final class ValueType<T>
             v -> v.name().toLowerCase(Locale.ROOT));
     }
 
+    /** An array of IPv4/IPv6 CIDRs or addresses. */
+    static ValueType<List<Cidr>> cidrList()
+    {
+        return list("an array of IPv4/IPv6 CIDRs or addresses, e.g. [\"10.0.0.0/8\", \"::1\"]",
+            Cidr.class, Cidr::parse, Cidr::toString);
+    }
+
     static ValueType<HostPort> address()
     {
         final String expected = "a string HOST:PORT, e.g. \"127.0.0.1:3000\"";

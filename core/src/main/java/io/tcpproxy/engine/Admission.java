@@ -28,8 +28,9 @@ final class Admission
     private final WorkerClock clock;
     private final EngineContext context;
     private final Selector selector;
-    private final ServerSocketChannel listener;
-    private final boolean ownsListener;
+    /** Replaced by {@link WorkerCommand.SwapListener} when a reload changes {@code listen_addr}. */
+    private ServerSocketChannel listener;
+    private boolean ownsListener;
     private final ConnectionTable table;
     private final WorkerTimers timers;
     private final WorkerMetrics metrics;
@@ -95,12 +96,18 @@ final class Admission
     /** The listener is ready: accept what is waiting, up to a bound per event. */
     void onAcceptable()
     {
-        for (int i = 0; i < MAX_ACCEPTS_PER_EVENT && listenerKey != null; i++)
+        acceptUpTo(MAX_ACCEPTS_PER_EVENT);
+    }
+
+    /** @return true when the backlog is empty (or accepting cannot go on now), false when the bound was reached. */
+    private boolean acceptUpTo(final int maxAccepts)
+    {
+        for (int i = 0; i < maxAccepts && listenerKey != null; i++)
         {
             if (!context.descriptorsForOneMore(routing.maxConnections))
             {
                 pause(); // the new client stays in the backlog until two descriptors are free
-                return;
+                return true;
             }
             final SocketChannel channel;
             try
@@ -109,18 +116,18 @@ final class Admission
             }
             catch (final ClosedChannelException ex)
             {
-                return; // stopping
+                return true; // stopping
             }
             catch (final IOException ex)
             {
                 // Out of file descriptors (EMFILE/ENFILE) or buffers: the pending connection stays in the backlog
                 // and OP_ACCEPT would fire forever, so pause instead of spinning.
                 pause();
-                return;
+                return true;
             }
             if (channel == null)
             {
-                return;
+                return true;
             }
             if (!handedToLighterPeer(channel))
             {
@@ -128,6 +135,54 @@ final class Admission
                 admit(channel);
             }
         }
+        return false;
+    }
+
+    /**
+     * Accept from {@code fresh} from now on (a reload moved {@code listen_addr}): register it, admit what already
+     * waits in the old listener's backlog (a client the kernel accepted there is served, not reset), then deregister
+     * the old one, closing it if it is this worker's own. After the proxy stopped accepting, only releases
+     * {@code fresh}.
+     *
+     * @param fresh     the new listener, non-blocking.
+     * @param ownsFresh whether this worker closes it (reuse-port), rather than the engine (one shared by all).
+     */
+    void swapListener(final ServerSocketChannel fresh, final boolean ownsFresh)
+    {
+        if (listenerKey == null)
+        {
+            if (ownsFresh)
+            {
+                Sockets.closeQuietly(fresh);
+            }
+            return;
+        }
+        final SelectionKey freshKey;
+        try
+        {
+            freshKey = fresh.register(selector, 0, null);
+        }
+        catch (final ClosedChannelException ex)
+        {
+            return; // closed by a shutdown that raced the reload: stopping anyway
+        }
+        // While paused for lack of descriptors the old backlog cannot be taken (it is reset when the old listener
+        // closes); the resume timer re-arms whichever key is in force then. A key no longer valid: the engine closed
+        // the old listener already (this worker took the command late).
+        // At most a full backlog's worth: clients still arriving on the old address must not hold the worker here.
+        boolean drained = !listenerKey.isValid() || listenerKey.interestOps() == 0;
+        for (int accepted = 0; !drained && accepted < Listeners.BACKLOG; accepted += MAX_ACCEPTS_PER_EVENT)
+        {
+            drained = acceptUpTo(MAX_ACCEPTS_PER_EVENT);
+        }
+        final SelectionKey oldKey = listenerKey;
+        freshKey.interestOps(oldKey.isValid() ? oldKey.interestOps() : SelectionKey.OP_ACCEPT);
+        final ServerSocketChannel old = listener;
+        final boolean ownedOld = ownsListener;
+        listener = fresh;
+        ownsListener = ownsFresh;
+        listenerKey = freshKey;
+        release(oldKey, old, ownedOld);
     }
 
     /** A connection another thread accepted for this worker (it counted it in the table's load). */
@@ -256,21 +311,27 @@ final class Admission
     {
         if (listenerKey != null)
         {
-            listenerKey.cancel();
+            final SelectionKey key = listenerKey;
             listenerKey = null;
-            if (ownsListener)
-            {
-                Sockets.closeQuietly(listener);
-            }
             timers.cancelAcceptResume();
-            try
-            {
-                selector.selectNow(); // completes the deregistration so the listening fd is released now
-            }
-            catch (final IOException ignore)
-            {
-                // the listener is closed either way
-            }
+            release(key, listener, ownsListener);
+        }
+    }
+
+    private void release(final SelectionKey key, final ServerSocketChannel channel, final boolean owned)
+    {
+        key.cancel();
+        if (owned)
+        {
+            Sockets.closeQuietly(channel);
+        }
+        try
+        {
+            selector.selectNow(); // completes the deregistration so the listening fd is released now
+        }
+        catch (final IOException ignore)
+        {
+            // the listener is closed either way
         }
     }
 }

@@ -3,6 +3,7 @@ package io.tcpproxy.engine;
 import io.tcpproxy.admin.ConnectionInfo;
 import io.tcpproxy.admin.ConnectionPage;
 import io.tcpproxy.config.Config;
+import io.tcpproxy.config.HostPort;
 import io.tcpproxy.metrics.AccessLog;
 import io.tcpproxy.metrics.MetricsCollector;
 import io.tcpproxy.metrics.MetricsRing;
@@ -19,7 +20,6 @@ import org.agrona.concurrent.SystemNanoClock;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
-import java.nio.channels.ServerSocketChannel;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -44,15 +44,13 @@ public final class Engine
     private final Config config;
     private final EngineLog log;
     private final EngineContext context;
-    private final List<ServerSocketChannel> listeners;
-    private final InetSocketAddress localAddress;
+    private final ListenerSwitch listeners;
     private final Worker[] workers;
     private final AgentRunner[] workerRunners;
     private final MetricsRing[] rings;
     private final MetricsCollector collector;
     private final AgentRunner collectorRunner;
     private final TargetResolver resolver;
-    private final Acceptor acceptor;
     /** The pools in force (the latest routing table's); replaced whole by a reload. */
     private volatile UpstreamPool[] pools;
     /** Servers reloads removed, remembered (their series shown while they have connections). */
@@ -73,28 +71,25 @@ public final class Engine
         this.poolListener = UpstreamPools.listener(log);
         this.context = new EngineContext(config, target, Descriptors.ofThisProcess(), log, null, pools);
         final int workerCount = config.effectiveWorkers();
-        final Config.AcceptMode acceptMode = Listeners.effectiveAcceptMode(config, console);
-        this.listeners = Listeners.bind(config.listenAddress(), acceptMode == Config.AcceptMode.REUSE_PORT ?
-            workerCount : 1);
-        final boolean handOff = acceptMode == Config.AcceptMode.ACCEPTOR;
+        final ListenerSet bound =
+            ListenerSet.bind(config.listenAddress(), Listeners.effectiveAcceptMode(config, console), workerCount);
         if (config.busyPollUs() > 0 && config.idleStrategy() != Config.IdleStrategyKind.BLOCK)
         {
             log.warn("busy_poll_us = " + config.busyPollUs() + " only applies to idle_strategy = " +
                 "\"block\"; ignored with \"" + config.idleStrategy().name().toLowerCase(Locale.ROOT) +
                 "\" (which never blocks)");
         }
-        this.localAddress = (InetSocketAddress)listeners.get(0).getLocalAddress();
         this.rings = new MetricsRing[workerCount];
         this.workers = new Worker[workerCount];
+        this.listeners = new ListenerSwitch(bound, workers, context.acceptorPauses);
         this.workerRunners = new AgentRunner[workerCount];
         try
         {
             for (int i = 0; i < workerCount; i++)
             {
                 rings[i] = new MetricsRing(i, config.channelBufferSize());
-                final boolean ownListener = acceptMode == Config.AcceptMode.REUSE_PORT;
-                workers[i] = new Worker(i, context, handOff ? null : listeners.get(ownListener ? i : 0), ownListener,
-                    rings[i], config.idleStrategy() == Config.IdleStrategyKind.BLOCK, SystemNanoClock.INSTANCE);
+                workers[i] = new Worker(i, context, bound.forWorker(i), bound.workersOwnListeners(), rings[i],
+                    config.idleStrategy() == Config.IdleStrategyKind.BLOCK, SystemNanoClock.INSTANCE);
             }
             final int[] cpus = WorkerPlacement.plan(config.cpuAffinityMode(), workerCount,
                 Runtime.getRuntime().availableProcessors(), WorkerPlacement.SYSTEM_CPU_ROOT, log);
@@ -102,14 +97,14 @@ public final class Engine
             {
                 workers[i].pinTo(cpus[i]);
             }
-            if (acceptMode == Config.AcceptMode.REUSE_PORT && workerCount > 1)
+            if (bound.workersOwnListeners() && workerCount > 1)
             {
                 for (final Worker worker : workers)
                 {
                     worker.admission().balanceWith(worker, workers);
                 }
             }
-            this.acceptor = handOff ? new Acceptor(listeners.get(0), workers, context.acceptorPauses) : null;
+            bound.handOffTo(workers, context.acceptorPauses);
         }
         catch (final Throwable ex)
         {
@@ -120,12 +115,13 @@ public final class Engine
                     worker.onClose(); // never started: releases its selector and buffers on this thread
                 }
             }
-            closeListeners();
+            listeners.closeAll();
             UpstreamPools.closeAll(pools);
             throw ex;
         }
         this.collector = new MetricsCollector(config, rings, console, context.acceptorPauses::get, accessLog);
-        collector.snapshotSource(new UpstreamMetrics(() -> pools)::update);
+        collector.snapshotSource(new UpstreamMetrics(
+            () -> pools, config.targetAddress() == null ? null : config.targetAddress().toString())::update);
         // The collector parks 1 ms after work, backing off to 8 ms while idle: fewer wake-ups competing with the
         // workers for cores, and still far inside the 100 ms snapshot interval.
         this.collectorRunner = new AgentRunner(
@@ -182,10 +178,7 @@ public final class Engine
                 AgentRunner.startOnThread(engine.workerRunners[i]);
             }
             AgentRunner.startOnThread(engine.collectorRunner);
-            if (engine.acceptor != null)
-            {
-                engine.acceptor.start();
-            }
+            engine.listeners.startAcceptor();
             if (engine.resolver != null)
             {
                 engine.resolver.start();
@@ -246,10 +239,21 @@ public final class Engine
         return context.descriptors.limit();
     }
 
-    /** @return the address clients connect to. */
+    /** @return the address clients connect to (the one a reload moved them to, once it has). */
     public InetSocketAddress localAddress()
     {
-        return localAddress;
+        return listeners.localAddress();
+    }
+
+    /**
+     * Bind a new {@code listen_addr} (a reload) as at start, while the listeners in force keep accepting; nothing
+     * changes until {@link ListenerChange#commit()}. Any thread.
+     *
+     * @throws IOException (a {@link java.net.BindException}) when the address cannot be bound.
+     */
+    public ListenerChange bindListeners(final HostPort address) throws IOException
+    {
+        return listeners.bind(address);
     }
 
     /** @return the metrics collector. */
@@ -285,7 +289,7 @@ public final class Engine
     public void stopAccepting()
     {
         requestPhase(Worker.STOP_ACCEPTING);
-        closeListeners();
+        listeners.closeAll();
     }
 
     /**
@@ -473,7 +477,7 @@ public final class Engine
      */
     public void stop(final boolean printFinalSummary)
     {
-        closeListeners();
+        listeners.closeAll();
         for (final Worker worker : workers)
         {
             worker.commands().submitAndWake(WorkerCommand.STOP_BLOCKING, PHASE_ACK_TIMEOUT_NS);
@@ -501,18 +505,6 @@ public final class Engine
         }
         UpstreamPools.closeAll(pools);
         log.close();
-    }
-
-    private void closeListeners()
-    {
-        if (acceptor != null)
-        {
-            acceptor.close();
-        }
-        for (final ServerSocketChannel listener : listeners)
-        {
-            Sockets.closeQuietly(listener);
-        }
     }
 
     int workerCount()

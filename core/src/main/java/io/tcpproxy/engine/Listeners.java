@@ -21,7 +21,7 @@ import java.util.List;
  */
 final class Listeners
 {
-    private static final int BACKLOG = 4096;
+    static final int BACKLOG = 4096;
 
     private Listeners()
     {

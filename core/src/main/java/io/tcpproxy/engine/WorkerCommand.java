@@ -4,6 +4,7 @@ import io.tcpproxy.CloseReason;
 import io.tcpproxy.admin.ConnectionInfo;
 import io.tcpproxy.upstream.UpstreamServer;
 
+import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 
 /**
@@ -103,6 +104,29 @@ interface WorkerCommand
         {
             worker.admission().routing(table);
             drain.apply(worker.table(), worker.timers(), worker.nowNs());
+            return Boolean.TRUE;
+        }
+    }
+
+    /**
+     * Accept from another listener (a reload changed {@code listen_addr}): the worker registers it, takes what waits
+     * in the old one's backlog, then deregisters (and, if its own, closes) the old one. {@link #isDone()} turns true
+     * once it has.
+     */
+    final class SwapListener extends Answered<Boolean>
+    {
+        private final ServerSocketChannel listener;
+        private final boolean owned;
+
+        SwapListener(final ServerSocketChannel listener, final boolean owned)
+        {
+            this.listener = listener;
+            this.owned = owned;
+        }
+
+        Boolean answer(final Worker worker)
+        {
+            worker.admission().swapListener(listener, owned);
             return Boolean.TRUE;
         }
     }

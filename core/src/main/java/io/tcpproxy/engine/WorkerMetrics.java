@@ -19,9 +19,12 @@ final class WorkerMetrics
 {
     /**
      * Byte deltas are summed per connection and published at most this often (lifecycle events go out every duty
-     * cycle): at 100k messages a second, one record per message would cost the collector a core of its own.
+     * cycle): at 100k messages a second, one record per message would cost the collector a core of its own. The
+     * collector snapshots every 100 ms, so fresher counts are never seen; and every publish ends the collector's
+     * back-off, so at 10 ms it woke about 300 times a second under load, at 100 ms about half as often
+     * (docs/performance-profile.md).
      */
-    private static final long BYTES_PUBLISH_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(10);
+    private static final long BYTES_PUBLISH_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(100);
     /** A full ring is retried this often, whatever the idle strategy (a polling worker would retry millions of times). */
     private static final long RING_FULL_RETRY_NS = TimeUnit.MILLISECONDS.toNanos(1);
 
@@ -45,6 +48,10 @@ final class WorkerMetrics
     /** The last upstream server published and its IP bytes: targets repeat, so no copy per connection. */
     private InetSocketAddress lastTarget;
     private byte[] lastTargetBytes;
+    /** The buffer use last stored in the ring (-1: never), so an unchanged one costs no store to a shared line. */
+    private long publishedInUseBytes = -1;
+    private long publishedHighWaterBytes = -1;
+    private long publishedLimitBytes = -1;
 
     WorkerMetrics(final MetricsRing ring, final EngineLog log, final String workerName)
     {
@@ -111,10 +118,20 @@ final class WorkerMetrics
         ring.internalErrors(1); // tcp_proxy_internal_errors_total: best effort, the log line is the record
     }
 
-    /** @param pool whose use to report. */
+    /** @param pool whose use to report (stored only when it changed: the collector reads these fields). */
     void bufferUse(final RelayBuffers pool)
     {
-        ring.bufferUse(pool.inUseBytes(), pool.highWaterBytes(), pool.limitBytes());
+        final long inUseBytes = pool.inUseBytes();
+        final long highWaterBytes = pool.highWaterBytes();
+        final long limitBytes = pool.limitBytes();
+        if (inUseBytes != publishedInUseBytes || highWaterBytes != publishedHighWaterBytes ||
+            limitBytes != publishedLimitBytes)
+        {
+            publishedInUseBytes = inUseBytes;
+            publishedHighWaterBytes = highWaterBytes;
+            publishedLimitBytes = limitBytes;
+            ring.bufferUse(inUseBytes, highWaterBytes, limitBytes);
+        }
     }
 
     /** The pool is gone: report it empty. */
@@ -220,7 +237,12 @@ final class WorkerMetrics
         if (published > 0)
         {
             System.arraycopy(dirty, published, dirty, 0, count - published);
-            Arrays.fill(dirty, count - published, count, null);
+            // a plain loop, not Arrays.fill: that one is shared with every caller in the JVM, and the array-type
+            // speculation C2 takes from its mixed profile failed here over and over (three deoptimizations a minute)
+            for (int i = count - published; i < count; i++)
+            {
+                dirty[i] = null;
+            }
             dirtyCount = count - published;
         }
         lifecycleUnpublished = dirtyCount > 0;
@@ -257,7 +279,10 @@ final class WorkerMetrics
             }
             connection.connectedUnpublished = false;
         }
-        if (connection.up.unpublishedBytes != 0 || connection.down.unpublishedBytes != 0)
+        // Bytes read while connecting (a preamble's, or a client's early data) wait for the outcome: they belong to
+        // the server that takes the connection, not to one whose connect then fails and is retried elsewhere.
+        if ((connection.up.unpublishedBytes != 0 || connection.down.unpublishedBytes != 0) &&
+            connection.state != Connection.CONNECTING)
         {
             if (!ring.bytes(connection.id, connection.up.unpublishedBytes, connection.down.unpublishedBytes))
             {

@@ -37,10 +37,15 @@ public final class Families
     /** Closes by reason. */
     public static final MetricFamily CONNECTIONS_CLOSED = MetricFamily.counter(
         "tcp_proxy_connections_closed_total", "Connections closed, by reason.", "reason").json("closes_by_reason");
-    /** Connect failures by reason. */
+    /**
+     * Clients whose upstream connect finally failed (after every retry), by reason: the JSON's
+     * {@code connect_failures_by_reason} only. In Prometheus the name {@code tcp_proxy_upstream_connect_failures_total}
+     * belongs to the per-server tries ({@link UpstreamFamilies#CONNECT_FAILURES}, issue 13), and one name carries one
+     * label set; the clients are there as {@code tcp_proxy_connections_closed_total{reason=~"connect_.*"}}.
+     */
     public static final MetricFamily UPSTREAM_CONNECT_FAILURES = MetricFamily.counter(
-        "tcp_proxy_upstream_connect_failures_total", "Upstream connects that failed, by reason.", "reason")
-        .json("connect_failures_by_reason");
+        "tcp_proxy_connects_failed_total", "Clients whose upstream connect finally failed, by reason.",
+        "reason").json("connect_failures_by_reason");
     /** Ring-full occasions. */
     public static final MetricFamily METRICS_RING_FULL = MetricFamily.counter("tcp_proxy_metrics_ring_full_total",
         "Times a worker found its metrics ring full; events were delayed, never lost.").json("ring_full");
@@ -114,7 +119,10 @@ public final class Families
         "tcp_proxy_client_bytes_downstream_total", CLIENT_HELP + "bytes relayed from the upstream to clients.",
         "client").inJsonRows(CLIENT_ROWS, "bytes_downstream");
 
-    /** Every family always exported, in output order (the per-client ones come after, see {@link #CLIENTS}). */
+    /**
+     * Every family always exported, in output order (the per-client ones come after, see {@link #CLIENTS}); all in
+     * the JSON, all but {@link #UPSTREAM_CONNECT_FAILURES} in the Prometheus text.
+     */
     public static final List<MetricFamily> CORE = List.of(
         CONNECTIONS_ACTIVE, CONNECTIONS_TOTAL, BYTES_UPSTREAM, BYTES_DOWNSTREAM, CONNECTIONS_REJECTED,
         CONNECTIONS_CLOSED, UPSTREAM_CONNECT_FAILURES, METRICS_RING_FULL, ACCEPT_PAUSES, INTERNAL_ERRORS,
@@ -139,7 +147,7 @@ public final class Families
         final MetricsRegistry registry = new MetricsRegistry();
         for (final MetricFamily family : CORE)
         {
-            registry.declare(family);
+            registry.declare(family, family != UPSTREAM_CONNECT_FAILURES);
         }
         RouteFamilies.declare(registry);
         for (final MetricFamily family : CLIENTS)

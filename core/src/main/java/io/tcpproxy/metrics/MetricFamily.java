@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
  * <p>JSON placement: a family without labels is a top-level {@code "jsonKey": value}; with labels, a top-level object
  * {@code "jsonKey": {"labelValue": value}} (label values joined by {@code ,} when there are several). A family given
  * {@link #inJsonRows} is instead one field of the rows of an array (e.g. {@code "workers": [{"worker": "0",
- * "active_connections": 1, ...}]}), all families naming the same array sharing its rows. Histograms go under
+ * "active_connections": 1, ...}]}), all families naming the same array sharing its rows (one row per set of label
+ * values; a second label is a field of the row under its own name, e.g. {@code "pool": "default"}). Histograms go under
  * {@code "histograms"}.
  */
 public final class MetricFamily
@@ -62,7 +63,9 @@ public final class MetricFamily
      * Where a labeled family appears in JSON when it is a column of a table.
      *
      * @param arrayKey        key of the array of rows, e.g. {@code workers}.
-     * @param rowKey          key of the label value in each row, e.g. {@code worker}.
+     * @param rowKey          key of the first label's value in each row, e.g. {@code worker}; further labels (the
+     *                        columns of one table share their label names) go in by their own names, e.g.
+     *                        {@code pool}.
      * @param restLabelValue  a label value taken out of the array into an object of its own ({@code other}), or null.
      * @param restKey         the key of that object ({@code other_clients}), or null.
      */
@@ -95,9 +98,9 @@ public final class MetricFamily
         {
             throw new IllegalArgumentException("a counter's name ends in _total: " + name);
         }
-        if (null != jsonRows && labelNames.size() != 1)
+        if (null != jsonRows && labelNames.isEmpty())
         {
-            throw new IllegalArgumentException("a JSON row family has exactly one label: " + name);
+            throw new IllegalArgumentException("a JSON row family has labels: " + name);
         }
         this.name = name;
         this.help = Objects.requireNonNull(help);

@@ -37,33 +37,21 @@ public final class ClientHelloPeek
     /** The most ALPN protocols kept; protocols past this many are ignored. */
     public static final int MAX_ALPN_PROTOCOLS = 16;
 
-    private static final int RECORD_HEADER_BYTES = 5;
+    private static final int RECORD_HEADER_BYTES = HandshakeCursor.RECORD_HEADER_BYTES;
     private static final int HANDSHAKE_HEADER_BYTES = 4;
     private static final int MAX_RECORD_PAYLOAD_BYTES = 1 << 14;
     private static final int CONTENT_TYPE_HANDSHAKE = 22;
     private static final int HANDSHAKE_CLIENT_HELLO = 1;
     private static final int EXTENSION_SERVER_NAME = 0;
     private static final int EXTENSION_ALPN = 16;
-    private static final int NAME_TYPE_HOST_NAME = 0;
-    private static final int MAX_ALPN_BYTES = 1024;
 
-    private final byte[] serverName = new byte[MAX_SERVER_NAME_BYTES];
-    private final byte[] alpnBytes = new byte[MAX_ALPN_BYTES];
-    private final int[] alpnOffsets = new int[MAX_ALPN_PROTOCOLS];
-    private final int[] alpnLengths = new int[MAX_ALPN_PROTOCOLS];
+    private final HelloNames names = new HelloNames();
+    private final HandshakeCursor in = new HandshakeCursor();
     private int maxBytes;
     private Status status;
     private int nextRecordAt;
     private int handshakeBytesInRecords;
     private int handshakeLength;
-    private int serverNameLength;
-    private int alpnCount;
-    private int alpnBytesUsed;
-    private boolean alpnSeen;
-
-    // the cursor walking the handshake message across records: buffer index, bytes left in the current fragment
-    private int cursor;
-    private int fragmentLeft;
 
     /**
      * @param maxBytes the largest hello accepted, TLS record headers included ({@code sni_peek_max_bytes}).
@@ -90,10 +78,7 @@ public final class ClientHelloPeek
         nextRecordAt = 0;
         handshakeBytesInRecords = 0;
         handshakeLength = -1;
-        serverNameLength = -1;
-        alpnCount = 0;
-        alpnBytesUsed = 0;
-        alpnSeen = false;
+        names.reset();
         return this;
     }
 
@@ -121,31 +106,31 @@ public final class ClientHelloPeek
     /** @return true after DONE when the hello named a host ({@code server_name} with a {@code host_name}). */
     public boolean hasServerName()
     {
-        return serverNameLength > 0;
+        return names.serverNameLength > 0;
     }
 
     /** @return the host name bytes as sent (ASCII, case as sent); the first {@link #serverNameLength()} are valid. */
     public byte[] serverName()
     {
-        return serverName;
+        return names.serverName;
     }
 
     /** @return the host name's length, 0 when there is none. */
     public int serverNameLength()
     {
-        return Math.max(serverNameLength, 0);
+        return Math.max(names.serverNameLength, 0);
     }
 
     /** @return how many ALPN protocols the hello offered (at most {@link #MAX_ALPN_PROTOCOLS}). */
     public int alpnCount()
     {
-        return alpnCount;
+        return names.alpnCount;
     }
 
     /** @return the bytes holding the ALPN protocol names; see {@link #alpnOffset} and {@link #alpnLength}. */
     public byte[] alpnBytes()
     {
-        return alpnBytes;
+        return names.alpnBytes;
     }
 
     /**
@@ -154,7 +139,7 @@ public final class ClientHelloPeek
      */
     public int alpnOffset(final int i)
     {
-        return alpnOffsets[i];
+        return names.alpnOffsets[i];
     }
 
     /**
@@ -163,23 +148,24 @@ public final class ClientHelloPeek
      */
     public int alpnLength(final int i)
     {
-        return alpnLengths[i];
+        return names.alpnLengths[i];
     }
 
     /** @return the server name as a String (allocates; for logs and tests), or null. */
     public String serverNameString()
     {
         return hasServerName() ?
-            new String(serverName, 0, serverNameLength, java.nio.charset.StandardCharsets.ISO_8859_1) : null;
+            new String(names.serverName, 0, names.serverNameLength, java.nio.charset.StandardCharsets.ISO_8859_1) :
+            null;
     }
 
     /** @return the ALPN protocols as Strings (allocates; for logs and tests). */
     public java.util.List<String> alpnStrings()
     {
-        final java.util.List<String> protocols = new java.util.ArrayList<>(alpnCount);
-        for (int i = 0; i < alpnCount; i++)
+        final java.util.List<String> protocols = new java.util.ArrayList<>(names.alpnCount);
+        for (int i = 0; i < names.alpnCount; i++)
         {
-            protocols.add(new String(alpnBytes, alpnOffsets[i], alpnLengths[i],
+            protocols.add(new String(names.alpnBytes, names.alpnOffsets[i], names.alpnLengths[i],
                 java.nio.charset.StandardCharsets.ISO_8859_1));
         }
         return protocols;
@@ -242,9 +228,9 @@ public final class ClientHelloPeek
             handshakeBytesInRecords += recordLength;
             if (handshakeLength < 0 && handshakeBytesInRecords >= HANDSHAKE_HEADER_BYTES)
             {
-                startCursor(b, start);
-                final int type = nextByte(b);
-                final int length = nextByte(b) << 16 | nextByte(b) << 8 | nextByte(b);
+                in.start(b, start);
+                final int type = in.nextByte();
+                final int length = in.nextByte() << 16 | in.nextByte() << 8 | in.nextByte();
                 final Status checked = checkHandshakeHeader(type, length, limit);
                 if (checked != null)
                 {
@@ -274,47 +260,47 @@ public final class ClientHelloPeek
 
     private Status parseClientHello(final ByteBuffer b, final int start)
     {
-        startCursor(b, start);
-        skip(b, HANDSHAKE_HEADER_BYTES);
+        in.start(b, start);
+        in.skip(HANDSHAKE_HEADER_BYTES);
         int left = handshakeLength;
         // legacy_version, random
         if (left < 2 + 32 + 1)
         {
             return Status.MALFORMED;
         }
-        skip(b, 34);
+        in.skip(34);
         left -= 34;
-        final int sessionIdLength = nextByte(b);
+        final int sessionIdLength = in.nextByte();
         left--;
         if (sessionIdLength > 32 || sessionIdLength > left)
         {
             return Status.MALFORMED;
         }
-        skip(b, sessionIdLength);
+        in.skip(sessionIdLength);
         left -= sessionIdLength;
         if (left < 2)
         {
             return Status.MALFORMED;
         }
-        final int cipherSuitesLength = uint16(b);
+        final int cipherSuitesLength = in.uint16();
         left -= 2;
         if (cipherSuitesLength < 2 || (cipherSuitesLength & 1) != 0 || cipherSuitesLength > left)
         {
             return Status.MALFORMED;
         }
-        skip(b, cipherSuitesLength);
+        in.skip(cipherSuitesLength);
         left -= cipherSuitesLength;
         if (left < 1)
         {
             return Status.MALFORMED;
         }
-        final int compressionLength = nextByte(b);
+        final int compressionLength = in.nextByte();
         left--;
         if (compressionLength < 1 || compressionLength > left)
         {
             return Status.MALFORMED;
         }
-        skip(b, compressionLength);
+        in.skip(compressionLength);
         left -= compressionLength;
         if (left == 0)
         {
@@ -324,7 +310,7 @@ public final class ClientHelloPeek
         {
             return Status.MALFORMED;
         }
-        final int extensionsLength = uint16(b);
+        final int extensionsLength = in.uint16();
         left -= 2;
         if (extensionsLength != left)
         {
@@ -336,8 +322,8 @@ public final class ClientHelloPeek
             {
                 return Status.MALFORMED;
             }
-            final int type = uint16(b);
-            final int length = uint16(b);
+            final int type = in.uint16();
+            final int length = in.uint16();
             left -= 4;
             if (length > left)
             {
@@ -347,15 +333,15 @@ public final class ClientHelloPeek
             final Status extension;
             if (type == EXTENSION_SERVER_NAME)
             {
-                extension = serverNameLength >= 0 ? Status.MALFORMED : parseServerName(b, length);
+                extension = names.serverNameLength >= 0 ? Status.MALFORMED : names.parseServerName(in, length);
             }
             else if (type == EXTENSION_ALPN)
             {
-                extension = alpnSeen ? Status.MALFORMED : parseAlpn(b, length);
+                extension = names.alpnSeen ? Status.MALFORMED : names.parseAlpn(in, length);
             }
             else
             {
-                skip(b, length);
+                in.skip(length);
                 extension = null;
             }
             if (extension != null)
@@ -364,147 +350,6 @@ public final class ClientHelloPeek
             }
         }
         return Status.DONE;
-    }
-
-    /** Reads exactly {@code length} bytes on success; returns null to go on, or MALFORMED. */
-    private Status parseServerName(final ByteBuffer b, final int length)
-    {
-        if (length < 2)
-        {
-            return Status.MALFORMED;
-        }
-        final int listLength = uint16(b);
-        if (listLength != length - 2 || listLength < 3)
-        {
-            return Status.MALFORMED;
-        }
-        serverNameLength = 0;
-        int left = listLength;
-        while (left > 0)
-        {
-            if (left < 3)
-            {
-                return Status.MALFORMED;
-            }
-            final int nameType = nextByte(b);
-            final int nameLength = uint16(b);
-            left -= 3;
-            if (nameLength > left)
-            {
-                return Status.MALFORMED;
-            }
-            left -= nameLength;
-            if (nameType == NAME_TYPE_HOST_NAME)
-            {
-                // RFC 6066: at most one name of each type
-                if (serverNameLength > 0 || nameLength == 0 || nameLength > MAX_SERVER_NAME_BYTES)
-                {
-                    return Status.MALFORMED;
-                }
-                for (int i = 0; i < nameLength; i++)
-                {
-                    final int c = nextByte(b);
-                    if (c <= 0x20 || c >= 0x7F)
-                    {
-                        return Status.MALFORMED;
-                    }
-                    serverName[i] = (byte)c;
-                }
-                serverNameLength = nameLength;
-            }
-            else
-            {
-                skip(b, nameLength);
-            }
-        }
-        return null;
-    }
-
-    private Status parseAlpn(final ByteBuffer b, final int length)
-    {
-        if (length < 2)
-        {
-            return Status.MALFORMED;
-        }
-        final int listLength = uint16(b);
-        if (listLength != length - 2 || listLength < 2)
-        {
-            return Status.MALFORMED;
-        }
-        alpnSeen = true;
-        int left = listLength;
-        while (left > 0)
-        {
-            final int protocolLength = nextByte(b);
-            left--;
-            if (protocolLength == 0 || protocolLength > left)
-            {
-                return Status.MALFORMED;
-            }
-            left -= protocolLength;
-            if (alpnCount < MAX_ALPN_PROTOCOLS && alpnBytesUsed + protocolLength <= MAX_ALPN_BYTES)
-            {
-                alpnOffsets[alpnCount] = alpnBytesUsed;
-                alpnLengths[alpnCount] = protocolLength;
-                alpnCount++;
-                for (int i = 0; i < protocolLength; i++)
-                {
-                    alpnBytes[alpnBytesUsed++] = (byte)nextByte(b);
-                }
-            }
-            else
-            {
-                skip(b, protocolLength);
-            }
-        }
-        return null;
-    }
-
-    private void startCursor(final ByteBuffer b, final int start)
-    {
-        cursor = start + RECORD_HEADER_BYTES;
-        fragmentLeft = b.getShort(start + 3) & 0xFFFF;
-    }
-
-    /**
-     * The next handshake byte, stepping over record headers. Callers have checked the message holds it, and every
-     * record up to the message's end was checked complete and non-empty, so this never runs past the received bytes.
-     */
-    private int nextByte(final ByteBuffer b)
-    {
-        if (fragmentLeft == 0)
-        {
-            nextFragment(b);
-        }
-        fragmentLeft--;
-        return b.get(cursor++) & 0xFF;
-    }
-
-    private void skip(final ByteBuffer b, final int count)
-    {
-        int left = count;
-        while (left > 0)
-        {
-            if (fragmentLeft == 0)
-            {
-                nextFragment(b);
-            }
-            final int step = Math.min(left, fragmentLeft);
-            cursor += step;
-            fragmentLeft -= step;
-            left -= step;
-        }
-    }
-
-    private void nextFragment(final ByteBuffer b)
-    {
-        fragmentLeft = b.getShort(cursor + 3) & 0xFFFF;
-        cursor += RECORD_HEADER_BYTES;
-    }
-
-    private int uint16(final ByteBuffer b)
-    {
-        return nextByte(b) << 8 | nextByte(b);
     }
 
     private static int uint24(final ByteBuffer b, final int at)

@@ -279,7 +279,7 @@ class ConfigKeyTest
     {
         return switch (key.table())
         {
-            case "" -> Config.builder();
+            case "" -> Config.builder().values;
             case "health_check" -> HealthCheck.builder();
             case "passive_health" -> PassiveHealth.builder();
             case "upstream" -> Upstream.builder();

@@ -182,8 +182,8 @@ class PoolsReloadTest
         // still relaying during the drain; the series of the removed server stays while it has connections
         roundTrip(held.get(0), "during the drain".getBytes(StandardCharsets.US_ASCII));
         Await.until("the removed server's series shown as down", () ->
-            proxy.metrics().value(UpstreamFamilies.CONNECTIONS_ACTIVE, label(0)) == 8 &&
-            proxy.metrics().value(UpstreamFamilies.UP, label(0)) == 0, AWAIT);
+            proxy.metrics().value(UpstreamFamilies.CONNECTIONS_ACTIVE, label(0), "default") == 8 &&
+            proxy.metrics().value(UpstreamFamilies.UP, label(0), "default") == 0, AWAIT);
 
         final long[] closedAtNs = new long[held.size()];
         for (int i = 0; i < held.size(); i++)
@@ -199,15 +199,15 @@ class PoolsReloadTest
             "the closes are spread: " + Arrays.toString(closedAtNs));
         assertEquals(8, removed.connectionsTotal(), "its counters stayed");
         Await.until("the removed server's series dropped once its connections ended", () ->
-            proxy.metrics().value(UpstreamFamilies.CONNECTIONS_ACTIVE, label(0)) == 0 &&
-            proxy.metrics().family(UpstreamFamilies.CONNECTIONS_TOTAL).sample(label(0)) == null, AWAIT);
+            proxy.metrics().value(UpstreamFamilies.CONNECTIONS_ACTIVE, label(0), "default") == 0 &&
+            proxy.metrics().family(UpstreamFamilies.CONNECTIONS_TOTAL).sample(label(0), "default") == null, AWAIT);
 
         // brought back: the same counters go on
         write(weights(0, 1, 1, 1), "removed_server_drain_secs = 2\n");
         assertTrue(proxy.reload().applied());
         assertTrue(proxy.upstreamPools().get(0).servers().contains(removed), "the same server object is back");
         Await.until("its series back with the same total", () ->
-            proxy.metrics().value(UpstreamFamilies.CONNECTIONS_TOTAL, label(0)) == 8, AWAIT);
+            proxy.metrics().value(UpstreamFamilies.CONNECTIONS_TOTAL, label(0), "default") == 8, AWAIT);
     }
 
     @Test

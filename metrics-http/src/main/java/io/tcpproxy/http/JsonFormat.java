@@ -142,27 +142,31 @@ final class JsonFormat
         }
     }
 
-    /** Families that are columns of one table: one row per label value of the first, in its order. */
+    /**
+     * Families that are columns of one table: one row per set of label values of the first, in its order; the first
+     * label under the table's row key, any further label under its own name.
+     */
     private static void table(
         final StringBuilder out, final MetricFamily.JsonRows rows, final List<FamilySnapshot> columns)
     {
         final String rest = rows.restLabelValue();
-        final List<Map<String, Sample>> byLabel = new ArrayList<>(columns.size());
+        final List<Map<List<String>, Sample>> byLabels = new ArrayList<>(columns.size());
         for (final FamilySnapshot column : columns)
         {
-            final Map<String, Sample> index = new HashMap<>();
+            final Map<List<String>, Sample> index = new HashMap<>();
             for (final Sample sample : column.samples())
             {
-                index.put(sample.labelValues().get(0), sample);
+                index.put(sample.labelValues(), sample);
             }
-            byLabel.add(index);
+            byLabels.add(index);
         }
+        final List<String> labelNames = columns.get(0).family().labelNames();
         key(out, rows.arrayKey()).append('[');
         boolean first = true;
         for (final Sample rowSample : columns.get(0).samples())
         {
-            final String label = rowSample.labelValues().get(0);
-            if (label.equals(rest))
+            final List<String> labels = rowSample.labelValues();
+            if (labels.get(0).equals(rest))
             {
                 continue;
             }
@@ -173,13 +177,19 @@ final class JsonFormat
             first = false;
             out.append('{');
             key(out, rows.rowKey());
-            string(out, label);
+            string(out, labels.get(0));
+            for (int l = 1, n = labels.size(); l < n; l++)
+            {
+                out.append(',');
+                key(out, labelNames.get(l));
+                string(out, labels.get(l));
+            }
             for (int c = 0, n = columns.size(); c < n; c++)
             {
                 final FamilySnapshot column = columns.get(c);
                 out.append(',');
                 key(out, column.family().jsonKey());
-                final Sample sample = byLabel.get(c).get(label);
+                final Sample sample = byLabels.get(c).get(labels);
                 if (null == sample)
                 {
                     out.append(0);

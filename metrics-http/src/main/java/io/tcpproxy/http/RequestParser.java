@@ -3,6 +3,18 @@ package io.tcpproxy.http;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
+import static io.tcpproxy.http.HttpBytes.CR;
+import static io.tcpproxy.http.HttpBytes.LF;
+import static io.tcpproxy.http.HttpBytes.SP;
+import static io.tcpproxy.http.HttpBytes.ascii;
+import static io.tcpproxy.http.HttpBytes.contentEnd;
+import static io.tcpproxy.http.HttpBytes.findHeadEnd;
+import static io.tcpproxy.http.HttpBytes.indexOf;
+import static io.tcpproxy.http.HttpBytes.isTchar;
+import static io.tcpproxy.http.HttpBytes.lineEnd;
+import static io.tcpproxy.http.HttpBytes.sameBytes;
+import static io.tcpproxy.http.HttpBytes.startsWithIgnoreCase;
+
 /**
  * Parses one HTTP/1.x request head from the start of a buffer, in place, without allocating. Strict about the
  * request line and header syntax; only the few headers the responder needs are interpreted. One instance is
@@ -19,44 +31,13 @@ final class RequestParser
     static final int METHOD_OTHER = 2;
     static final int METHOD_POST = 3;
 
-    private static final byte CR = '\r';
-    private static final byte LF = '\n';
-    private static final byte SP = ' ';
-    private static final byte HTAB = '\t';
-
     private static final byte[] GET = ascii("GET");
     private static final byte[] HEAD = ascii("HEAD");
     private static final byte[] POST = ascii("POST");
     private static final byte[] HTTP_1_0 = ascii("HTTP/1.0");
     private static final byte[] HTTP_1_1 = ascii("HTTP/1.1");
-    private static final byte[] HOST = ascii("host");
-    private static final byte[] AUTHORIZATION = ascii("authorization");
     private static final byte[] HTTP_SCHEME = ascii("http://");
     private static final byte[] HTTPS_SCHEME = ascii("https://");
-    private static final byte[] CONNECTION = ascii("connection");
-    private static final byte[] CONTENT_LENGTH = ascii("content-length");
-    private static final byte[] TRANSFER_ENCODING = ascii("transfer-encoding");
-    private static final byte[] CLOSE = ascii("close");
-    private static final byte[] KEEP_ALIVE = ascii("keep-alive");
-
-    private static final boolean[] TCHAR = new boolean[128];
-
-    static
-    {
-        for (int c = '0'; c <= '9'; c++)
-        {
-            TCHAR[c] = true;
-        }
-        for (int c = 'a'; c <= 'z'; c++)
-        {
-            TCHAR[c] = true;
-            TCHAR[c - 'a' + 'A'] = true;
-        }
-        for (final char c : "!#$%&'*+-.^_`|~".toCharArray())
-        {
-            TCHAR[c] = true;
-        }
-    }
 
     /** Bytes of the head including leading blank lines and the terminating empty line, when complete. */
     int headLength;
@@ -74,6 +55,7 @@ final class RequestParser
     /** The value of the (last) Authorization field, from {@code authorizationStart} to its end; -1 when absent. */
     int authorizationStart = -1;
     int authorizationEnd = -1;
+    private final HeaderFields headers = new HeaderFields();
     private boolean http11;
     private ByteBuffer buffer;
 
@@ -135,114 +117,15 @@ final class RequestParser
             return BAD_REQUEST;
         }
 
-        boolean closeAsked = false;
-        boolean keepAliveAsked = false;
-        int hostFields = 0;
-        hasBody = false;
-        authorizationStart = -1;
-        authorizationEnd = -1;
-        int lineStart = requestLineEnd + 1;
-        while (true)
+        final boolean fieldsWellFormed = headers.scan(buffer, requestLineEnd + 1, http11);
+        hasBody = headers.hasBody;
+        authorizationStart = headers.authorizationStart;
+        authorizationEnd = headers.authorizationEnd;
+        if (!fieldsWellFormed)
         {
-            final int end = lineEnd(buffer, lineStart);
-            final int contentEnd = contentEnd(buffer, lineStart, end);
-            if (contentEnd == lineStart)
-            {
-                break;
-            }
-
-            int colon = lineStart;
-            while (colon < contentEnd && isTchar(buffer.get(colon)))
-            {
-                colon++;
-            }
-            if (colon == lineStart || colon == contentEnd || ':' != buffer.get(colon))
-            {
-                return BAD_REQUEST;
-            }
-
-            int valueStart = colon + 1;
-            int valueEnd = contentEnd;
-            while (valueStart < valueEnd && isWhitespace(buffer.get(valueStart)))
-            {
-                valueStart++;
-            }
-            while (valueEnd > valueStart && isWhitespace(buffer.get(valueEnd - 1)))
-            {
-                valueEnd--;
-            }
-            for (int i = valueStart; i < valueEnd; i++)
-            {
-                final int b = buffer.get(i) & 0xFF;
-                if (b < 0x20 && HTAB != b || 0x7F == b)
-                {
-                    return BAD_REQUEST;
-                }
-            }
-
-            final int nameLength = colon - lineStart;
-            if (equalsIgnoreCase(buffer, lineStart, nameLength, CONNECTION))
-            {
-                int tokenStart = valueStart;
-                for (int i = valueStart; i <= valueEnd; i++)
-                {
-                    if (i == valueEnd || ',' == buffer.get(i))
-                    {
-                        int ts = tokenStart;
-                        int te = i;
-                        while (ts < te && isWhitespace(buffer.get(ts)))
-                        {
-                            ts++;
-                        }
-                        while (te > ts && isWhitespace(buffer.get(te - 1)))
-                        {
-                            te--;
-                        }
-                        closeAsked |= equalsIgnoreCase(buffer, ts, te - ts, CLOSE);
-                        keepAliveAsked |= equalsIgnoreCase(buffer, ts, te - ts, KEEP_ALIVE);
-                        tokenStart = i + 1;
-                    }
-                }
-            }
-            else if (equalsIgnoreCase(buffer, lineStart, nameLength, CONTENT_LENGTH))
-            {
-                if (valueStart == valueEnd)
-                {
-                    return BAD_REQUEST;
-                }
-                for (int i = valueStart; i < valueEnd; i++)
-                {
-                    final byte b = buffer.get(i);
-                    if (b < '0' || b > '9')
-                    {
-                        return BAD_REQUEST;
-                    }
-                    hasBody |= '0' != b;
-                }
-            }
-            else if (equalsIgnoreCase(buffer, lineStart, nameLength, TRANSFER_ENCODING))
-            {
-                hasBody = true;
-            }
-            else if (equalsIgnoreCase(buffer, lineStart, nameLength, HOST))
-            {
-                hostFields++;
-            }
-            else if (equalsIgnoreCase(buffer, lineStart, nameLength, AUTHORIZATION))
-            {
-                authorizationStart = valueStart;
-                authorizationEnd = valueEnd;
-            }
-
-            lineStart = end + 1;
-        }
-
-        if (http11 ? 1 != hostFields : hostFields > 1)
-        {
-            // RFC 9112 section 3.2: an HTTP/1.1 request without exactly one Host field is answered with 400.
             return BAD_REQUEST;
         }
-        keepAlive = http11 ? !closeAsked : keepAliveAsked && !closeAsked;
+        keepAlive = http11 ? !headers.closeAsked : headers.keepAliveAsked && !headers.closeAsked;
         return COMPLETE;
     }
 
@@ -258,15 +141,15 @@ final class RequestParser
             return false;
         }
         final int methodLength = i - start;
-        if (equals(buffer, start, methodLength, GET))
+        if (sameBytes(buffer, start, methodLength, GET))
         {
             method = METHOD_GET;
         }
-        else if (equals(buffer, start, methodLength, HEAD))
+        else if (sameBytes(buffer, start, methodLength, HEAD))
         {
             method = METHOD_HEAD;
         }
-        else if (equals(buffer, start, methodLength, POST))
+        else if (sameBytes(buffer, start, methodLength, POST))
         {
             method = METHOD_POST;
         }
@@ -320,11 +203,11 @@ final class RequestParser
 
         final int versionStart = i + 1;
         final int versionLength = end - versionStart;
-        if (equals(buffer, versionStart, versionLength, HTTP_1_1))
+        if (sameBytes(buffer, versionStart, versionLength, HTTP_1_1))
         {
             http11 = true;
         }
-        else if (equals(buffer, versionStart, versionLength, HTTP_1_0))
+        else if (sameBytes(buffer, versionStart, versionLength, HTTP_1_0))
         {
             http11 = false;
         }
@@ -355,7 +238,7 @@ final class RequestParser
         {
             return 1 == path.length && '/' == path[0];
         }
-        return equals(buffer, pathStart, pathEnd - pathStart, path);
+        return sameBytes(buffer, pathStart, pathEnd - pathStart, path);
     }
 
     /**
@@ -364,7 +247,7 @@ final class RequestParser
      */
     boolean pathStartsWith(final byte[] prefix)
     {
-        return pathEnd - pathStart >= prefix.length && equals(buffer, pathStart, prefix.length, prefix);
+        return pathEnd - pathStart >= prefix.length && sameBytes(buffer, pathStart, prefix.length, prefix);
     }
 
     /** @return the last request's path as text (without the query); "/" when empty. Allocates: admin use only. */
@@ -386,7 +269,7 @@ final class RequestParser
         {
             if (i == queryEnd || '&' == buffer.get(i))
             {
-                if (i - paramStart >= prefix.length && equals(buffer, paramStart, prefix.length, prefix))
+                if (i - paramStart >= prefix.length && sameBytes(buffer, paramStart, prefix.length, prefix))
                 {
                     return text(paramStart + prefix.length, i);
                 }
@@ -432,7 +315,7 @@ final class RequestParser
         {
             if (i == queryEnd || '&' == buffer.get(i))
             {
-                if (equals(buffer, paramStart, i - paramStart, parameter))
+                if (sameBytes(buffer, paramStart, i - paramStart, parameter))
                 {
                     return true;
                 }
@@ -440,111 +323,5 @@ final class RequestParser
             }
         }
         return false;
-    }
-
-    private static int indexOf(final ByteBuffer buffer, final byte b, final int from, final int to)
-    {
-        for (int i = from; i < to; i++)
-        {
-            if (b == buffer.get(i))
-            {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    private static boolean startsWithIgnoreCase(
-        final ByteBuffer buffer, final int start, final int end, final byte[] prefixLowerCase)
-    {
-        return end - start >= prefixLowerCase.length &&
-            equalsIgnoreCase(buffer, start, prefixLowerCase.length, prefixLowerCase);
-    }
-
-    private static int findHeadEnd(final ByteBuffer buffer, final int from, final int length)
-    {
-        for (int i = from; i < length; i++)
-        {
-            if (LF == buffer.get(i))
-            {
-                if (i + 1 < length && LF == buffer.get(i + 1))
-                {
-                    return i + 2;
-                }
-                if (i + 2 < length && CR == buffer.get(i + 1) && LF == buffer.get(i + 2))
-                {
-                    return i + 3;
-                }
-            }
-        }
-        return -1;
-    }
-
-    private static int lineEnd(final ByteBuffer buffer, final int from)
-    {
-        int i = from;
-        while (LF != buffer.get(i))
-        {
-            i++;
-        }
-        return i;
-    }
-
-    private static int contentEnd(final ByteBuffer buffer, final int start, final int lineFeed)
-    {
-        return lineFeed > start && CR == buffer.get(lineFeed - 1) ? lineFeed - 1 : lineFeed;
-    }
-
-    private static boolean isTchar(final byte b)
-    {
-        return b >= 0 && TCHAR[b];
-    }
-
-    private static boolean isWhitespace(final byte b)
-    {
-        return SP == b || HTAB == b;
-    }
-
-    private static boolean equals(final ByteBuffer buffer, final int start, final int length, final byte[] expected)
-    {
-        if (length != expected.length)
-        {
-            return false;
-        }
-        for (int i = 0; i < length; i++)
-        {
-            if (buffer.get(start + i) != expected[i])
-            {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static boolean equalsIgnoreCase(
-        final ByteBuffer buffer, final int start, final int length, final byte[] expectedLowerCase)
-    {
-        if (length != expectedLowerCase.length)
-        {
-            return false;
-        }
-        for (int i = 0; i < length; i++)
-        {
-            int b = buffer.get(start + i);
-            if (b >= 'A' && b <= 'Z')
-            {
-                b += 'a' - 'A';
-            }
-            if (b != expectedLowerCase[i])
-            {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static byte[] ascii(final String s)
-    {
-        return s.getBytes(StandardCharsets.US_ASCII);
     }
 }

@@ -255,8 +255,8 @@ class AdminApiTest
         assertEquals(1, proxy.upstreams().get(0).activeConnections(), "a drain keeps open connections");
         final String label = "127.0.0.1:" + port;
         await("the drain to show in tcp_proxy_upstream_up and tcp_proxy_upstream_draining",
-            () -> proxy.metrics().value(io.tcpproxy.metrics.UpstreamFamilies.UP, label) == 0 &&
-                proxy.metrics().value(io.tcpproxy.metrics.UpstreamFamilies.DRAINING, label) == 1);
+            () -> proxy.metrics().value(io.tcpproxy.metrics.UpstreamFamilies.UP, label, "default") == 0 &&
+                proxy.metrics().value(io.tcpproxy.metrics.UpstreamFamilies.DRAINING, label, "default") == 1);
         assertEquals(200, request("POST", server + "/disable", auth).status());
 
         int end;
@@ -274,7 +274,8 @@ class AdminApiTest
         assertTrue(console().contains("closed 1 connections (admin_disabled)"), console());
         assertEquals(200, request("POST", server + "/enable", auth).status());
         await("enable to show in the metrics", () -> proxy.metrics().value(io.tcpproxy.metrics.UpstreamFamilies.UP,
-            label) == 1 && proxy.metrics().value(io.tcpproxy.metrics.UpstreamFamilies.DRAINING, label) == 0);
+            label, "default") == 1 &&
+            proxy.metrics().value(io.tcpproxy.metrics.UpstreamFamilies.DRAINING, label, "default") == 0);
     }
 
     private int startPlainUpstream() throws IOException

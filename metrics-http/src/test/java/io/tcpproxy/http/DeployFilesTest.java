@@ -114,6 +114,10 @@ class DeployFilesTest
         final Result good = run(promtool.toString(), "check", "rules", rules.toString());
         assertEquals(0, good.exitCode, good.output);
         assertTrue(good.output.contains("SUCCESS"), good.output);
+        // the rules' label logic ({upstream,pool}; a drained server does not alert) against its unit tests
+        final Result tested = run(promtool.toString(), "test", "rules",
+            DEPLOY.resolve("prometheus/alerts_test.yml").toString());
+        assertEquals(0, tested.exitCode, tested.output);
 
         final Path broken = Files.createTempFile("alerts-broken", ".yml");
         try

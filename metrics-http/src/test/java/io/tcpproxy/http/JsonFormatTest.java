@@ -52,6 +52,21 @@ class JsonFormatTest
             List.copyOf(failures.keySet()));
         assertEquals(200L + CloseReason.CONNECT_TIMEOUT.ordinal(), failures.get("connect_timeout"));
 
+        // one row per server and pool, the pool a field of the row (issue 15)
+        final List<Object> upstreams = (List<Object>)json.get("upstreams");
+        assertEquals(3, upstreams.size());
+        final Map<String, Object> refusing = (Map<String, Object>)upstreams.get(1);
+        assertEquals(List.of("upstream", "pool", "up", "draining"), List.copyOf(refusing.keySet()).subList(0, 4));
+        assertEquals(List.of("10.0.0.2:5432", "db", false, 0L),
+            List.of(refusing.get("upstream"), refusing.get("pool"), refusing.get("up"),
+                refusing.get("total_connections")));
+        final Map<String, Object> spare = (Map<String, Object>)upstreams.get(2);
+        assertEquals(List.of("10.0.0.1:5432", "spare", true),
+            List.of(spare.get("upstream"), spare.get("pool"), spare.get("up")));
+        assertEquals(9L, ((Map<String, Object>)upstreams.get(0)).get("total_connections"));
+        assertEquals(3L, ((Map<String, Object>)json.get("upstream_connect_failures"))
+            .get("10.0.0.2:5432,db,connect_refused"));
+
         final List<Object> workers = (List<Object>)json.get("workers");
         assertEquals(2, workers.size());
         assertEquals(Map.of("worker", "1", "active_connections", 1L, "total_connections", 12L,

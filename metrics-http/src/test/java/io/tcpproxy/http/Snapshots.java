@@ -9,6 +9,7 @@ import io.tcpproxy.metrics.MetricsRegistry;
 import io.tcpproxy.metrics.MetricsSnapshot;
 import io.tcpproxy.metrics.RejectReason;
 import io.tcpproxy.metrics.TrafficStats;
+import io.tcpproxy.metrics.UpstreamFamilies;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -86,11 +87,30 @@ final class Snapshots
             new HistogramSnapshot(DURATION_BOUNDS_SECS, new long[]{1, 3, 3, 10, 20, 30, 38}, 39, 123.25));
         registry.cell(Families.UPSTREAM_CONNECT_TIME).setHistogram(
             new HistogramSnapshot(CONNECT_BOUNDS_SECS, new long[]{0, 5, 20, 30, 35, 40, 40, 41}, 41, 0.0425));
+        upstreams(registry);
         final List<TrafficStats> withOther = new ArrayList<>(clients);
         withOther.add(new TrafficStats("other", 0, 28, 13, 17));
         traffic(registry, Families.CLIENT_CONNECTIONS_ACTIVE, Families.CLIENT_CONNECTIONS_TOTAL,
             Families.CLIENT_BYTES_UPSTREAM, Families.CLIENT_BYTES_DOWNSTREAM, withOther);
         return registry;
+    }
+
+    /** Two servers of pool {@code db}, the first also in pool {@code spare}; the second refused 3 tries. */
+    private static void upstreams(final MetricsRegistry registry)
+    {
+        final String[][] servers = {{"10.0.0.1:5432", "db"}, {"10.0.0.2:5432", "db"}, {"10.0.0.1:5432", "spare"}};
+        for (int i = 0; i < servers.length; i++)
+        {
+            final String[] server = servers[i];
+            registry.cell(UpstreamFamilies.UP, server).set(i == 1 ? 0 : 1);
+            registry.cell(UpstreamFamilies.CONNECTIONS_TOTAL, server).set(i == 0 ? 9 : 0);
+            for (final String reason : List.of("connect_refused", "connect_timeout", "connect_error"))
+            {
+                registry.cell(UpstreamFamilies.CONNECT_FAILURES, server[0], server[1], reason)
+                    .set(i == 1 && reason.equals("connect_refused") ? 3 : 0);
+            }
+        }
+        registry.cell(UpstreamFamilies.CONNECT_RETRIES).set(3);
     }
 
     static void traffic(

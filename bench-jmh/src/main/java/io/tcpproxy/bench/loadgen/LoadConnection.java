@@ -1,5 +1,6 @@
 package io.tcpproxy.bench.loadgen;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
@@ -33,5 +34,22 @@ final class LoadConnection
         this.seed = seed;
         this.request = ByteBuffer.allocateDirect(messageBytes);
         this.reply = ByteBuffer.allocateDirect(messageBytes);
+    }
+
+    /** Close the socket if it is open; the worker is giving it up, so a failure to close changes nothing. */
+    void closeChannel()
+    {
+        if (channel != null && channel.isOpen())
+        {
+            open = false;
+            try
+            {
+                channel.close();
+            }
+            catch (final IOException ignore)
+            {
+                // giving the connection up; nothing left to do
+            }
+        }
     }
 }

@@ -36,7 +36,7 @@ public final class LoadGenerator
     {
         final int workerCount = Math.min(spec.selectorThreads(), spec.connections());
         final long runSeed = Payload.mix(System.nanoTime());
-        final LoadWorker.StartGate gate = new LoadWorker.StartGate(workerCount);
+        final StartGate gate = new StartGate(workerCount);
         final LoadWorker[] workers = new LoadWorker[workerCount];
         final Thread[] threads = new Thread[workerCount];
         for (int w = 0; w < workerCount; w++)
@@ -149,7 +149,7 @@ public final class LoadGenerator
         String connectFailure = null;
         for (final LoadWorker worker : workers)
         {
-            connectFailure = connectFailure != null ? connectFailure : worker.firstConnectFailure;
+            connectFailure = connectFailure != null ? connectFailure : worker.firstConnectFailure();
             final Throwable failure = worker.failure;
             if (failure != null)
             {
@@ -159,7 +159,7 @@ public final class LoadGenerator
             requests += worker.requests;
             completedInWindow += worker.completedInWindow;
             connectionsOpened += worker.connectionsOpened;
-            connectErrors += worker.connectErrors;
+            connectErrors += worker.connectErrors();
             resets += worker.resets;
             mismatches += worker.mismatches;
             timeouts += worker.timeouts;

@@ -4,12 +4,9 @@ import org.HdrHistogram.Histogram;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
-import java.nio.channels.SocketChannel;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
@@ -20,26 +17,10 @@ import java.util.function.Consumer;
  */
 final class LoadWorker implements Runnable
 {
-    private static final int MAX_PENDING_CONNECTS = 128;
     private static final long TIMEOUT_SCAN_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(10);
     private static final long NS_PER_MS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final long MAX_PARK_NS = TimeUnit.MICROSECONDS.toNanos(50);
     static final long HIGHEST_LATENCY_NS = TimeUnit.SECONDS.toNanos(120);
-
-    /**
-     * Lets all workers connect first, then start on one common clock.
-     */
-    static final class StartGate
-    {
-        final CountDownLatch connected;
-        final CountDownLatch go = new CountDownLatch(1);
-        volatile long startNs;
-
-        StartGate(final int workers)
-        {
-            connected = new CountDownLatch(workers);
-        }
-    }
 
     private final InetSocketAddress address;
     private final LoadSpec spec;
@@ -48,27 +29,23 @@ final class LoadWorker implements Runnable
     private final boolean openLoop;
     private final double schedulePeriodNs;
     private final int totalConnections;
+    private final LoadConnector connector;
     private final ByteBuffer scratch = ByteBuffer.allocateDirect(4096);
     private final Consumer<SelectionKey> onReady = this::onReady;
     final Histogram latencyNs = new Histogram(HIGHEST_LATENCY_NS, 3);
 
     private Selector selector;
-    private int pendingConnects;
+    private OpenLoopSchedule schedule;
     private int openConnections;
     private long measureStartNs;
     private long measureEndNs;
     private long drainDeadlineNs;
     private long outstandingInWindow;
-    private long scheduleK;
-    private int scheduleIndex;
     private boolean scheduling;
 
     long requests;
     long completedInWindow;
     int connectionsOpened;
-    long connectErrors;
-    /** The first connect failure, e.g. {@code Connection refused}, or null. */
-    String firstConnectFailure;
     long resets;
     long mismatches;
     long timeouts;
@@ -87,6 +64,19 @@ final class LoadWorker implements Runnable
         this.openLoop = spec.isOpenLoop();
         this.schedulePeriodNs = openLoop ? 1_000_000_000.0 / spec.ratePerSec() : 0;
         this.totalConnections = spec.connections();
+        this.connector = new LoadConnector(address, this::onConnected, this::closeConnection);
+    }
+
+    /** @return connects that failed or timed out, and connections never tried before the timeout. */
+    long connectErrors()
+    {
+        return connector.connectErrors;
+    }
+
+    /** @return the first connect failure, e.g. {@code Connection refused}, or null. */
+    String firstConnectFailure()
+    {
+        return connector.firstConnectFailure;
     }
 
     /**
@@ -98,7 +88,7 @@ final class LoadWorker implements Runnable
         try
         {
             selector = Selector.open();
-            connectAll();
+            connector.connectAll(selector, connections, spec.timeoutNs(), onReady);
             gate.connected.countDown();
             countedDown = true;
             gate.go.await();
@@ -122,70 +112,6 @@ final class LoadWorker implements Runnable
         }
     }
 
-    private void connectAll() throws IOException
-    {
-        final long deadlineNs = System.nanoTime() + spec.timeoutNs();
-        int next = 0;
-        while ((next < connections.length || pendingConnects > 0) && System.nanoTime() < deadlineNs)
-        {
-            while (next < connections.length && pendingConnects < MAX_PENDING_CONNECTS)
-            {
-                startConnect(connections[next++]);
-            }
-            selector.select(onReady, 10);
-        }
-        for (final LoadConnection connection : connections)
-        {
-            if (connection.connecting)
-            {
-                noteConnectFailure("connect timed out");
-                connectErrors++;
-                closeConnection(connection);
-            }
-        }
-        while (next < connections.length)
-        {
-            connectErrors++;
-            next++;
-        }
-    }
-
-    private void startConnect(final LoadConnection connection)
-    {
-        try
-        {
-            final SocketChannel channel = SocketChannel.open();
-            connection.channel = channel;
-            channel.configureBlocking(false);
-            channel.setOption(StandardSocketOptions.TCP_NODELAY, Boolean.TRUE);
-            if (channel.connect(address))
-            {
-                connection.key = channel.register(selector, SelectionKey.OP_READ, connection);
-                onConnected(connection);
-            }
-            else
-            {
-                connection.key = channel.register(selector, SelectionKey.OP_CONNECT, connection);
-                connection.connecting = true;
-                pendingConnects++;
-            }
-        }
-        catch (final IOException ex)
-        {
-            noteConnectFailure(ex.getMessage() != null ? ex.getMessage() : ex.getClass().getSimpleName());
-            connectErrors++;
-            closeConnection(connection);
-        }
-    }
-
-    private void noteConnectFailure(final String failure)
-    {
-        if (firstConnectFailure == null)
-        {
-            firstConnectFailure = failure;
-        }
-    }
-
     private void onConnected(final LoadConnection connection)
     {
         connection.open = true;
@@ -199,6 +125,7 @@ final class LoadWorker implements Runnable
         measureEndNs = measureStartNs + spec.durationNs();
         drainDeadlineNs = measureEndNs + spec.timeoutNs();
         scheduling = openLoop;
+        schedule = openLoop ? new OpenLoopSchedule(connections, totalConnections, schedulePeriodNs, startNs) : null;
 
         if (!openLoop)
         {
@@ -268,8 +195,8 @@ final class LoadWorker implements Runnable
     {
         while (true)
         {
-            final LoadConnection connection = connections[scheduleIndex];
-            final long intendedNs = intendedNs(connection, scheduleK);
+            final LoadConnection connection = schedule.next();
+            final long intendedNs = schedule.nextNs();
             if (intendedNs >= measureEndNs)
             {
                 scheduling = false;
@@ -293,17 +220,8 @@ final class LoadWorker implements Runnable
                     sendRequest(connection, intendedNs, nowNs);
                 }
             }
-            if (++scheduleIndex == connections.length)
-            {
-                scheduleIndex = 0;
-                scheduleK++;
-            }
+            schedule.advance();
         }
-    }
-
-    private long intendedNs(final LoadConnection connection, final long k)
-    {
-        return gate.startNs + (long)(((double)k * totalConnections + connection.globalIndex) * schedulePeriodNs);
     }
 
     private void sendRequest(final LoadConnection connection, final long startNs, final long nowNs)
@@ -331,23 +249,7 @@ final class LoadWorker implements Runnable
 
     private void write(final LoadConnection connection)
     {
-        try
-        {
-            connection.channel.write(connection.request);
-            final int interestOps = connection.key.interestOps();
-            if (connection.request.hasRemaining())
-            {
-                if ((interestOps & SelectionKey.OP_WRITE) == 0)
-                {
-                    connection.key.interestOps(interestOps | SelectionKey.OP_WRITE);
-                }
-            }
-            else if ((interestOps & SelectionKey.OP_WRITE) != 0)
-            {
-                connection.key.interestOps(interestOps & ~SelectionKey.OP_WRITE);
-            }
-        }
-        catch (final IOException ex)
+        if (!EchoExchange.write(connection))
         {
             resets++;
             closeConnection(connection);
@@ -363,7 +265,7 @@ final class LoadWorker implements Runnable
         }
         if (connection.connecting)
         {
-            finishConnect(connection);
+            connector.finish(connection);
             return;
         }
         final int readyOps = key.readyOps();
@@ -377,83 +279,22 @@ final class LoadWorker implements Runnable
         }
     }
 
-    private void finishConnect(final LoadConnection connection)
-    {
-        connection.connecting = false;
-        pendingConnects--;
-        try
-        {
-            if (connection.channel.finishConnect())
-            {
-                connection.key.interestOps(SelectionKey.OP_READ);
-                onConnected(connection);
-            }
-            else
-            {
-                connection.connecting = true;
-                pendingConnects++;
-            }
-        }
-        catch (final IOException ex)
-        {
-            noteConnectFailure(ex.getMessage() != null ? ex.getMessage() : ex.getClass().getSimpleName());
-            connectErrors++;
-            closeConnection(connection);
-        }
-    }
-
     private void read(final LoadConnection connection)
     {
-        try
+        switch (EchoExchange.read(connection, scratch))
         {
-            if (!connection.awaitingReply)
+            case EchoExchange.REPLIED -> onReply(connection);
+            case EchoExchange.RESET -> fail(connection, false);
+            case EchoExchange.MISMATCH -> fail(connection, true);
+            default ->
             {
-                scratch.clear();
-                final int bytesRead = connection.channel.read(scratch);
-                if (bytesRead < 0)
-                {
-                    fail(connection, false);
-                }
-                else if (bytesRead > 0)
-                {
-                    fail(connection, true);
-                }
-                return;
+                // more of the reply to come
             }
-
-            final ByteBuffer reply = connection.reply;
-            if (connection.channel.read(reply) < 0)
-            {
-                fail(connection, false);
-            }
-            else if (reply.position() > connection.request.position())
-            {
-                // the echo returned bytes that were never sent
-                fail(connection, true);
-            }
-            else if (!reply.hasRemaining())
-            {
-                onReply(connection);
-            }
-        }
-        catch (final IOException ex)
-        {
-            fail(connection, false);
         }
     }
 
     private void onReply(final LoadConnection connection)
     {
-        final ByteBuffer reply = connection.reply;
-        final ByteBuffer request = connection.request;
-        reply.flip();
-        request.clear();
-        if (reply.mismatch(request) != -1)
-        {
-            fail(connection, true);
-            return;
-        }
-
         final long nowNs = System.nanoTime();
         connection.awaitingReply = false;
         if (connection.currentInWindow)
@@ -471,7 +312,7 @@ final class LoadWorker implements Runnable
         {
             if (connection.scheduledRequests > connection.sentRequests)
             {
-                sendRequest(connection, intendedNs(connection, connection.sentRequests), nowNs);
+                sendRequest(connection, schedule.intendedNs(connection, connection.sentRequests), nowNs);
             }
         }
         else if (nowNs < measureEndNs)
@@ -533,35 +374,14 @@ final class LoadWorker implements Runnable
         {
             connection.key.cancel();
         }
-        if (connection.channel != null)
-        {
-            try
-            {
-                connection.channel.close();
-            }
-            catch (final IOException ignore)
-            {
-                // closing a failed connection; nothing left to do
-            }
-        }
+        connection.closeChannel();
     }
 
     private void closeAll()
     {
         for (final LoadConnection connection : connections)
         {
-            if (connection.channel != null && connection.channel.isOpen())
-            {
-                connection.open = false;
-                try
-                {
-                    connection.channel.close();
-                }
-                catch (final IOException ignore)
-                {
-                    // shutting down
-                }
-            }
+            connection.closeChannel();
         }
         if (selector != null)
         {
