@@ -57,6 +57,15 @@ final class ListenerReload
         return error;
     }
 
+    /** The rest of the reload was rejected: close what {@link #bind} bound (the old listeners keep serving). */
+    void abandon()
+    {
+        if (change != null)
+        {
+            change.close();
+        }
+    }
+
     /**
      * Serve from the new address and close the old listeners (connections open on them stay).
      *

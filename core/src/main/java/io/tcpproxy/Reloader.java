@@ -4,6 +4,7 @@ import io.tcpproxy.admin.ReloadResult;
 import io.tcpproxy.config.Config;
 import io.tcpproxy.config.ConfigKey;
 import io.tcpproxy.engine.Engine;
+import io.tcpproxy.engine.RoutingUpdate;
 import io.tcpproxy.metrics.ReloadFamilies;
 
 import java.io.IOException;
@@ -30,9 +31,10 @@ import java.util.function.Supplier;
 final class Reloader
 {
     /**
-     * The reloadable keys this build applies to a running proxy. A reloadable key not in this set (its feature does
-     * not read the routing table yet) is reported as needing a restart and keeps its value, so that "applied" never
-     * claims a change that is not in force.
+     * The reloadable keys this build applies to a running proxy, besides those of the servers and routes
+     * ({@link RoutingReload#appliedLive}). A reloadable key not in either (its feature does not read the routing
+     * table yet) is reported as needing a restart and keeps its value, so that "applied" never claims a change that
+     * is not in force.
      */
     static final Set<ConfigKey> APPLIED_LIVE = Collections.unmodifiableSet(EnumSet.of(
         ConfigKey.MAX_CONNECTIONS, ConfigKey.CONNECT_TIMEOUT_MS, ConfigKey.IDLE_TIMEOUT_SECS, ConfigKey.ADMIN_TOKEN,
@@ -100,6 +102,7 @@ final class Reloader
     {
         final Config running = current;
         final List<String> needsRestart = new ArrayList<>(running.restartRequiredChanges(newer));
+        final Set<ConfigKey> live = RoutingReload.appliedLive(APPLIED_LIVE, running, newer);
         final Map<ConfigKey, Object> before = running.values();
         final Map<ConfigKey, Object> after = newer.values();
         final List<String> changes = new ArrayList<>();
@@ -110,37 +113,36 @@ final class Reloader
                 continue;
             }
             final String change = key == ConfigKey.ADMIN_TOKEN ? key.tomlName() + " changed" :
+                key == ConfigKey.ALLOW || key == ConfigKey.DENY ? key.tomlName() + " list changed" :
                 key.tomlName() + " (" + show(before.get(key)) + " → " + show(after.get(key)) + ")";
-            (APPLIED_LIVE.contains(key) ? changes : needsRestart).add(change);
+            (live.contains(key) ? changes : needsRestart).add(change);
         }
-        if (!running.upstreams().equals(newer.upstreams()) || !running.pools().equals(newer.pools()) ||
-            !Objects.equals(running.healthCheck(), newer.healthCheck()) ||
-            !Objects.equals(running.passiveHealth(), newer.passiveHealth()))
-        {
-            needsRestart.add("upstream servers, pools or health checks ([[upstream]], [pool.*], [health_check])");
-        }
-        if (!running.routes().equals(newer.routes()))
-        {
-            needsRestart.add("routes ([[route]])");
-        }
+        final List<String> tableChanges = RoutingReload.describe(running, newer, needsRestart);
 
-        final Config applied;
-        try
-        {
-            applied = running.withValuesFrom(newer, APPLIED_LIVE);
-        }
-        catch (final RuntimeException ex)
-        {
-            return reject(ex.getMessage() == null ? ex.toString() : ex.getMessage());
-        }
+        // The new address is bound first: building the routing update edits kept servers in place (weights,
+        // limits), so nothing may fail after it.
         final ListenerReload listen = ListenerReload.bind(engine, running, newer); // reported by its commit
         if (listen.error() != null)
         {
             return reject(listen.error());
         }
+        final Config applied;
+        final RoutingUpdate update;
+        try
+        {
+            applied = RoutingReload.inForce(running, newer, live);
+            update = engine.prepareRouting(applied); // every pool and route validated, nothing in force yet
+        }
+        catch (final RuntimeException ex)
+        {
+            listen.abandon();
+            return reject(ex.getMessage() == null ? ex.toString() : ex.getMessage());
+        }
+        changes.addAll(0, update.changes());
+        changes.addAll(tableChanges);
         final String newHash = hashOf(newer, newer.sourcePath());
         engine.reconfigureAccess(applied); // lists and per-client limits, shared by the workers
-        if (!engine.applyRouting(applied))
+        if (!engine.applyRouting(update))
         {
             console.println(PREFIX + "warning: a worker did not confirm the new settings within 5s; it takes them " +
                 "when it next runs");

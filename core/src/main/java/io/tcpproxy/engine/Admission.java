@@ -291,7 +291,7 @@ final class Admission
             return;
         }
         connection.routing = routing;
-        connection.poolIndex = context.defaultPoolIndex;
+        connection.poolIndex = routing.defaultPoolIndex;
         connection.descriptorsReserved = true; // released once its upstream socket is open, or by its close
         clientKey.attach(connection);
         table.add(connection);

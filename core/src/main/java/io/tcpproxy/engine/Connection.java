@@ -85,6 +85,9 @@ final class Connection
     long connectStartNs;
     long lastActivityNs;
     long timerId = NO_TIMER;
+    /** The close of a drain after a reload removed {@link #server} ({@code removed_server_drain_secs}), if any. */
+    long removalTimerId = NO_TIMER;
+    long removalDeadlineNs;
     /** Index in the worker's connection table, -1 once removed. */
     int index = -1;
 

@@ -7,6 +7,7 @@ import io.tcpproxy.config.HostPort;
 import io.tcpproxy.metrics.AccessLog;
 import io.tcpproxy.metrics.MetricsCollector;
 import io.tcpproxy.metrics.MetricsRing;
+import io.tcpproxy.upstream.UpstreamListener;
 import io.tcpproxy.upstream.UpstreamPool;
 import io.tcpproxy.upstream.UpstreamServer;
 import org.agrona.concurrent.AgentRunner;
@@ -50,7 +51,11 @@ public final class Engine
     private final MetricsCollector collector;
     private final AgentRunner collectorRunner;
     private final TargetResolver resolver;
-    private final UpstreamPool[] pools;
+    /** The pools in force (the latest routing table's); replaced whole by a reload. */
+    private volatile UpstreamPool[] pools;
+    /** Servers reloads removed, remembered (their series shown while they have connections). */
+    private volatile UpstreamServer[] departed = new UpstreamServer[0];
+    private final UpstreamListener poolListener;
 
     private Engine(
         final Config config,
@@ -63,6 +68,7 @@ public final class Engine
         this.config = config;
         this.log = log;
         this.pools = UpstreamPools.build(config, log);
+        this.poolListener = UpstreamPools.listener(log);
         this.context = new EngineContext(config, target, Descriptors.ofThisProcess(), log, null, pools);
         final int workerCount = config.effectiveWorkers();
         final ListenerSet bound =
@@ -115,13 +121,13 @@ public final class Engine
         }
         this.collector = new MetricsCollector(config, rings, console, context.acceptorPauses::get, accessLog);
         collector.snapshotSource(new UpstreamMetrics(
-            pools, config.targetAddress() == null ? null : config.targetAddress().toString())::update);
+            () -> pools, config.targetAddress() == null ? null : config.targetAddress().toString())::update);
         // The collector parks 1 ms after work, backing off to 8 ms while idle: fewer wake-ups competing with the
         // workers for cores, and still far inside the 100 ms snapshot interval.
         this.collectorRunner = new AgentRunner(
             new BackoffIdleStrategy(0, 0, COLLECTOR_MIN_PARK_NS, COLLECTOR_MAX_PARK_NS), this::onAgentError, null,
             collector);
-        this.resolver = pools.length > 0 ? null : new TargetResolver(config, context);
+        this.resolver = context.usesPools ? null : new TargetResolver(config, context);
     }
 
     /**
@@ -300,24 +306,77 @@ public final class Engine
     }
 
     /**
-     * Serve new connections with the reloadable settings of {@code applied}: one immutable routing table handed to
-     * every worker through its command queue, so a new connection sees the old table or the new one, never a mix;
-     * open connections keep theirs. Returns once every worker has switched (or after a few seconds, if one is stuck).
+     * @param config validated settings.
+     * @return whether they describe pools of servers (false: a {@code target_addr} host name, kept on its own path;
+     * a reload cannot switch between the two).
+     */
+    public static boolean usesPools(final Config config)
+    {
+        return UpstreamPools.usesPools(config);
+    }
+
+    /**
+     * Build and validate the routing table of {@code applied} next to the running one: new pools taking over every
+     * server whose address stays, the SNI routes, the limits. Nothing is in force until
+     * {@link #applyRouting(RoutingUpdate)}, except the weight / backup / max_connections of servers that stay,
+     * which change in place. Host names are resolved here (this thread, never a worker's).
+     *
+     * @param applied a validated configuration whose keys that need a restart equal the running ones.
+     * @return the update.
+     * @throws IllegalArgumentException when the settings cannot be served (a one-line reason).
+     */
+    public synchronized RoutingUpdate prepareRouting(final Config applied)
+    {
+        if (usesPools(applied) != context.usesPools)
+        {
+            throw new IllegalArgumentException("target_addr cannot switch between a host name and servers " +
+                "(literal addresses or [[upstream]]) in a running proxy: restart it");
+        }
+        return RoutingUpdate.prepare(applied, context.usesPools, pools, departed, poolListener);
+    }
+
+    /**
+     * Serve new connections with {@code update}: one immutable routing table handed to every worker through its
+     * command queue, so a new connection sees the old table or the new one, never a mix; open connections keep
+     * theirs. The new pools' health agents start first, the removed servers take no new clients, connections to them
+     * get their drain deadline ({@code removed_server_drain_secs}), and the replaced pools' agents stop once every
+     * worker has switched. Returns once every worker has switched (or after a few seconds, if one is stuck).
+     *
+     * @param update from {@link #prepareRouting(Config)}.
+     * @return true when every worker confirmed the switch in time.
+     */
+    public synchronized boolean applyRouting(final RoutingUpdate update)
+    {
+        final RoutingTable table = update.table;
+        if (update.rebuild != null)
+        {
+            update.rebuild.commit();
+            pools = table.pools.clone();
+        }
+        departed = update.departed;
+        final List<WorkerCommand.SwapRouting> commands = askEveryWorker(
+            () -> new WorkerCommand.SwapRouting(table, update.drain), () -> context.latestRouting(table));
+        boolean allDone = true;
+        for (final WorkerCommand.SwapRouting command : commands)
+        {
+            allDone &= command.isDone();
+        }
+        if (update.rebuild != null)
+        {
+            update.rebuild.retireOld();
+        }
+        return allDone;
+    }
+
+    /**
+     * {@link #prepareRouting(Config)} then {@link #applyRouting(RoutingUpdate)}.
      *
      * @param applied a validated configuration whose keys that need a restart equal the running ones.
      * @return true when every worker confirmed the switch in time.
      */
     public boolean applyRouting(final Config applied)
     {
-        final RoutingTable table = RoutingTable.of(applied);
-        final List<WorkerCommand.SwapRouting> commands = askEveryWorker(
-            () -> new WorkerCommand.SwapRouting(table), () -> context.latestRouting(table));
-        boolean allDone = true;
-        for (final WorkerCommand.SwapRouting command : commands)
-        {
-            allDone &= command.isDone();
-        }
-        return allDone;
+        return applyRouting(prepareRouting(applied));
     }
 
     /**

@@ -42,13 +42,8 @@ final class EngineContext
     final AtomicInteger activeConnections = new AtomicInteger();
     /** Accept pauses of the acceptor thread ({@code accept_mode = "acceptor"}); workers count theirs in their ring. */
     final AtomicLong acceptorPauses = new AtomicLong();
-    /** The pools in {@code Config.pools()} order; empty when {@code target_addr} is a host name. */
-    final UpstreamPool[] pools;
-    /**
-     * The pool a connection goes to unless a preamble (SNI routing) says otherwise: {@code default} without routes,
-     * else {@code sni_default_pool} (when it has servers); its position in {@code Config.pools()} order.
-     */
-    final int defaultPoolIndex;
+    /** Whether connections pick servers from pools (false: a {@code target_addr} host name, fixed at start). */
+    final boolean usesPools;
     private volatile InetSocketAddress target;
     /** The table last handed to the workers (for readers outside them; workers use their own). */
     private volatile RoutingTable latestRouting;
@@ -71,8 +66,7 @@ final class EngineContext
         final PreambleHandler.Factory preambles,
         final UpstreamPool[] pools)
     {
-        this.pools = pools;
-        this.defaultPoolIndex = defaultPoolIndex(config);
+        this.usesPools = pools.length > 0;
         this.config = config;
         this.descriptors = descriptors;
         this.descriptorFitConnections =
@@ -83,7 +77,7 @@ final class EngineContext
         this.access = ClientAccessGate.of(config);
         this.accessGate = access;
         this.target = target;
-        this.initialRouting = RoutingTable.of(config);
+        this.initialRouting = RoutingTable.of(config, pools);
         this.latestRouting = initialRouting;
     }
 
@@ -122,6 +116,10 @@ final class EngineContext
         this.latestRouting = table;
     }
 
+    /**
+     * @return the pool a connection goes to unless a preamble (SNI routing) says otherwise: {@code default} without
+     * routes, else {@code sni_default_pool} (when it has servers); its position in {@code Config.pools()} order.
+     */
     static int defaultPoolIndex(final Config config)
     {
         final String name = config.routes().isEmpty() || config.sniDefaultPool().isEmpty() ?
@@ -141,7 +139,7 @@ final class EngineContext
     /** @return a worker's own selector: over the pools, or the single {@code target_addr} name without them. */
     UpstreamSelector newSelector()
     {
-        return pools.length == 0 ? new SingleTargetSelector(this) : new PoolSelector(pools);
+        return usesPools ? new PoolSelector() : new SingleTargetSelector(this);
     }
 
     /** @return the upstream address, possibly unresolved if its name did not resolve at the last attempt. */

@@ -13,35 +13,28 @@ import java.util.List;
 
 /**
  * Pools of servers ({@code [[upstream]]}, or a literal {@code target_addr} as a pool of one): picks from the pool
- * of the connection's {@link Connection#poolIndex}, retries elsewhere until {@code connect_attempts} are spent,
- * feeds passive health. One per worker; keeps spare {@link ConnectAttempt}s per pool so that connecting allocates
- * none once warm.
+ * of the connection's {@link Connection#poolIndex} in the connection's own routing table, retries elsewhere until
+ * {@code connect_attempts} are spent, feeds passive health. One per worker; keeps spare {@link ConnectAttempt}s per
+ * pool so that connecting allocates none once warm (a reload that replaces a pool drops its spares).
  */
 final class PoolSelector implements UpstreamSelector
 {
-    private final UpstreamPool[] pools;
     private final List<ArrayDeque<ConnectAttempt>> spareAttempts = new ArrayList<>();
-
-    PoolSelector(final UpstreamPool[] pools)
-    {
-        this.pools = pools.clone();
-        for (int i = 0; i < pools.length; i++)
-        {
-            spareAttempts.add(new ArrayDeque<>());
-        }
-    }
+    /** The pool whose attempts each deque of {@link #spareAttempts} holds. */
+    private final List<UpstreamPool> spareOwners = new ArrayList<>();
 
     public InetSocketAddress next(final Connection connection, final long nowNs)
     {
         ConnectAttempt attempt = connection.attempt;
         if (attempt == null)
         {
+            final UpstreamPool[] pools = connection.routing.pools;
             if (connection.poolIndex < 0 || connection.poolIndex >= pools.length)
             {
                 return null; // a preamble chose a pool that does not exist: no_upstream
             }
             final UpstreamPool pool = pools[connection.poolIndex];
-            attempt = spareAttempts.get(connection.poolIndex).pollFirst();
+            attempt = spares(connection.poolIndex, pool).pollFirst();
             if (attempt == null)
             {
                 attempt = pool.newAttempt();
@@ -87,8 +80,28 @@ final class PoolSelector implements UpstreamSelector
         if (attempt != null)
         {
             connection.attempt = null;
-            spareAttempts.get(connection.poolIndex).offerFirst(attempt);
+            if (connection.poolIndex < spareOwners.size() && spareOwners.get(connection.poolIndex) ==
+                connection.upstreamPool)
+            {
+                spareAttempts.get(connection.poolIndex).offerFirst(attempt);
+            }
         }
+    }
+
+    private ArrayDeque<ConnectAttempt> spares(final int poolIndex, final UpstreamPool pool)
+    {
+        while (spareAttempts.size() <= poolIndex)
+        {
+            spareAttempts.add(new ArrayDeque<>());
+            spareOwners.add(null);
+        }
+        final ArrayDeque<ConnectAttempt> spares = spareAttempts.get(poolIndex);
+        if (spareOwners.get(poolIndex) != pool)
+        {
+            spares.clear(); // sized for another pool's connect_attempts
+            spareOwners.set(poolIndex, pool);
+        }
+        return spares;
     }
 
     /** @return the client address's bytes as one int, without allocating (IPv6: all 16 bytes folded). */

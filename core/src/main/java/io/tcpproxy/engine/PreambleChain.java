@@ -22,7 +22,9 @@ final class PreambleChain implements PreambleHandler
 
     private final PreambleSteps steps;
     private final ProxyHeader header = new ProxyHeader();
-    private final ClientHelloPeek hello;
+    private ClientHelloPeek hello;
+    /** The routing table of the connection served now: its routes and peek limits. */
+    private RoutingTable routing;
     private int step = END;
     private boolean headerReceived;
     private int routedPool = -1;
@@ -31,12 +33,12 @@ final class PreambleChain implements PreambleHandler
     PreambleChain(final PreambleSteps steps)
     {
         this.steps = steps;
-        this.hello = steps.routes() ? new ClientHelloPeek(steps.peekMaxBytes) : null;
     }
 
     public Outcome start(final Connection connection, final long nowNs)
     {
         header.clear();
+        routing = connection.routing;
         headerReceived = false;
         routedPool = -1;
         closeReason = null;
@@ -110,15 +112,19 @@ final class PreambleChain implements PreambleHandler
 
     private Outcome startHello(final Connection connection, final long nowNs)
     {
-        if (hello == null)
+        if (routing.router == null)
         {
             step = END;
             connection.preambleTimed = false;
             return Outcome.DONE;
         }
-        hello.reset(steps.peekMaxBytes);
+        if (hello == null)
+        {
+            hello = new ClientHelloPeek(routing.peekMaxBytes); // once per chain; chains are reused
+        }
+        hello.reset(routing.peekMaxBytes);
         step = HELLO;
-        deadline(connection, nowNs, steps.peekTimeoutNs);
+        deadline(connection, nowNs, routing.peekTimeoutNs);
         return Outcome.NEED_MORE;
     }
 
@@ -129,7 +135,7 @@ final class PreambleChain implements PreambleHandler
             case NEED_MORE:
                 return Outcome.NEED_MORE;
             case DONE:
-                final Integer pool = steps.router.route(hello);
+                final Integer pool = routing.router.route(hello);
                 if (pool == null)
                 {
                     return close(CloseReason.NO_ROUTE);
@@ -141,9 +147,9 @@ final class PreambleChain implements PreambleHandler
                 return fallback(connection, CloseReason.TLS_MALFORMED);
             case TOO_LARGE:
             default:
-                if (bytes.capacity() - bytes.position() < steps.peekMaxBytes)
+                if (bytes.capacity() - bytes.position() < routing.peekMaxBytes)
                 {
-                    hello.reset(steps.peekMaxBytes); // it judged by the buffer, not by the limit: look again in a larger one
+                    hello.reset(routing.peekMaxBytes); // it judged by the buffer, not by the limit: look again in a larger one
                     return Outcome.GROW;
                 }
                 return fallback(connection, CloseReason.TLS_TOO_LARGE);
@@ -162,9 +168,9 @@ final class PreambleChain implements PreambleHandler
     /** Not routable by name: the default pool when there is one, else close for this reason. */
     private Outcome fallback(final Connection connection, final CloseReason reason)
     {
-        if (steps.defaultPool >= 0)
+        if (routing.sniDefaultPool >= 0)
         {
-            return routeTo(connection, steps.defaultPool);
+            return routeTo(connection, routing.sniDefaultPool);
         }
         return close(reason);
     }
@@ -208,7 +214,8 @@ final class PreambleChain implements PreambleHandler
 
     public int maxBytes()
     {
-        return (steps.acceptHeader ? ProxyHeaderParser.MAX_V2_BYTES : 0) + (hello == null ? 0 : steps.peekMaxBytes);
+        return (steps.acceptHeader ? ProxyHeaderParser.MAX_V2_BYTES : 0) +
+            (routing == null || routing.router == null ? 0 : routing.peekMaxBytes);
     }
 
     public CloseReason closeReason()
@@ -228,6 +235,7 @@ final class PreambleChain implements PreambleHandler
 
     public void release()
     {
+        routing = null;
         steps.recycle(this);
     }
 }

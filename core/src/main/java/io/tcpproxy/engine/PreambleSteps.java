@@ -4,9 +4,7 @@ import io.tcpproxy.access.CidrMatcher;
 import io.tcpproxy.access.CidrRange;
 import io.tcpproxy.config.Cidr;
 import io.tcpproxy.config.Config;
-import io.tcpproxy.config.Route;
 import io.tcpproxy.config.SendProxyProtocol;
-import io.tcpproxy.protocol.SniRouter;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -15,8 +13,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One worker's preamble settings, read from the config once: whether clients open with a PROXY header (and from
- * where that is trusted), the SNI routes as pool indices, the deadlines; and the worker's reusable
- * {@link PreambleChain}s. Makes a chain for each connection that needs one.
+ * where that is trusted) and its deadline; and the worker's reusable {@link PreambleChain}s. Makes a chain for each
+ * connection that needs one. The SNI routes and the peek's limits come from the connection's routing table (a
+ * reload may change them).
  */
 final class PreambleSteps implements PreambleHandler.Factory
 {
@@ -26,10 +25,6 @@ final class PreambleSteps implements PreambleHandler.Factory
     final boolean acceptHeader;
     final boolean keepTlvs;
     final long headerTimeoutNs;
-    final SniRouter<Integer> router;
-    final int defaultPool;
-    final long peekTimeoutNs;
-    final int peekMaxBytes;
     private final CidrMatcher trustedSources;
     private final EngineContext context;
     private final ArrayDeque<PreambleChain> spareChains = new ArrayDeque<>();
@@ -47,30 +42,6 @@ final class PreambleSteps implements PreambleHandler.Factory
             ranges.add(new CidrRange(cidr.address(), cidr.prefixLength()));
         }
         this.trustedSources = new CidrMatcher(ranges);
-        this.peekTimeoutNs = TimeUnit.MILLISECONDS.toNanos(config.sniPeekTimeoutMs());
-        this.peekMaxBytes = config.sniPeekMaxBytes();
-        if (config.routes().isEmpty())
-        {
-            this.router = null;
-            this.defaultPool = -1;
-        }
-        else
-        {
-            final List<String> poolNames = new ArrayList<>(config.pools().keySet());
-            final SniRouter.Builder<Integer> builder = SniRouter.builder();
-            for (final Route route : config.routes())
-            {
-                final int pool = poolNames.indexOf(route.pool());
-                if (pool < 0)
-                {
-                    throw new IllegalArgumentException("route to an unknown pool: " + route.pool());
-                }
-                builder.route(route.sni(), route.alpn(), pool);
-            }
-            final String defaultName = config.sniDefaultPool();
-            this.defaultPool = defaultName == null || defaultName.isEmpty() ? -1 : poolNames.indexOf(defaultName);
-            this.router = builder.build(defaultPool < 0 ? null : defaultPool);
-        }
     }
 
     /**
@@ -79,17 +50,12 @@ final class PreambleSteps implements PreambleHandler.Factory
      */
     static PreambleSteps of(final EngineContext context)
     {
-        final Config config = context.config;
-        if (!config.acceptProxyProtocol() && config.routes().isEmpty())
+        // with pools, a reload may add SNI routes: whether a connection peeks is read from its routing table
+        if (!context.config.acceptProxyProtocol() && !context.usesPools && context.config.routes().isEmpty())
         {
             return null;
         }
         return new PreambleSteps(context);
-    }
-
-    boolean routes()
-    {
-        return router != null;
     }
 
     boolean trusted(final byte[] address)
@@ -104,6 +70,10 @@ final class PreambleSteps implements PreambleHandler.Factory
 
     public PreambleHandler newHandler(final Connection connection)
     {
+        if (!acceptHeader && connection.routing.router == null)
+        {
+            return null; // no PROXY header and no routes in this connection's table: relay from the first byte
+        }
         final PreambleChain chain = spareChains.poll();
         return chain == null ? new PreambleChain(this) : chain;
     }

@@ -365,6 +365,7 @@ final class Relay
             context.accessGate.release(connection);
         }
         timers.cancel(connection);
+        timers.cancelRemoval(connection);
         context.descriptors.releaseFor(connection); // closed before its upstream socket was opened
         releasePending(connection.up);
         releasePending(connection.down);

@@ -40,9 +40,9 @@ final class UpstreamPools
      */
     static UpstreamPool[] build(final Config config, final EngineLog log)
     {
-        final HostPort target = config.targetAddress();
-        if (target != null && !isLiteralIp(target.host()))
+        if (!usesPools(config))
         {
+            final HostPort target = config.targetAddress();
             if (config.healthCheck() != null)
             {
                 log.warn("target_addr " + target + " is a host name: [health_check] does not apply to it; write " +
@@ -50,7 +50,7 @@ final class UpstreamPools
             }
             return new UpstreamPool[0];
         }
-        final UpstreamListener listener = UpstreamConsole.listener(new LogLines(log));
+        final UpstreamListener listener = listener(log);
         final List<UpstreamPool> pools = new ArrayList<>();
         try
         {
@@ -65,6 +65,19 @@ final class UpstreamPools
             throw ex;
         }
         return pools.toArray(new UpstreamPool[0]);
+    }
+
+    /** @return whether the settings describe pools (false: a {@code target_addr} host name, one address). */
+    static boolean usesPools(final Config config)
+    {
+        final HostPort target = config.targetAddress();
+        return target == null || isLiteralIp(target.host());
+    }
+
+    /** @return the listener printing the pools' state changes through the engine's log. */
+    static UpstreamListener listener(final EngineLog log)
+    {
+        return UpstreamConsole.listener(new LogLines(log));
     }
 
     static PoolSpec spec(final Config config, final Pool pool)

@@ -112,6 +112,11 @@ final class Worker implements Agent
             {
                 admission.resume();
             }
+
+            public void onServerRemoved(final Connection connection)
+            {
+                relay.close(connection, CloseReason.SERVER_REMOVED);
+            }
         });
         metrics.bufferUse(pool);
     }
@@ -173,6 +178,11 @@ final class Worker implements Agent
     ConnectionTable table()
     {
         return table;
+    }
+
+    WorkerTimers timers()
+    {
+        return timers;
     }
 
     RelayBuffers buffers()

@@ -86,20 +86,24 @@ interface WorkerCommand
 
     /**
      * Serve new connections with another routing table (a reload); connections already admitted keep theirs.
-     * {@link #isDone()} turns true once the worker has switched.
+     * Connections to servers the reload removed get their drain deadline. {@link #isDone()} turns true once the
+     * worker has switched.
      */
     final class SwapRouting extends Answered<Boolean>
     {
         private final RoutingTable table;
+        private final RemovedServerDrain drain;
 
-        SwapRouting(final RoutingTable table)
+        SwapRouting(final RoutingTable table, final RemovedServerDrain drain)
         {
             this.table = table;
+            this.drain = drain;
         }
 
         Boolean answer(final Worker worker)
         {
             worker.admission().routing(table);
+            drain.apply(worker.table(), worker.timers(), worker.nowNs());
             return Boolean.TRUE;
         }
     }

@@ -7,7 +7,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A worker's deadlines on one timer wheel: at most one per connection (connect timeout, then the idle deadline,
- * re-armed lazily from the connection's last activity) and the admission part's accept resume.
+ * re-armed lazily from the connection's last activity), the admission part's accept resume, and the end of the
+ * drain of a connection whose server a reload removed ({@code removed_server_drain_secs}).
  */
 final class WorkerTimers
 {
@@ -17,6 +18,9 @@ final class WorkerTimers
         void onConnectionTimer(Connection connection, long nowNs);
 
         void onAcceptResume();
+
+        /** The connection's server was removed by a reload and its drain time is over. */
+        void onServerRemoved(Connection connection);
     }
 
     private static final int TICK_BITS = 24;
@@ -25,6 +29,7 @@ final class WorkerTimers
 
     private final DeadlineTimerWheel wheel;
     private final Long2ObjectHashMap<Connection> connectionByTimerId = new Long2ObjectHashMap<>();
+    private final Long2ObjectHashMap<Connection> removalByTimerId = new Long2ObjectHashMap<>();
     private final DeadlineTimerWheel.TimerHandler handler = this::onExpiry;
     private Expiry expiry;
     private long acceptResumeTimerId = Connection.NO_TIMER;
@@ -55,6 +60,33 @@ final class WorkerTimers
             connectionByTimerId.remove(connection.timerId);
             wheel.cancelTimer(connection.timerId);
             connection.timerId = Connection.NO_TIMER;
+        }
+    }
+
+    /** Close the connection (its server was removed) at {@code deadlineNs}, unless an earlier such close is due. */
+    void scheduleRemoval(final Connection connection, final long deadlineNs)
+    {
+        if (connection.removalTimerId != Connection.NO_TIMER)
+        {
+            if (connection.removalDeadlineNs - deadlineNs <= 0)
+            {
+                return;
+            }
+            cancelRemoval(connection);
+        }
+        final long timerId = wheel.scheduleTimer(deadlineNs);
+        connection.removalTimerId = timerId;
+        connection.removalDeadlineNs = deadlineNs;
+        removalByTimerId.put(timerId, connection);
+    }
+
+    void cancelRemoval(final Connection connection)
+    {
+        if (connection.removalTimerId != Connection.NO_TIMER)
+        {
+            removalByTimerId.remove(connection.removalTimerId);
+            wheel.cancelTimer(connection.removalTimerId);
+            connection.removalTimerId = Connection.NO_TIMER;
         }
     }
 
@@ -112,6 +144,13 @@ final class WorkerTimers
         {
             connection.timerId = Connection.NO_TIMER;
             expiry.onConnectionTimer(connection, nowNs);
+            return true;
+        }
+        final Connection removed = removalByTimerId.remove(timerId);
+        if (removed != null && removed.removalTimerId == timerId)
+        {
+            removed.removalTimerId = Connection.NO_TIMER;
+            expiry.onServerRemoved(removed);
         }
         return true;
     }

@@ -258,8 +258,9 @@ final class HealthAgent implements Runnable
                 final long offsetNs = first ?
                     intervalNs * i / servers.length :
                     ThreadLocalRandom.current().nextLong(intervalNs);
-                probe = new Probe(servers[i], target(servers[i]), new HealthState(spec.rise(), spec.fall()),
-                    nowNs + offsetNs, spec.sendBytes());
+                // a server a reload kept starts from its verdict: a down one needs rise successes to come back
+                final HealthState state = new HealthState(spec.rise(), spec.fall(), servers[i].isHealthy());
+                probe = new Probe(servers[i], target(servers[i]), state, nowNs + offsetNs, spec.sendBytes());
             }
             fresh.add(probe);
         }

@@ -39,7 +39,7 @@ public final class UpstreamPool implements AutoCloseable
     private final Resolver resolver;
     private final LongSupplier nanoClock;
     private final UpstreamListener listener;
-    private final LongAdder connectRetriesTotal = new LongAdder();
+    private final LongAdder connectRetriesTotal; // shared with the pool of the same name a reload builds
     private final Queue<Runnable> agentEvents = new ConcurrentLinkedQueue<>();
     private final Object ejectionLock = new Object();
     private final boolean[] isName;
@@ -51,9 +51,15 @@ public final class UpstreamPool implements AutoCloseable
     private Thread agentThread;
 
     private UpstreamPool(
-        final PoolSpec spec, final Resolver resolver, final LongSupplier nanoClock, final UpstreamListener listener)
+        final PoolSpec spec,
+        final Resolver resolver,
+        final LongSupplier nanoClock,
+        final UpstreamListener listener,
+        final UpstreamServer[] reusable,
+        final LongAdder connectRetriesTotal)
     {
         this.spec = spec;
+        this.connectRetriesTotal = connectRetriesTotal;
         this.resolver = resolver;
         this.nanoClock = nanoClock;
         this.listener = new GuardedListener(listener);
@@ -77,7 +83,7 @@ public final class UpstreamPool implements AutoCloseable
                 this.listener.onResolveFailed(specs.get(i).addr(), String.valueOf(ex.getMessage()));
             }
         }
-        this.set = new ServerSet(buildServers(new UpstreamServer[0], null), spec.balance());
+        this.set = new ServerSet(buildServers(reusable, null), spec.balance());
         this.agent = new HealthAgent(this, spec.healthCheck(), nanoClock, this.listener);
     }
 
@@ -97,7 +103,24 @@ public final class UpstreamPool implements AutoCloseable
         {
             throw new IllegalArgumentException("spec, resolver, clock and listener are required");
         }
-        return new UpstreamPool(spec, resolver, nanoClock, listener);
+        return new UpstreamPool(spec, resolver, nanoClock, listener, new UpstreamServer[0], new LongAdder());
+    }
+
+    /**
+     * A pool of a reload: a server of {@code reusable} whose configured address and resolved address stay is taken
+     * over (health, admin state, counts and counters), with its settings from {@code spec}; the retry count goes on
+     * from {@code previous} (the pool of the same name, or null).
+     */
+    static UpstreamPool rebuild(
+        final PoolSpec spec,
+        final Resolver resolver,
+        final LongSupplier nanoClock,
+        final UpstreamListener listener,
+        final UpstreamServer[] reusable,
+        final UpstreamPool previous)
+    {
+        return new UpstreamPool(spec, resolver, nanoClock, listener, reusable,
+            previous == null ? new LongAdder() : previous.connectRetriesTotal);
     }
 
     /**
@@ -313,6 +336,16 @@ public final class UpstreamPool implements AutoCloseable
         return nanoClock.getAsLong();
     }
 
+    Resolver resolver()
+    {
+        return resolver;
+    }
+
+    LongSupplier nanoClock()
+    {
+        return nanoClock;
+    }
+
     private void maybeEject(final UpstreamServer server, final int failures, final ConnectFailure reason)
     {
         final long nowNs = nanoClock.getAsLong();
@@ -499,7 +532,11 @@ public final class UpstreamPool implements AutoCloseable
             {
                 final InetSocketAddress socketAddress = new InetSocketAddress(address, hostPort.port());
                 UpstreamServer server = find(existing, serverSpec.addr(), socketAddress);
-                if (server == null)
+                if (server != null)
+                {
+                    server.reconfigure(serverSpec);
+                }
+                else
                 {
                     final String label = isName[i] ? serverSpec.addr() + "/" + ipText(address) : serverSpec.addr();
                     server = new UpstreamServer(label, serverSpec.addr(), socketAddress, serverSpec.weight(),

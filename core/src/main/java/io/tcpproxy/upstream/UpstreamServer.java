@@ -14,9 +14,10 @@ public final class UpstreamServer
     private final String label;
     private final String configuredAddr;
     private final InetSocketAddress address;
-    private final int weight;
-    private final boolean backup;
-    private final int maxConnections;
+    // settings a reload may change in place: the server keeps its state and counters
+    private volatile int weight;
+    private volatile boolean backup;
+    private volatile int maxConnections;
     private final String pool;
 
     private final AtomicInteger activeConnections = new AtomicInteger();
@@ -301,5 +302,14 @@ public final class UpstreamServer
     void retire()
     {
         retired = true;
+    }
+
+    /** A reload kept this server (or brought it back): it takes new clients again with these settings. */
+    void reconfigure(final ServerSpec spec)
+    {
+        weight = spec.weight();
+        backup = spec.backup();
+        maxConnections = spec.maxConnections();
+        retired = false;
     }
 }

@@ -30,7 +30,9 @@ class PoolSelectorTest
 
     private final UpstreamPool web = pool("web", "127.0.0.1:1001", "127.0.0.1:1002");
     private final UpstreamPool api = pool("api", "127.0.0.1:2001");
-    private final PoolSelector selector = new PoolSelector(new UpstreamPool[] {web, api});
+    private final RoutingTable routing = RoutingTable.of(
+        io.tcpproxy.config.Config.builder().targetAddress("127.0.0.1:1001").build(), new UpstreamPool[] {web, api});
+    private final PoolSelector selector = new PoolSelector();
 
     @AfterEach
     void close()
@@ -121,10 +123,11 @@ class PoolSelectorTest
         UpstreamConnector.release(connection);
     }
 
-    private static Connection connection(final int poolIndex)
+    private Connection connection(final int poolIndex)
     {
         final Connection connection = new Connection(1, null, null, CLIENT, 40000, 0);
         connection.poolIndex = poolIndex;
+        connection.routing = routing;
         return connection;
     }
 
