@@ -3,8 +3,9 @@ package io.tcpproxy.reliability;
 import io.tcpproxy.Proxy;
 import io.tcpproxy.config.Config;
 import io.tcpproxy.metrics.MetricsSnapshot;
-import io.tcpproxy.relay.Await;
+import io.tcpproxy.relay.ProxyAwait;
 import io.tcpproxy.relay.TestProxies;
+import io.tcpproxy.testsupport.Await;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -129,14 +130,14 @@ final class Battery
 
     static MetricsSnapshot metrics(final Proxy proxy, final String what, final Predicate<MetricsSnapshot> condition)
     {
-        return Await.metrics(proxy, what, condition, AWAIT);
+        return ProxyAwait.metrics(proxy, what, condition, AWAIT);
     }
 
     /** @return the first snapshot with nothing active and {@code closes} closes in all. */
     static MetricsSnapshot settled(final Proxy proxy, final long closes)
     {
         return metrics(proxy, closes + " closes and nothing active",
-            (s) -> s.activeConnections() == 0 && Await.totalCloses(s) == closes);
+            (s) -> s.activeConnections() == 0 && ProxyAwait.totalCloses(s) == closes);
     }
 
     /** @return this process's descriptor limit (RLIMIT_NOFILE). */

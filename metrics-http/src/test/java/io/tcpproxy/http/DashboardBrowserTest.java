@@ -2,6 +2,8 @@ package io.tcpproxy.http;
 
 import io.tcpproxy.config.Config;
 import io.tcpproxy.Proxy;
+import io.tcpproxy.testsupport.Await;
+import io.tcpproxy.testsupport.Json;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -140,7 +142,7 @@ class DashboardBrowserTest
             String.valueOf(expectedBytes).equals(value("bytes-upstream")) &&
             String.valueOf(expectedBytes).equals(value("bytes-downstream")), "the page shows phase 1");
 
-        final Map<String, Object> json = asMap(JsonParser.parse(TestHttp.get(metrics, "/metrics?format=json").body()));
+        final Map<String, Object> json = asMap(Json.parse(TestHttp.get(metrics, "/metrics?format=json").body()));
         assertEquals(String.valueOf(json.get("total_connections")), value("total-connections"));
         assertEquals(String.valueOf(json.get("active_connections")), value("active-connections"));
         assertEquals(String.valueOf(json.get("bytes_upstream")), value("bytes-upstream"));
@@ -337,6 +339,6 @@ class DashboardBrowserTest
 
     private static void await(final BooleanSupplier condition, final String what)
     {
-        Await.until(what, condition, AWAIT_NS, 100);
+        Await.until(what, condition, Duration.ofNanos(AWAIT_NS), Duration.ofMillis(100));
     }
 }

@@ -3,6 +3,8 @@ package io.tcpproxy.http;
 import io.tcpproxy.Proxy;
 import io.tcpproxy.config.Config;
 import io.tcpproxy.config.Upstream;
+import io.tcpproxy.testsupport.Await;
+import io.tcpproxy.testsupport.Json;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -16,6 +18,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -108,7 +111,7 @@ class UpstreamMetricsEndToEndTest
         assertEquals(0, value(families, "tcp_proxy_connections_closed_total", "reason", "connect_refused"),
             "no client saw the refused server");
 
-        final Map<?, ?> json = (Map<?, ?>)JsonParser.parse(
+        final Map<?, ?> json = (Map<?, ?>)Json.parse(
             TestHttp.get(proxy.metricsAddress(), "/metrics?format=json").body());
         final List<?> rows = (List<?>)json.get("upstreams");
         assertEquals(3, rows.size(), String.valueOf(rows));
@@ -200,6 +203,6 @@ class UpstreamMetricsEndToEndTest
 
     private static void await(final BooleanSupplier condition, final String what)
     {
-        Await.until(what, condition, AWAIT_NS, 10);
+        Await.until(what, condition, Duration.ofNanos(AWAIT_NS), Duration.ofMillis(10));
     }
 }

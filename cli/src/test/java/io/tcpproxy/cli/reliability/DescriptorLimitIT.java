@@ -1,5 +1,6 @@
 package io.tcpproxy.cli.reliability;
 
+import io.tcpproxy.testsupport.TestUpstream;
 import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
@@ -36,7 +37,7 @@ class DescriptorLimitIT
     void clientsBeyondTheDescriptorLimitWaitAndAreAllServed() throws Exception
     {
         assertTrue(Files.isExecutable(Path.of("/usr/bin/prlimit")), "needs prlimit (Debian: util-linux)");
-        try (Peers.Upstream upstream = new Peers.Upstream(Peers::echo);
+        try (TestUpstream upstream = TestUpstream.echo();
             ProxyChild proxy = ProxyChild.start(List.of("/usr/bin/prlimit", "--nofile=256:256", "--"), "run",
                 "--listen", "127.0.0.1:0", "--target", upstream.address(), "--metrics", "127.0.0.1:0",
                 "--log-events", "off"))

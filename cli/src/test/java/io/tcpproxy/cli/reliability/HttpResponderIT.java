@@ -1,5 +1,6 @@
 package io.tcpproxy.cli.reliability;
 
+import io.tcpproxy.testsupport.TestUpstream;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -38,7 +39,7 @@ class HttpResponderIT
     @Test
     void healthzAnswers200ThroughoutTheAbuse() throws Exception
     {
-        try (Peers.Upstream upstream = new Peers.Upstream(Peers::echo);
+        try (TestUpstream upstream = TestUpstream.echo();
             ProxyChild proxy = ProxyChild.start("run", "--listen", "127.0.0.1:0", "--target", upstream.address(),
                 "--metrics", "127.0.0.1:0", "--log-events", "off"))
         {

@@ -1,5 +1,6 @@
 package io.tcpproxy.cli.reliability;
 
+import io.tcpproxy.testsupport.TestUpstream;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -40,7 +41,7 @@ class SignalsIT
     @Test
     void sigtermLetsTransfersInFlightComplete() throws Exception
     {
-        try (Peers.Upstream upstream = new Peers.Upstream(SignalsIT::pacedStream);
+        try (TestUpstream upstream = TestUpstream.start(SignalsIT::pacedStream);
             ProxyChild proxy = ProxyChild.start("run", "--listen", "127.0.0.1:0", "--target", upstream.address(),
                 "--metrics", "", "--grace-period-secs", "60"))
         {
@@ -59,7 +60,7 @@ class SignalsIT
     @Test
     void secondSigtermCutsTransfersWithAReset() throws Exception
     {
-        try (Peers.Upstream upstream = new Peers.Upstream(SignalsIT::endlessStream);
+        try (TestUpstream upstream = TestUpstream.start(SignalsIT::endlessStream);
             ProxyChild proxy = ProxyChild.start("run", "--listen", "127.0.0.1:0", "--target", upstream.address(),
                 "--metrics", "", "--grace-period-secs", "60"))
         {
@@ -82,7 +83,7 @@ class SignalsIT
     void graceOverCutsAResponseNotYetSentWithAReset() throws Exception
     {
         // issue 11, failure 2: the upstream read the request to its end and answers late; the cut must show
-        try (Peers.Upstream upstream = new Peers.Upstream((socket) ->
+        try (TestUpstream upstream = TestUpstream.start((socket) ->
         {
             socket.getInputStream().readAllBytes();
             ProxyChild.sleepMs(10_000);
@@ -107,7 +108,7 @@ class SignalsIT
     @Test
     void sighupNeitherStopsTheProxyNorCutsTransfers() throws Exception
     {
-        try (Peers.Upstream upstream = new Peers.Upstream(SignalsIT::pacedStream);
+        try (TestUpstream upstream = TestUpstream.start(SignalsIT::pacedStream);
             ProxyChild proxy = ProxyChild.start("run", "--listen", "127.0.0.1:0", "--target", upstream.address(),
                 "--metrics", "", "--grace-period-secs", "60"))
         {
@@ -191,7 +192,7 @@ class SignalsIT
         }
     }
 
-    private static void waitUntilAccepted(final Peers.Upstream upstream, final int count)
+    private static void waitUntilAccepted(final TestUpstream upstream, final int count)
     {
         final long deadlineNs = System.nanoTime() + ProxyChild.AWAIT.toNanos();
         while (upstream.accepted() < count)
