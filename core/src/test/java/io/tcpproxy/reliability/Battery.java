@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -185,18 +184,5 @@ final class Battery
     {
         until("open sockets back to the baseline of " + baseline, () -> openSockets() <= baseline,
             () -> "(now " + openSockets() + ")");
-    }
-
-    static void sleepMs(final long ms)
-    {
-        try
-        {
-            TimeUnit.MILLISECONDS.sleep(ms);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            fail("interrupted");
-        }
     }
 }

@@ -4,6 +4,7 @@ import io.tcpproxy.CloseReason;
 import io.tcpproxy.Proxy;
 import io.tcpproxy.metrics.MetricsSnapshot;
 import io.tcpproxy.relay.ProxyAwait;
+import io.tcpproxy.testsupport.Await;
 import io.tcpproxy.testsupport.TestUpstream;
 import org.junit.jupiter.api.Test;
 
@@ -76,7 +77,7 @@ class ClientFaultsTest
         {
             client.getOutputStream().write(new byte[3]);
             Battery.until("the upstream to get the bytes", () -> upstream.accepted() == 1);
-            Battery.sleepMs(100);
+            Await.sleepMs(100);
             TestUpstream.reset(client);
             assertEquals(Battery.Ending.RST, upstreamSaw.get(), "a client reset must reach the upstream as a reset");
             final MetricsSnapshot s = Battery.settled(proxy, 1);

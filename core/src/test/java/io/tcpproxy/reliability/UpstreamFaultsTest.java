@@ -4,6 +4,7 @@ import io.tcpproxy.CloseReason;
 import io.tcpproxy.Proxy;
 import io.tcpproxy.metrics.MetricsSnapshot;
 import io.tcpproxy.relay.ProxyAwait;
+import io.tcpproxy.testsupport.Await;
 import io.tcpproxy.testsupport.TestUpstream;
 import org.junit.jupiter.api.Test;
 
@@ -137,7 +138,7 @@ class UpstreamFaultsTest
         try (TestUpstream upstream = TestUpstream.start((socket) ->
         {
             socket.getInputStream().readAllBytes(); // the request, to the client's FIN
-            Battery.sleepMs(500);
+            Await.sleepMs(500);
             socket.getOutputStream().write(new byte[response]);
             socket.shutdownOutput();
         });
@@ -212,7 +213,7 @@ class UpstreamFaultsTest
         {
             crc.update(chunk, 0, read);
             total += read;
-            Battery.sleepMs(Battery.LONG ? 2 : 5);
+            Await.sleepMs(Battery.LONG ? 2 : 5);
         }
         final DataOutputStream out = new DataOutputStream(socket.getOutputStream());
         out.writeLong(total);

@@ -102,4 +102,23 @@ public final class Await
             }
         }
     }
+
+    /**
+     * Pause the test for a while, where the wait itself is the point (pacing a peer, letting a timer pass); to wait
+     * for something, use {@link #until}.
+     *
+     * @param ms how long.
+     */
+    public static void sleepMs(final long ms)
+    {
+        try
+        {
+            Thread.sleep(ms);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while sleeping", ex);
+        }
+    }
 }

@@ -1,5 +1,6 @@
 package io.tcpproxy.cli.reliability;
 
+import io.tcpproxy.testsupport.Await;
 import io.tcpproxy.testsupport.TestUpstream;
 import org.junit.jupiter.api.Test;
 
@@ -148,7 +149,7 @@ class CountersIT
                 fail("expected " + connections + " connections and " + bytes + " bytes each way, exactly: " +
                     scrape);
             }
-            ProxyChild.sleepMs(50);
+            Await.sleepMs(50);
         }
     }
 
@@ -193,7 +194,7 @@ class CountersIT
             {
                 fail("the proxy holds " + now + " descriptors, baseline " + baseline);
             }
-            ProxyChild.sleepMs(50);
+            Await.sleepMs(50);
         }
     }
 }

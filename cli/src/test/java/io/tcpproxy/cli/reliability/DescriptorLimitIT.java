@@ -1,5 +1,6 @@
 package io.tcpproxy.cli.reliability;
 
+import io.tcpproxy.testsupport.Await;
 import io.tcpproxy.testsupport.TestUpstream;
 import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
@@ -97,7 +98,7 @@ class DescriptorLimitIT
                 return "accepted then closed";
             }
             assertArrayEquals(message, echoed);
-            ProxyChild.sleepMs(1000); // held, so that the clients outnumber the descriptors at once
+            Await.sleepMs(1000); // held, so that the clients outnumber the descriptors at once
             return "served";
         }
         catch (final ConnectException ex)

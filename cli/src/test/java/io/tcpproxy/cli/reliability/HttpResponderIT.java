@@ -1,5 +1,6 @@
 package io.tcpproxy.cli.reliability;
 
+import io.tcpproxy.testsupport.Await;
 import io.tcpproxy.testsupport.TestUpstream;
 import org.junit.jupiter.api.Test;
 
@@ -107,7 +108,7 @@ class HttpResponderIT
                 failures.add(ex.toString());
             }
             probes.incrementAndGet();
-            ProxyChild.sleepMs(100);
+            Await.sleepMs(100);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.tcpproxy.cli.reliability;
 
+import io.tcpproxy.testsupport.Await;
 import io.tcpproxy.testsupport.TestUpstream;
 import org.junit.jupiter.api.Test;
 
@@ -48,11 +49,7 @@ class SignalsIT
             final List<Download> downloads = startDownloads(proxy);
             proxy.signal("TERM");
             proxy.awaitStdout(STOPPED_ACCEPTING);
-            for (final Download download : downloads)
-            {
-                assertEquals("FIN", download.ending.get(60, TimeUnit.SECONDS));
-                assertEquals((long)CHUNK * CHUNKS, download.received.get());
-            }
+            assertCompleted(downloads, proxy);
             assertEquals(0, proxy.awaitExit(), proxy.describe());
         }
     }
@@ -67,7 +64,7 @@ class SignalsIT
             final List<Download> downloads = startDownloads(proxy);
             proxy.signal("TERM");
             proxy.awaitStdout(STOPPED_ACCEPTING);
-            ProxyChild.sleepMs(300);
+            Await.sleepMs(300);
             assertTrue(proxy.isAlive(), "the endless transfers hold the proxy in its grace period");
             proxy.signal("TERM");
             for (final Download download : downloads)
@@ -86,7 +83,7 @@ class SignalsIT
         try (TestUpstream upstream = TestUpstream.start((socket) ->
         {
             socket.getInputStream().readAllBytes();
-            ProxyChild.sleepMs(10_000);
+            Await.sleepMs(10_000);
             socket.getOutputStream().write(new byte[1024 * 1024]);
         });
             ProxyChild proxy = ProxyChild.start("run", "--listen", "127.0.0.1:0", "--target", upstream.address(),
@@ -96,7 +93,7 @@ class SignalsIT
             client.setSoTimeout(60_000);
             client.getOutputStream().write("request".getBytes());
             client.shutdownOutput();
-            waitUntilAccepted(upstream, 1);
+            Await.until("the upstream to get the connection", () -> upstream.accepted() >= 1, ProxyChild.AWAIT);
             proxy.signal("TERM");
             final Download download = new Download();
             drain(client, download);
@@ -114,11 +111,7 @@ class SignalsIT
         {
             final List<Download> downloads = startDownloads(proxy);
             proxy.signal("HUP");
-            for (final Download download : downloads)
-            {
-                assertEquals("FIN", download.ending.get(60, TimeUnit.SECONDS), proxy.describe());
-                assertEquals((long)CHUNK * CHUNKS, download.received.get());
-            }
+            assertCompleted(downloads, proxy);
             assertTrue(proxy.isAlive(), "SIGHUP must not stop the proxy" + proxy.describe());
             final Download after = startDownloads(proxy, 1).get(0);
             assertEquals("FIN", after.ending.get(60, TimeUnit.SECONDS));
@@ -157,16 +150,19 @@ class SignalsIT
             reader.setDaemon(true);
             reader.start();
         }
-        final long deadlineNs = System.nanoTime() + ProxyChild.AWAIT.toNanos();
+        Await.until("the downloads to start", () -> downloads.stream()
+            .allMatch((download) -> download.received.get() >= CHUNK || download.ending.isDone()), ProxyChild.AWAIT);
+        return downloads;
+    }
+
+    /** Every download ended with a FIN after the whole paced stream. */
+    private static void assertCompleted(final List<Download> downloads, final ProxyChild proxy) throws Exception
+    {
         for (final Download download : downloads)
         {
-            while (download.received.get() < CHUNK && !download.ending.isDone())
-            {
-                assertTrue(System.nanoTime() - deadlineNs < 0, "downloads did not start");
-                ProxyChild.sleepMs(10);
-            }
+            assertEquals("FIN", download.ending.get(60, TimeUnit.SECONDS), proxy.describe());
+            assertEquals((long)CHUNK * CHUNKS, download.received.get());
         }
-        return downloads;
     }
 
     private static void drain(final Socket client, final Download download)
@@ -192,16 +188,6 @@ class SignalsIT
         }
     }
 
-    private static void waitUntilAccepted(final TestUpstream upstream, final int count)
-    {
-        final long deadlineNs = System.nanoTime() + ProxyChild.AWAIT.toNanos();
-        while (upstream.accepted() < count)
-        {
-            assertTrue(System.nanoTime() - deadlineNs < 0, "the upstream never got the connection");
-            ProxyChild.sleepMs(10);
-        }
-    }
-
     /** After the request byte: {@link #CHUNKS} chunks, 50 ms apart, then a FIN. */
     private static void pacedStream(final Socket socket) throws IOException
     {
@@ -211,7 +197,7 @@ class SignalsIT
         for (int i = 0; i < CHUNKS; i++)
         {
             out.write(chunk);
-            ProxyChild.sleepMs(50);
+            Await.sleepMs(50);
         }
         socket.shutdownOutput();
         socket.getInputStream().readAllBytes();
@@ -226,7 +212,7 @@ class SignalsIT
         while (true)
         {
             out.write(chunk);
-            ProxyChild.sleepMs(50);
+            Await.sleepMs(50);
         }
     }
 }
