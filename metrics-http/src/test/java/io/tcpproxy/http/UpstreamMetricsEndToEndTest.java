@@ -5,13 +5,12 @@ import io.tcpproxy.config.Config;
 import io.tcpproxy.config.Upstream;
 import io.tcpproxy.testsupport.Await;
 import io.tcpproxy.testsupport.Json;
+import io.tcpproxy.testsupport.TestUpstream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -21,8 +20,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -40,9 +37,8 @@ class UpstreamMetricsEndToEndTest
     private static final byte[] MESSAGE = "hello upstream\n".getBytes(StandardCharsets.US_ASCII);
     private static final long AWAIT_NS = TimeUnit.SECONDS.toNanos(30);
 
-    private final ExecutorService threads = Executors.newCachedThreadPool();
-    private final ServerSocket a = listen();
-    private final ServerSocket b = listen();
+    private final TestUpstream a = TestUpstream.echo();
+    private final TestUpstream b = TestUpstream.echo();
     private Proxy proxy;
 
     UpstreamMetricsEndToEndTest() throws IOException
@@ -58,18 +54,14 @@ class UpstreamMetricsEndToEndTest
         }
         a.close();
         b.close();
-        threads.shutdownNow();
-        assertTrue(threads.awaitTermination(10, TimeUnit.SECONDS), "test threads did not stop");
     }
 
     @Test
     void shouldShowEachServersFiguresInTextAndJson() throws Exception
     {
         final String dead = "127.0.0.1:" + deadPort();
-        final String addrA = "127.0.0.1:" + a.getLocalPort();
-        final String addrB = "127.0.0.1:" + b.getLocalPort();
-        threads.submit(() -> echo(a));
-        threads.submit(() -> echo(b));
+        final String addrA = a.address();
+        final String addrB = b.address();
         proxy = Proxy.start(Config.builder()
             .listenAddress("127.0.0.1:0")
             .metricsAddress("127.0.0.1:0")
@@ -157,47 +149,11 @@ class UpstreamMetricsEndToEndTest
         return family.value(name, labels);
     }
 
-    private static ServerSocket listen() throws IOException
-    {
-        return new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-    }
-
     private static int deadPort() throws IOException
     {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()))
         {
             return socket.getLocalPort();
-        }
-    }
-
-    private void echo(final ServerSocket server)
-    {
-        while (!server.isClosed())
-        {
-            final Socket socket;
-            try
-            {
-                socket = server.accept();
-            }
-            catch (final IOException ex)
-            {
-                return;
-            }
-            threads.submit(() ->
-            {
-                try (socket)
-                {
-                    final InputStream in = socket.getInputStream();
-                    final OutputStream out = socket.getOutputStream();
-                    final byte[] buffer = new byte[4096];
-                    int read;
-                    while ((read = in.read(buffer)) >= 0)
-                    {
-                        out.write(buffer, 0, read);
-                    }
-                }
-                return null;
-            });
         }
     }
 

@@ -12,6 +12,9 @@ import java.util.Map;
  */
 public final class Json
 {
+    private static final String SIMPLE_ESCAPES = "\"\\/bfnrt";
+    private static final String ESCAPED_CHARS = "\"\\/\b\f\n\r\t";
+
     private final String text;
     private int pos;
 
@@ -158,34 +161,19 @@ public final class Json
                 continue;
             }
             final char e = text.charAt(pos++);
-            switch (e)
+            final int simple = SIMPLE_ESCAPES.indexOf(e);
+            if (simple >= 0)
             {
-                case '"':
-                case '\\':
-                case '/':
-                    out.append(e);
-                    break;
-                case 'b':
-                    out.append('\b');
-                    break;
-                case 'f':
-                    out.append('\f');
-                    break;
-                case 'n':
-                    out.append('\n');
-                    break;
-                case 'r':
-                    out.append('\r');
-                    break;
-                case 't':
-                    out.append('\t');
-                    break;
-                case 'u':
-                    out.append((char)Integer.parseInt(text.substring(pos, pos + 4), 16));
-                    pos += 4;
-                    break;
-                default:
-                    throw fail("bad escape \\" + e);
+                out.append(ESCAPED_CHARS.charAt(simple));
+            }
+            else if (e == 'u')
+            {
+                out.append((char)Integer.parseInt(text.substring(pos, pos + 4), 16));
+                pos += 4;
+            }
+            else
+            {
+                throw fail("bad escape \\" + e);
             }
         }
     }

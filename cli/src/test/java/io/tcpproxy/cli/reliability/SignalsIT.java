@@ -43,8 +43,7 @@ class SignalsIT
     void sigtermLetsTransfersInFlightComplete() throws Exception
     {
         try (TestUpstream upstream = TestUpstream.start(SignalsIT::pacedStream);
-            ProxyChild proxy = ProxyChild.start("run", "--listen", "127.0.0.1:0", "--target", upstream.address(),
-                "--metrics", "", "--grace-period-secs", "60"))
+            ProxyChild proxy = proxy(upstream, 60))
         {
             final List<Download> downloads = startDownloads(proxy);
             proxy.signal("TERM");
@@ -58,8 +57,7 @@ class SignalsIT
     void secondSigtermCutsTransfersWithAReset() throws Exception
     {
         try (TestUpstream upstream = TestUpstream.start(SignalsIT::endlessStream);
-            ProxyChild proxy = ProxyChild.start("run", "--listen", "127.0.0.1:0", "--target", upstream.address(),
-                "--metrics", "", "--grace-period-secs", "60"))
+            ProxyChild proxy = proxy(upstream, 60))
         {
             final List<Download> downloads = startDownloads(proxy);
             proxy.signal("TERM");
@@ -86,8 +84,7 @@ class SignalsIT
             Await.sleepMs(10_000);
             socket.getOutputStream().write(new byte[1024 * 1024]);
         });
-            ProxyChild proxy = ProxyChild.start("run", "--listen", "127.0.0.1:0", "--target", upstream.address(),
-                "--metrics", "", "--grace-period-secs", "1");
+            ProxyChild proxy = proxy(upstream, 1);
             Socket client = new Socket(InetAddress.getLoopbackAddress(), proxy.port()))
         {
             client.setSoTimeout(60_000);
@@ -106,8 +103,7 @@ class SignalsIT
     void sighupNeitherStopsTheProxyNorCutsTransfers() throws Exception
     {
         try (TestUpstream upstream = TestUpstream.start(SignalsIT::pacedStream);
-            ProxyChild proxy = ProxyChild.start("run", "--listen", "127.0.0.1:0", "--target", upstream.address(),
-                "--metrics", "", "--grace-period-secs", "60"))
+            ProxyChild proxy = proxy(upstream, 60))
         {
             final List<Download> downloads = startDownloads(proxy);
             proxy.signal("HUP");
@@ -153,6 +149,13 @@ class SignalsIT
         Await.until("the downloads to start", () -> downloads.stream()
             .allMatch((download) -> download.received.get() >= CHUNK || download.ending.isDone()), ProxyChild.AWAIT);
         return downloads;
+    }
+
+    /** @return the proxy in a child process, forwarding to {@code upstream}, with no metrics endpoint. */
+    private static ProxyChild proxy(final TestUpstream upstream, final int gracePeriodSecs) throws IOException
+    {
+        return ProxyChild.start("run", "--listen", "127.0.0.1:0", "--target", upstream.address(), "--metrics", "",
+            "--grace-period-secs", Integer.toString(gracePeriodSecs));
     }
 
     /** Every download ended with a FIN after the whole paced stream. */
