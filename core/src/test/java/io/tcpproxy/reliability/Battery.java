@@ -1,5 +1,6 @@
 package io.tcpproxy.reliability;
 
+import io.tcpproxy.CloseReason;
 import io.tcpproxy.Proxy;
 import io.tcpproxy.config.Config;
 import io.tcpproxy.metrics.MetricsSnapshot;
@@ -23,6 +24,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
@@ -137,6 +139,20 @@ final class Battery
     {
         return metrics(proxy, closes + " closes and nothing active",
             (s) -> s.activeConnections() == 0 && ProxyAwait.totalCloses(s) == closes);
+    }
+
+    /**
+     * The client's stream ends with a reset, and the one connection is closed for {@code reason}.
+     *
+     * @param why what a FIN would wrongly mean here, for the failure message.
+     */
+    static void assertCutWithReset(final Proxy proxy, final Socket client, final CloseReason reason, final String why)
+        throws IOException
+    {
+        final Received received = readToEnd(client);
+        assertEquals(Ending.RST, received.ending, why);
+        final MetricsSnapshot s = settled(proxy, 1);
+        assertEquals(1, s.closes(reason), ProxyAwait.describe(s));
     }
 
     /** @return this process's descriptor limit (RLIMIT_NOFILE). */

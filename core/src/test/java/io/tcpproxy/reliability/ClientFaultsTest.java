@@ -33,10 +33,8 @@ class ClientFaultsTest
             Proxy proxy = Battery.start(Battery.config(upstream.port()).idleTimeoutSecs(1));
             Socket client = Battery.connect(proxy))
         {
-            final Battery.Received received = Battery.readToEnd(client);
-            assertEquals(Battery.Ending.RST, received.ending, "a stream the proxy cuts must not end with a FIN");
-            final MetricsSnapshot s = Battery.settled(proxy, 1);
-            assertEquals(1, s.closes(CloseReason.IDLE_TIMEOUT), ProxyAwait.describe(s));
+            Battery.assertCutWithReset(proxy, client, CloseReason.IDLE_TIMEOUT,
+                "a stream the proxy cuts must not end with a FIN");
         }
     }
 

@@ -75,10 +75,8 @@ class UpstreamFaultsTest
             client.getOutputStream().write(1);
             assertEquals(1000, client.getInputStream().readNBytes(1000).length);
             sent.countDown();
-            final Battery.Received received = Battery.readToEnd(client);
-            assertEquals(Battery.Ending.RST, received.ending, "a stream cut by the upstream must not look complete");
-            final MetricsSnapshot s = Battery.settled(proxy, 1);
-            assertEquals(1, s.closes(CloseReason.UPSTREAM_RESET), ProxyAwait.describe(s));
+            Battery.assertCutWithReset(proxy, client, CloseReason.UPSTREAM_RESET,
+                "a stream cut by the upstream must not look complete");
         }
     }
 
