@@ -3,7 +3,7 @@ package io.tcpproxy;
 import io.tcpproxy.config.AccessLogFormat;
 import io.tcpproxy.config.Config;
 import io.tcpproxy.config.ConfigException;
-import io.tcpproxy.relay.TestUpstream;
+import io.tcpproxy.testsupport.TestUpstream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

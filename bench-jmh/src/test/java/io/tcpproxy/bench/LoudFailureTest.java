@@ -1,7 +1,7 @@
 package io.tcpproxy.bench;
 
-import io.tcpproxy.bench.loadgen.TestEchoServer;
 import io.tcpproxy.bench.process.ProxyLauncher;
+import io.tcpproxy.testsupport.EchoServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,7 +59,7 @@ class LoudFailureTest
             "duration_secs = 600",
             ""));
         final Path out = dir.resolve("out");
-        try (TestEchoServer echo = TestEchoServer.echo())
+        try (EchoServer echo = EchoServer.echo())
         {
             final Process process = new ProcessBuilder(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),

@@ -1,91 +1,72 @@
 package io.tcpproxy.cli;
 
+import io.tcpproxy.testsupport.TestUpstream;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 /**
- * A thread-per-connection upstream for the shutdown tests, living in the test JVM so the tests see both ends of a
- * proxied connection: it can echo, hold a connection open forever, or stream a pseudo-random payload and report
- * the SHA-256 of what it sent.
+ * The upstream for the shutdown tests, a {@link TestUpstream} living in the test JVM so the tests see both ends of
+ * a proxied connection: it can echo, hold a connection open forever, or stream a pseudo-random payload and report
+ * the SHA-256 of what it sent. A reset from the proxy counts as the peer closing, not as an error.
  */
 final class ShutdownUpstream implements AutoCloseable
 {
-    /**
-     * What the upstream does with each accepted connection.
-     */
-    enum Mode
-    {
-        /** Echo every byte; on EOF, half-close back. */
-        ECHO,
-        /** Read and discard, never write, until the peer closes. */
-        HOLD,
-        /** Write {@code streamBytes} pseudo-random bytes, half-close, then read until EOF. */
-        STREAM
-    }
-
     private static final int CHUNK = 64 * 1024;
 
-    private final ServerSocket server;
-    private final Mode mode;
-    private final long streamBytes;
-    private final Thread acceptor;
-    private final List<Socket> sockets = new ArrayList<>();
-    private final List<Throwable> errors = new ArrayList<>();
-    private final AtomicInteger accepted = new AtomicInteger();
+    private final TestUpstream upstream;
     private final AtomicLong bytesRead = new AtomicLong();
     private final AtomicInteger peerClosed = new AtomicInteger();
     private final CompletableFuture<byte[]> sentDigest = new CompletableFuture<>();
 
-    private ShutdownUpstream(final Mode mode, final long streamBytes) throws IOException
+    private ShutdownUpstream(final Function<ShutdownUpstream, TestUpstream.Handler> mode) throws IOException
     {
-        this.mode = mode;
-        this.streamBytes = streamBytes;
-        server = new ServerSocket();
-        server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
-        acceptor = new Thread(this::acceptLoop, "shutdown-upstream-acceptor");
-        acceptor.setDaemon(true);
-        acceptor.start();
+        upstream = TestUpstream.start(mode.apply(this)::handle);
     }
 
+    /** @return an upstream that echoes every byte and, on EOF, half-closes back. */
     static ShutdownUpstream echo() throws IOException
     {
-        return new ShutdownUpstream(Mode.ECHO, 0);
+        return new ShutdownUpstream((self) -> (socket) -> self.untilClosed(socket, self::echo));
     }
 
+    /** @return an upstream that reads and discards, never writing, until the peer closes. */
     static ShutdownUpstream hold() throws IOException
     {
-        return new ShutdownUpstream(Mode.HOLD, 0);
+        return new ShutdownUpstream(
+            (self) -> (socket) -> self.untilClosed(socket, (s) -> self.readToEof(s.getInputStream())));
     }
 
+    /**
+     * @param bytes how much each connection is sent.
+     * @return an upstream that writes {@code bytes} pseudo-random bytes, half-closes, then reads until EOF.
+     */
     static ShutdownUpstream stream(final long bytes) throws IOException
     {
-        return new ShutdownUpstream(Mode.STREAM, bytes);
+        return new ShutdownUpstream((self) -> (socket) -> self.untilClosed(socket, (s) -> self.stream(s, bytes)));
     }
 
     /** @return "127.0.0.1:port", for --target. */
     String target()
     {
-        return "127.0.0.1:" + server.getLocalPort();
+        return upstream.address();
     }
 
     /** @return connections accepted so far. */
     int accepted()
     {
-        return accepted.get();
+        return upstream.accepted();
     }
 
     /** @return bytes read from all connections so far. */
@@ -109,84 +90,25 @@ final class ShutdownUpstream implements AutoCloseable
     /** @return errors the connection threads met (other than the proxy resetting them), for the tests to check. */
     List<Throwable> errors()
     {
-        synchronized (errors)
-        {
-            return new ArrayList<>(errors);
-        }
+        return upstream.errors();
     }
 
     public void close()
     {
-        closeQuietly(server);
-        synchronized (sockets)
-        {
-            for (final Socket socket : sockets)
-            {
-                closeQuietly(socket);
-            }
-        }
+        upstream.close();
+    }
+
+    private void untilClosed(final Socket socket, final TestUpstream.Handler serve) throws Exception
+    {
         try
         {
-            acceptor.join(5_000);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private void acceptLoop()
-    {
-        while (!server.isClosed())
-        {
-            try
-            {
-                final Socket socket = server.accept();
-                synchronized (sockets)
-                {
-                    sockets.add(socket);
-                }
-                accepted.incrementAndGet();
-                final Thread thread = new Thread(() -> serve(socket), "shutdown-upstream-" + mode);
-                thread.setDaemon(true);
-                thread.start();
-            }
-            catch (final IOException ex)
-            {
-                if (!server.isClosed())
-                {
-                    recordError(ex);
-                }
-            }
-        }
-    }
-
-    private void serve(final Socket socket)
-    {
-        try (socket)
-        {
-            switch (mode)
-            {
-                case ECHO:
-                    echo(socket);
-                    break;
-                case HOLD:
-                    readToEof(socket.getInputStream());
-                    break;
-                default:
-                    stream(socket);
-                    break;
-            }
-            peerClosed.incrementAndGet();
+            serve.handle(socket);
         }
         catch (final SocketException ex)
         {
-            peerClosed.incrementAndGet(); // a reset from the proxy closing the connection
+            // a reset from the proxy closing the connection
         }
-        catch (final IOException | RuntimeException ex)
-        {
-            recordError(ex);
-        }
+        peerClosed.incrementAndGet();
     }
 
     private void echo(final Socket socket) throws IOException
@@ -199,12 +121,11 @@ final class ShutdownUpstream implements AutoCloseable
         {
             bytesRead.addAndGet(n);
             out.write(chunk, 0, n);
-            out.flush();
         }
         socket.shutdownOutput();
     }
 
-    private void stream(final Socket socket) throws IOException
+    private void stream(final Socket socket, final long streamBytes) throws IOException
     {
         final MessageDigest digest = sha256();
         final SplittableRandom random = new SplittableRandom(streamBytes);
@@ -219,7 +140,6 @@ final class ShutdownUpstream implements AutoCloseable
             out.write(chunk, 0, length);
             remaining -= length;
         }
-        out.flush();
         socket.shutdownOutput();
         sentDigest.complete(digest.digest());
         readToEof(socket.getInputStream());
@@ -235,14 +155,6 @@ final class ShutdownUpstream implements AutoCloseable
         }
     }
 
-    private void recordError(final Throwable ex)
-    {
-        synchronized (errors)
-        {
-            errors.add(ex);
-        }
-    }
-
     static MessageDigest sha256()
     {
         try
@@ -252,18 +164,6 @@ final class ShutdownUpstream implements AutoCloseable
         catch (final NoSuchAlgorithmException ex)
         {
             throw new IllegalStateException(ex);
-        }
-    }
-
-    private static void closeQuietly(final AutoCloseable closeable)
-    {
-        try
-        {
-            closeable.close();
-        }
-        catch (final Exception ignore)
-        {
-            // closing anyway
         }
     }
 }

@@ -1,6 +1,9 @@
 package io.tcpproxy.config;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -8,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -162,214 +166,117 @@ class TomlTablesTest
         assertEquals(PassiveHealth.builder().build(), config.passiveHealth());
     }
 
-    @Test
-    void shouldNameTheTableKeyAndLineOfABadValue() throws IOException
+    @ParameterizedTest(name = "{0}")
+    @MethodSource({ "loadErrors", "buildErrors" })
+    void shouldRefuseWithOneLine(
+        final String name, final String toml, final String key, final int line, final String detail)
+        throws IOException
     {
-        final Path file = write("workers = 2\n\n# checks\n" + "\n".repeat(6) +
-            "[health_check]\ninterval_ms = 1000\nrise = 0\n");
+        final Path file = write(toml);
+        final String message = file + ":" + line + ": " + key + ": " + detail;
 
-        assertError(file, "health_check.rise", 12,
-            file + ":12: health_check.rise: expected an integer from 1 to 100, got 0");
+        if (name.startsWith("build: "))
+        {
+            assertBuildError(file, key, line, message);
+        }
+        else
+        {
+            assertError(file, key, line, message);
+        }
     }
 
-    @Test
-    void shouldRefuseAnUnknownKeyInATable() throws IOException
+    /** @return a test name, a file, the key and line its error names, and what it says after "file:line: key: ". */
+    static Stream<Arguments> loadErrors()
     {
-        final Path file = write("[health_check]\nrize = 2\n");
-
-        assertError(file, "health_check.rize", 2,
-            file + ":2: health_check.rize: unknown key in [health_check] (did you mean rise?)");
+        return Stream.of(
+            Arguments.of("shouldNameTheTableKeyAndLineOfABadValue",
+                "workers = 2\n\n# checks\n" + "\n".repeat(6) + "[health_check]\ninterval_ms = 1000\nrise = 0\n",
+                "health_check.rise", 12, "expected an integer from 1 to 100, got 0"),
+            Arguments.of("shouldRefuseAnUnknownKeyInATable",
+                "[health_check]\nrize = 2\n",
+                "health_check.rize", 2, "unknown key in [health_check] (did you mean rise?)"),
+            Arguments.of("shouldListATablesKeysWhenAnUnknownOneIsNearNone",
+                "[passive_health]\nzzzzzzzzzzzz = 1\n",
+                "passive_health.zzzzzzzzzzzz", 2, "unknown key " +
+                "in [passive_health]; its keys are consecutive_failures, ejection_secs"),
+            Arguments.of("shouldExplainATopLevelKeyWrittenBelowATableHeader",
+                "[[upstream]]\naddr = \"10.0.0.1:80\"\nconnect_timeout_ms = 100\n",
+                "upstream.connect_timeout_ms", 3, "unknown key in " +
+                "[[upstream]]; connect_timeout_ms is a top-level key: write it above the first [table] header"),
+            Arguments.of("shouldRefuseASingleUpstreamTable",
+                "[upstream]\naddr = \"10.0.0.1:80\"\n",
+                "upstream", 1, "expected [[upstream]] tables (an array of tables), got a table"),
+            Arguments.of("shouldRefuseAHealthCheckThatIsNoTable",
+                "health_check = true\n",
+                "health_check", 1, "expected a table [health_check], got the boolean true"),
+            Arguments.of("shouldRequireAnAddressInEveryUpstream",
+                "[[upstream]]\naddr = \"10.0.0.1:80\"\n\n[[upstream]]\nweight = 2\n",
+                "upstream.addr", 4, "missing: every [[upstream]] needs " +
+                "addr = \"HOST:PORT\", e.g. addr = \"10.0.0.1:5432\""),
+            Arguments.of("shouldRefuseWeightZero",
+                "[[upstream]]\naddr = \"10.0.0.1:80\"\nweight = 0\n",
+                "upstream.weight", 3, "expected an integer from 1 to 256, got 0"),
+            Arguments.of("shouldRefuseAnUnknownBalance",
+                "\nbalance = \"fastest\"\n",
+                "balance", 2, "expected one of \"round_robin\", \"least_connections\", " +
+                "\"random_two\", \"source_hash\", got \"fastest\""),
+            Arguments.of("shouldRefuseARouteWithoutAPool",
+                "[[upstream]]\naddr = \"10.0.0.2:80\"\n\n[[route]]\nsni = [\"a.example\"]\n",
+                "route", 4, "pool is required, e.g. pool = \"api\""),
+            Arguments.of("shouldRefuseARouteWithNeitherNamesNorProtocols",
+                "[[upstream]]\naddr = \"10.0.0.2:80\"\n\n[[route]]\npool = \"default\"\n",
+                "route", 4, "a route needs sni names, alpn protocols or both"),
+            Arguments.of("shouldNameAPoolsHealthCheckKey",
+                "[pool.api]\nbalance = \"random_two\"\n[pool.api.health_check]\nfall = 0\n",
+                "pool.api.health_check.fall", 4, "expected an integer from 1 to 100, got 0"),
+            Arguments.of("shouldRefuseAnUnknownKeyInAPoolTable",
+                "[pool.api]\nweight = 2\n",
+                "pool.api.weight", 2, "unknown key in [pool.api]; its keys are balance, [health_check]"),
+            Arguments.of("shouldRefuseABadPoolName",
+                "[pool.\"a b\"]\nbalance = \"random_two\"\n",
+                "pool.a b", 1, "expected a pool name of 1 to 64 letters, digits, '_', '-' or '.', got \"a b\""),
+            Arguments.of("shouldNameTheKeyOfAMalformedCidr",
+                "workers = 1\n\ndeny = [\"10.0.0.0/8\", \"10.0.0\"]\n",
+                "deny", 3, "expected an IPv4 or IPv6 address or CIDR, e.g. \"10.0.0.0/8\" or \"::1\", got \"10.0.0\""),
+            Arguments.of("shouldRefuseANonStringInAList",
+                "allow = [\"::1\", 2]\n",
+                "allow", 1, "expected an array of IPv4/IPv6 CIDRs or addresses, e.g. " +
+                "[\"10.0.0.0/8\", \"::1\"], got the integer 2 at index 1"),
+            Arguments.of("shouldRefuseAStringWhereAListIsExpected",
+                "allow = \"10.0.0.0/8\"\n",
+                "allow", 1, "expected an array of IPv4/IPv6 CIDRs or addresses, e.g. " +
+                "[\"10.0.0.0/8\", \"::1\"], got the string \"10.0.0.0/8\""));
     }
 
-    @Test
-    void shouldListATablesKeysWhenAnUnknownOneIsNearNone() throws IOException
+    /** @return as {@link #loadErrors()}, for files that load but do not build (named "build: ..."). */
+    static Stream<Arguments> buildErrors()
     {
-        final Path file = write("[passive_health]\nzzzzzzzzzzzz = 1\n");
-
-        assertError(file, "passive_health.zzzzzzzzzzzz", 2, file + ":2: passive_health.zzzzzzzzzzzz: unknown key " +
-            "in [passive_health]; its keys are consecutive_failures, ejection_secs");
-    }
-
-    @Test
-    void shouldExplainATopLevelKeyWrittenBelowATableHeader() throws IOException
-    {
-        final Path file = write("[[upstream]]\naddr = \"10.0.0.1:80\"\nconnect_timeout_ms = 100\n");
-
-        assertError(file, "upstream.connect_timeout_ms", 3, file + ":3: upstream.connect_timeout_ms: unknown key in " +
-            "[[upstream]]; connect_timeout_ms is a top-level key: write it above the first [table] header");
-    }
-
-    @Test
-    void shouldRefuseASingleUpstreamTable() throws IOException
-    {
-        final Path file = write("[upstream]\naddr = \"10.0.0.1:80\"\n");
-
-        assertError(file, "upstream", 1,
-            file + ":1: upstream: expected [[upstream]] tables (an array of tables), got a table");
-    }
-
-    @Test
-    void shouldRefuseAHealthCheckThatIsNoTable() throws IOException
-    {
-        final Path file = write("health_check = true\n");
-
-        assertError(file, "health_check", 1,
-            file + ":1: health_check: expected a table [health_check], got the boolean true");
-    }
-
-    @Test
-    void shouldRequireAnAddressInEveryUpstream() throws IOException
-    {
-        final Path file = write("[[upstream]]\naddr = \"10.0.0.1:80\"\n\n[[upstream]]\nweight = 2\n");
-
-        assertError(file, "upstream.addr", 4, file + ":4: upstream.addr: missing: every [[upstream]] needs " +
-            "addr = \"HOST:PORT\", e.g. addr = \"10.0.0.1:5432\"");
-    }
-
-    @Test
-    void shouldRefuseWeightZero() throws IOException
-    {
-        final Path file = write("[[upstream]]\naddr = \"10.0.0.1:80\"\nweight = 0\n");
-
-        assertError(file, "upstream.weight", 3,
-            file + ":3: upstream.weight: expected an integer from 1 to 256, got 0");
-    }
-
-    @Test
-    void shouldRefuseAnUnknownBalance() throws IOException
-    {
-        final Path file = write("\nbalance = \"fastest\"\n");
-
-        assertError(file, "balance", 2, file + ":2: balance: expected one of \"round_robin\", \"least_connections\", " +
-            "\"random_two\", \"source_hash\", got \"fastest\"");
-    }
-
-    @Test
-    void shouldRefuseTargetAddrTogetherWithUpstreams() throws IOException
-    {
-        final Path file = write("workers = 1\ntarget_addr = \"10.0.0.1:80\"\n[[upstream]]\naddr = \"10.0.0.2:80\"\n");
-
-        assertBuildError(file, "target_addr", 2, file + ":2: target_addr: cannot be used together with [[upstream]] " +
-            "tables; write that server as one more [[upstream]]");
-    }
-
-    @Test
-    void shouldRefuseAConfigurationWithNoServerForItsConnections() throws IOException
-    {
-        final Path file = write("workers = 1\n[[upstream]]\naddr = \"10.0.0.2:80\"\npool = \"api\"\n");
-
-        assertBuildError(file, "upstream", 2, file + ":2: upstream: no server in pool \"default\": without [[route]] " +
-            "tables every connection goes to pool \"default\", and the servers name only [api]");
-    }
-
-    @Test
-    void shouldRefuseARouteToAPoolWithoutServers() throws IOException
-    {
-        final Path file = write("[[upstream]]\naddr = \"10.0.0.2:80\"\n\n[[route]]\nsni = [\"a.example\"]\n" +
-            "pool = \"api\"\n");
-
-        assertBuildError(file, "route.pool", 6,
-            file + ":6: route.pool: pool \"api\" has no servers (no [[upstream]] has pool = \"api\")");
-    }
-
-    @Test
-    void shouldRefuseARouteWithoutAPool() throws IOException
-    {
-        final Path file = write("[[upstream]]\naddr = \"10.0.0.2:80\"\n\n[[route]]\nsni = [\"a.example\"]\n");
-
-        assertError(file, "route", 4, file + ":4: route: pool is required, e.g. pool = \"api\"");
-    }
-
-    @Test
-    void shouldRefuseARouteWithNeitherNamesNorProtocols() throws IOException
-    {
-        final Path file = write("[[upstream]]\naddr = \"10.0.0.2:80\"\n\n[[route]]\npool = \"default\"\n");
-
-        assertError(file, "route", 4, file + ":4: route: a route needs sni names, alpn protocols or both");
-    }
-
-    @Test
-    void shouldRefuseADefaultPoolWithoutServersOnceRoutesExist() throws IOException
-    {
-        final Path file = write("sni_default_pool = \"web\"\n[[upstream]]\naddr = \"10.0.0.2:80\"\n\n" +
-            "[[route]]\nsni = [\"a.example\"]\npool = \"default\"\n");
-
-        assertBuildError(file, "sni_default_pool", 1, file + ":1: sni_default_pool: pool \"web\" has no servers " +
-            "(no [[upstream]] has pool = \"web\"); name a pool that has servers, or \"\" to close connections no " +
-            "route matches");
-    }
-
-    @Test
-    void shouldRefusePoolSettingsForAPoolWithoutServers() throws IOException
-    {
-        final Path file = write("[[upstream]]\naddr = \"10.0.0.2:80\"\n\n[pool.api]\nbalance = \"random_two\"\n");
-
-        assertBuildError(file, "pool.api", 4,
-            file + ":4: pool.api: pool \"api\" has no servers (no [[upstream]] has pool = \"api\")");
-    }
-
-    @Test
-    void shouldNameAPoolsHealthCheckKey() throws IOException
-    {
-        final Path file = write("[pool.api]\nbalance = \"random_two\"\n[pool.api.health_check]\nfall = 0\n");
-
-        assertError(file, "pool.api.health_check.fall", 4,
-            file + ":4: pool.api.health_check.fall: expected an integer from 1 to 100, got 0");
-    }
-
-    @Test
-    void shouldRefuseAnUnknownKeyInAPoolTable() throws IOException
-    {
-        final Path file = write("[pool.api]\nweight = 2\n");
-
-        assertError(file, "pool.api.weight", 2,
-            file + ":2: pool.api.weight: unknown key in [pool.api]; its keys are balance, [health_check]");
-    }
-
-    @Test
-    void shouldRefuseABadPoolName() throws IOException
-    {
-        final Path file = write("[pool.\"a b\"]\nbalance = \"random_two\"\n");
-
-        assertError(file, "pool.a b", 1, file + ":1: pool.a b: expected a pool name of 1 to 64 letters, digits, " +
-            "'_', '-' or '.', got \"a b\"");
-    }
-
-    @Test
-    void shouldNameTheKeyOfAMalformedCidr() throws IOException
-    {
-        final Path file = write("workers = 1\n\ndeny = [\"10.0.0.0/8\", \"10.0.0\"]\n");
-
-        assertError(file, "deny", 3, file + ":3: deny: expected an IPv4 or IPv6 address or CIDR, e.g. " +
-            "\"10.0.0.0/8\" or \"::1\", got \"10.0.0\"");
-    }
-
-    @Test
-    void shouldRefuseANonStringInAList() throws IOException
-    {
-        final Path file = write("allow = [\"::1\", 2]\n");
-
-        assertError(file, "allow", 1, file + ":1: allow: expected an array of IPv4/IPv6 CIDRs or addresses, e.g. " +
-            "[\"10.0.0.0/8\", \"::1\"], got the integer 2 at index 1");
-    }
-
-    @Test
-    void shouldRefuseAStringWhereAListIsExpected() throws IOException
-    {
-        final Path file = write("allow = \"10.0.0.0/8\"\n");
-
-        assertError(file, "allow", 1, file + ":1: allow: expected an array of IPv4/IPv6 CIDRs or addresses, e.g. " +
-            "[\"10.0.0.0/8\", \"::1\"], got the string \"10.0.0.0/8\"");
-    }
-
-    @Test
-    void shouldRequireTrustedProxiesWhenAcceptingTheProxyProtocol() throws IOException
-    {
-        final Path file = write("workers = 1\naccept_proxy_protocol = true\n");
-
-        assertBuildError(file, "proxy_protocol_trusted", 2, file + ":2: proxy_protocol_trusted: is empty while " +
-            "accept_proxy_protocol = true; list the networks of the proxies allowed to send a PROXY header, " +
-            "e.g. [\"10.0.0.0/8\"]");
+        return Stream.of(
+            Arguments.of("build: shouldRefuseTargetAddrTogetherWithUpstreams",
+                "workers = 1\ntarget_addr = \"10.0.0.1:80\"\n[[upstream]]\naddr = \"10.0.0.2:80\"\n",
+                "target_addr", 2, "cannot be used together with [[upstream]] " +
+                "tables; write that server as one more [[upstream]]"),
+            Arguments.of("build: shouldRefuseAConfigurationWithNoServerForItsConnections",
+                "workers = 1\n[[upstream]]\naddr = \"10.0.0.2:80\"\npool = \"api\"\n",
+                "upstream", 2, "no server in pool \"default\": without [[route]] " +
+                "tables every connection goes to pool \"default\", and the servers name only [api]"),
+            Arguments.of("build: shouldRefuseARouteToAPoolWithoutServers",
+                "[[upstream]]\naddr = \"10.0.0.2:80\"\n\n[[route]]\nsni = [\"a.example\"]\npool = \"api\"\n",
+                "route.pool", 6, "pool \"api\" has no servers (no [[upstream]] has pool = \"api\")"),
+            Arguments.of("build: shouldRefuseADefaultPoolWithoutServersOnceRoutesExist",
+                "sni_default_pool = \"web\"\n[[upstream]]\naddr = \"10.0.0.2:80\"\n\n" +
+                "[[route]]\nsni = [\"a.example\"]\npool = \"default\"\n",
+                "sni_default_pool", 1, "pool \"web\" has no servers " +
+                "(no [[upstream]] has pool = \"web\"); name a pool that has servers, or \"\" to close connections no " +
+                "route matches"),
+            Arguments.of("build: shouldRefusePoolSettingsForAPoolWithoutServers",
+                "[[upstream]]\naddr = \"10.0.0.2:80\"\n\n[pool.api]\nbalance = \"random_two\"\n",
+                "pool.api", 4, "pool \"api\" has no servers (no [[upstream]] has pool = \"api\")"),
+            Arguments.of("build: shouldRequireTrustedProxiesWhenAcceptingTheProxyProtocol",
+                "workers = 1\naccept_proxy_protocol = true\n",
+                "proxy_protocol_trusted", 2, "is empty while " +
+                "accept_proxy_protocol = true; list the networks of the proxies allowed to send a PROXY header, " +
+                "e.g. [\"10.0.0.0/8\"]"));
     }
 
     @Test

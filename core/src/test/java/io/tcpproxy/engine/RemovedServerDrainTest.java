@@ -2,7 +2,7 @@ package io.tcpproxy.engine;
 
 import io.tcpproxy.CloseReason;
 import io.tcpproxy.config.Config;
-import io.tcpproxy.relay.TestUpstream;
+import io.tcpproxy.testsupport.TestUpstream;
 import io.tcpproxy.upstream.ConnectAttempt;
 import io.tcpproxy.upstream.PoolSpec;
 import io.tcpproxy.upstream.ServerSpec;

@@ -3,6 +3,8 @@ package io.tcpproxy.relay;
 import io.tcpproxy.Proxy;
 import io.tcpproxy.metrics.MetricsSnapshot;
 import io.tcpproxy.metrics.RejectReason;
+import io.tcpproxy.testsupport.Await;
+import io.tcpproxy.testsupport.TestUpstream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -37,15 +39,15 @@ class AccessControlTest
             {
                 assertRefused("127.0.0.2", proxy.localAddress());
             }
-            Await.metrics(proxy, "three denied", (s) -> s.rejectedConnections(RejectReason.DENIED) == 3);
+            ProxyAwait.metrics(proxy, "three denied", (s) -> s.rejectedConnections(RejectReason.DENIED) == 3);
             assertEquals(0, upstream.accepted(), "a denied client costs no upstream connect");
 
             try (Socket served = connectFrom("127.0.0.1", proxy.localAddress()))
             {
                 Clients.assertEchoes(served, "served");
             }
-            final MetricsSnapshot snapshot = Await.metrics(proxy, "the served client closed",
-                (s) -> Await.totalCloses(s) == 1);
+            final MetricsSnapshot snapshot = ProxyAwait.metrics(proxy, "the served client closed",
+                (s) -> ProxyAwait.totalCloses(s) == 1);
             assertEquals(1, snapshot.totalConnections(), "refused clients are not counted as accepted");
             assertEquals(3, snapshot.rejectedConnections());
             assertEquals(1, upstream.accepted());
@@ -66,7 +68,7 @@ class AccessControlTest
             }
             assertRefused("127.0.0.2", proxy.localAddress());
             assertRefused("127.0.0.5", proxy.localAddress());
-            Await.metrics(proxy, "two denied", (s) -> s.rejectedConnections(RejectReason.DENIED) == 2);
+            ProxyAwait.metrics(proxy, "two denied", (s) -> s.rejectedConnections(RejectReason.DENIED) == 2);
             assertEquals(1, upstream.accepted());
         }
     }
@@ -82,7 +84,7 @@ class AccessControlTest
                 .allow(List.of("127.0.0.1", "::1"))))
         {
             assertRefused("::1", deniesIpv6.localAddress());
-            Await.metrics(deniesIpv6, "::1 denied", (s) -> s.rejectedConnections(RejectReason.DENIED) == 1);
+            ProxyAwait.metrics(deniesIpv6, "::1 denied", (s) -> s.rejectedConnections(RejectReason.DENIED) == 1);
             assertEquals(0, upstream.accepted());
 
             try (Socket allowed = connectFrom("::1", allowsIpv6.localAddress()))
@@ -111,7 +113,7 @@ class AccessControlTest
             {
                 Clients.assertEchoes(otherClient, "another client has its own cap");
             }
-            Await.metrics(proxy, "one over the cap", (s) -> s.rejectedConnections(RejectReason.CLIENT_LIMIT) == 1);
+            ProxyAwait.metrics(proxy, "one over the cap", (s) -> s.rejectedConnections(RejectReason.CLIENT_LIMIT) == 1);
 
             held.remove(0).close();
             Await.until("a slot to free up", () -> proxy.activeConnections() == 1);
@@ -150,7 +152,7 @@ class AccessControlTest
                     sockets.add(socket);
                 }
             }
-            final MetricsSnapshot judged = Await.metrics(proxy, "every client judged",
+            final MetricsSnapshot judged = ProxyAwait.metrics(proxy, "every client judged",
                 (s) -> s.totalConnections() + s.rejectedConnections() == clients);
             // one token a second: on a stalled machine a connect judged seconds later may get one more, never fewer
             final long refills = Duration.ofNanos(System.nanoTime() - startNs).toSeconds();

@@ -3,6 +3,8 @@ package io.tcpproxy.relay;
 import io.tcpproxy.CloseReason;
 import io.tcpproxy.Proxy;
 import io.tcpproxy.metrics.MetricsSnapshot;
+import io.tcpproxy.testsupport.Await;
+import io.tcpproxy.testsupport.TestUpstream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -55,8 +57,8 @@ class BackPressureTest
 
             assertEquals(streamBytes, received.bytes());
             assertEquals(sent.get(10, TimeUnit.SECONDS), received.sha256());
-            final MetricsSnapshot snapshot = Await.closed(proxy, 1);
-            assertEquals(1, snapshot.closes(CloseReason.UPSTREAM_FIN), Await.describe(snapshot));
+            final MetricsSnapshot snapshot = ProxyAwait.closed(proxy, 1);
+            assertEquals(1, snapshot.closes(CloseReason.UPSTREAM_FIN), ProxyAwait.describe(snapshot));
             assertEquals(streamBytes, snapshot.bytesDownstream());
             assertEquals(MIB, snapshot.bufferBytesLimit());
             assertTrue(snapshot.bufferBytesHighWater() >= bufferBytes, "buffers were used at all");
@@ -108,7 +110,7 @@ class BackPressureTest
             {
                 last[0] = proxy.metrics();
                 return last[0].bufferBytesLimit() > 0 && last[0].bufferBytesInUse() == last[0].bufferBytesLimit();
-            }, STALL_TIMEOUT, () -> Await.describe(last[0]));
+            }, STALL_TIMEOUT, () -> ProxyAwait.describe(last[0]));
             assertEquals(4L * bufferBytes, last[0].bufferBytesLimit());
             startReading.countDown();
 
@@ -123,8 +125,8 @@ class BackPressureTest
             assertEquals(connections, upstreamSent.size());
             assertEquals(upstreamSent, receivedByClients);
 
-            final MetricsSnapshot snapshot = Await.closed(proxy, connections);
-            assertEquals(connections, snapshot.closes(CloseReason.UPSTREAM_FIN), Await.describe(snapshot));
+            final MetricsSnapshot snapshot = ProxyAwait.closed(proxy, connections);
+            assertEquals(connections, snapshot.closes(CloseReason.UPSTREAM_FIN), ProxyAwait.describe(snapshot));
             assertEquals(4L * bufferBytes, snapshot.bufferBytesLimit());
             assertEquals(snapshot.bufferBytesLimit(), snapshot.bufferBytesHighWater(),
                 "the pool was exhausted at some point (otherwise this test proves nothing)");
@@ -152,7 +154,7 @@ class BackPressureTest
                 Clients.assertEchoes(client, "then idle " + i);
             }
             final long echoedBytes = sumOfEchoedBytes(connections);
-            final MetricsSnapshot snapshot = Await.metrics(proxy, "every echo counted",
+            final MetricsSnapshot snapshot = ProxyAwait.metrics(proxy, "every echo counted",
                 (s) -> s.bytesDownstream() == echoedBytes && s.activeConnections() == connections);
             assertEquals(0, snapshot.bufferBytesInUse(), "idle connections hold no relay buffer");
             assertTrue(snapshot.bufferBytesHighWater() > 0, "buffers were used while relaying");

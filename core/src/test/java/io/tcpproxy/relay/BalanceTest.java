@@ -4,6 +4,8 @@ import io.tcpproxy.Proxy;
 import io.tcpproxy.config.Config;
 import io.tcpproxy.metrics.MetricsSnapshot;
 import io.tcpproxy.metrics.TrafficStats;
+import io.tcpproxy.testsupport.Await;
+import io.tcpproxy.testsupport.TestUpstream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -74,7 +76,7 @@ class BalanceTest
                     }
                 }
                 closedSoFar += CONNECTIONS_PER_ROUND;
-                Await.closed(proxy, closedSoFar);
+                ProxyAwait.closed(proxy, closedSoFar);
             }
         }
     }

@@ -1,6 +1,8 @@
 package io.tcpproxy.relay;
 
 import io.tcpproxy.Proxy;
+import io.tcpproxy.testsupport.Await;
+import io.tcpproxy.testsupport.TestUpstream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

@@ -3,6 +3,7 @@ package io.tcpproxy.relay;
 import io.tcpproxy.CloseReason;
 import io.tcpproxy.Proxy;
 import io.tcpproxy.metrics.MetricsSnapshot;
+import io.tcpproxy.testsupport.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -35,10 +36,10 @@ class ConnectFailureTest
                     assertEquals(Clients.End.EOF, Clients.awaitEnd(client, PROMPTLY));
                 }
                 final int expected = attempt;
-                final MetricsSnapshot snapshot = Await.metrics(proxy, expected + " refused connects",
+                final MetricsSnapshot snapshot = ProxyAwait.metrics(proxy, expected + " refused connects",
                     (s) -> s.connectFailures(CloseReason.CONNECT_REFUSED) == expected &&
                     s.closes(CloseReason.CONNECT_REFUSED) == expected);
-                assertEquals(expected, Await.totalCloses(snapshot), Await.describe(snapshot));
+                assertEquals(expected, ProxyAwait.totalCloses(snapshot), ProxyAwait.describe(snapshot));
             }
             assertEquals(0, proxy.activeConnections());
         }
@@ -58,9 +59,9 @@ class ConnectFailureTest
             assertTrue(elapsedMs >= CONNECT_TIMEOUT_MS - 50 && elapsedMs < 1500,
                 "closed after " + elapsedMs + " ms, connect_timeout_ms is " + CONNECT_TIMEOUT_MS);
 
-            final MetricsSnapshot snapshot = Await.metrics(proxy, "a connect timeout",
+            final MetricsSnapshot snapshot = ProxyAwait.metrics(proxy, "a connect timeout",
                 (s) -> s.connectFailures(CloseReason.CONNECT_TIMEOUT) == 1 && s.closes(CloseReason.CONNECT_TIMEOUT) == 1);
-            assertEquals(1, Await.totalCloses(snapshot), Await.describe(snapshot));
+            assertEquals(1, ProxyAwait.totalCloses(snapshot), ProxyAwait.describe(snapshot));
         }
     }
 
@@ -73,10 +74,10 @@ class ConnectFailureTest
             Socket client = Clients.connect(proxy))
         {
             assertEquals(Clients.End.EOF, Clients.awaitEnd(client, PROMPTLY));
-            final MetricsSnapshot snapshot = Await.metrics(proxy, "an unresolved connect",
+            final MetricsSnapshot snapshot = ProxyAwait.metrics(proxy, "an unresolved connect",
                 (s) -> s.connectFailures(CloseReason.CONNECT_UNRESOLVED) == 1 &&
                 s.closes(CloseReason.CONNECT_UNRESOLVED) == 1);
-            assertEquals(1, Await.totalCloses(snapshot), Await.describe(snapshot));
+            assertEquals(1, ProxyAwait.totalCloses(snapshot), ProxyAwait.describe(snapshot));
         }
         Await.until("the resolver thread to end", () -> ProcessResources.newProxyThreads(threadsBefore).isEmpty(),
             Duration.ofSeconds(2), () -> ProcessResources.newProxyThreads(threadsBefore).toString());

@@ -1,5 +1,7 @@
 package io.tcpproxy.relay;
 
+import io.tcpproxy.testsupport.Await;
+
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

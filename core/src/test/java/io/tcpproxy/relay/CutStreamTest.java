@@ -3,6 +3,7 @@ package io.tcpproxy.relay;
 import io.tcpproxy.CloseReason;
 import io.tcpproxy.Proxy;
 import io.tcpproxy.metrics.MetricsSnapshot;
+import io.tcpproxy.testsupport.TestUpstream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -36,8 +37,8 @@ class CutStreamTest
         {
             sendRequest(client);
             assertEquals(Clients.End.RESET, Clients.awaitEnd(client, WITHIN), "a cut response looked complete");
-            final MetricsSnapshot snapshot = Await.closed(proxy, 1);
-            assertEquals(1, snapshot.closes(CloseReason.IDLE_TIMEOUT), Await.describe(snapshot));
+            final MetricsSnapshot snapshot = ProxyAwait.closed(proxy, 1);
+            assertEquals(1, snapshot.closes(CloseReason.IDLE_TIMEOUT), ProxyAwait.describe(snapshot));
         }
         finally
         {
@@ -55,10 +56,10 @@ class CutStreamTest
             Socket client = Clients.connect(proxy))
         {
             sendRequest(client);
-            Await.metrics(proxy, "the request relayed", (s) -> s.bytesUpstream() == 7);
+            ProxyAwait.metrics(proxy, "the request relayed", (s) -> s.bytesUpstream() == 7);
             proxy.shutdown(Duration.ofMillis(500));
             assertEquals(Clients.End.RESET, Clients.awaitEnd(client, WITHIN), "a cut response looked complete");
-            assertEquals(1, proxy.metrics().closes(CloseReason.SHUTDOWN), Await.describe(proxy.metrics()));
+            assertEquals(1, proxy.metrics().closes(CloseReason.SHUTDOWN), ProxyAwait.describe(proxy.metrics()));
         }
         finally
         {

@@ -2,6 +2,7 @@ package io.tcpproxy.relay;
 
 import io.tcpproxy.CloseReason;
 import io.tcpproxy.Proxy;
+import io.tcpproxy.testsupport.TestUpstream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -45,7 +46,7 @@ class DeferredWriteFaultTest
                 assertDoesNotThrow(() -> Clients.assertEchoes(other, "still served"),
                     "a fault on one connection stopped the worker relaying any other");
             }
-            Await.metrics(proxy, "the faulty connection closed as an internal error",
+            ProxyAwait.metrics(proxy, "the faulty connection closed as an internal error",
                 (snapshot) -> snapshot.closes(CloseReason.INTERNAL_ERROR) == 1);
         }
     }

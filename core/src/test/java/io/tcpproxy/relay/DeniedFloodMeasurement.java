@@ -4,6 +4,7 @@ import io.tcpproxy.Proxy;
 import io.tcpproxy.config.Config;
 import io.tcpproxy.metrics.MetricsSnapshot;
 import io.tcpproxy.metrics.RejectReason;
+import io.tcpproxy.testsupport.TestUpstream;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -3,6 +3,7 @@ package io.tcpproxy.relay;
 import io.tcpproxy.CloseReason;
 import io.tcpproxy.Proxy;
 import io.tcpproxy.metrics.MetricsSnapshot;
+import io.tcpproxy.testsupport.TestUpstream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -42,8 +43,8 @@ class HalfCloseTest
             assertEquals(new Streams.Received(AFTER_FIN_BYTES, Streams.randomSha256(AFTER_FIN_BYTES, 7)), atClient);
             assertEquals(new Streams.Received(REQUEST_BYTES, Streams.randomSha256(REQUEST_BYTES, 3)),
                 atUpstream.get(10, TimeUnit.SECONDS));
-            final MetricsSnapshot snapshot = Await.closed(proxy, 1);
-            assertEquals(1, snapshot.closes(CloseReason.CLIENT_FIN), Await.describe(snapshot));
+            final MetricsSnapshot snapshot = ProxyAwait.closed(proxy, 1);
+            assertEquals(1, snapshot.closes(CloseReason.CLIENT_FIN), ProxyAwait.describe(snapshot));
             assertEquals(REQUEST_BYTES, snapshot.bytesUpstream());
             assertEquals(AFTER_FIN_BYTES, snapshot.bytesDownstream());
             assertEquals(List.of(), upstream.errors());
@@ -72,8 +73,8 @@ class HalfCloseTest
 
             assertEquals(new Streams.Received(AFTER_FIN_BYTES, Streams.randomSha256(AFTER_FIN_BYTES, 9)),
                 atUpstream.get(10, TimeUnit.SECONDS));
-            final MetricsSnapshot snapshot = Await.closed(proxy, 1);
-            assertEquals(1, snapshot.closes(CloseReason.UPSTREAM_FIN), Await.describe(snapshot));
+            final MetricsSnapshot snapshot = ProxyAwait.closed(proxy, 1);
+            assertEquals(1, snapshot.closes(CloseReason.UPSTREAM_FIN), ProxyAwait.describe(snapshot));
             assertEquals(AFTER_FIN_BYTES, snapshot.bytesUpstream());
             assertEquals(REQUEST_BYTES, snapshot.bytesDownstream());
             assertEquals(List.of(), upstream.errors());

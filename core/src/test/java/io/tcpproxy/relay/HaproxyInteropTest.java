@@ -81,7 +81,7 @@ class HaproxyInteropTest
                         Files.readString(directory.resolve("haproxy-" + haproxyPort + ".log")), ex);
                 }
                 assertArrayEquals(PAYLOAD, upstream.received());
-                Await.metrics(proxy, "the client HAProxy named, in the per-client metrics",
+                ProxyAwait.metrics(proxy, "the client HAProxy named, in the per-client metrics",
                     (s) -> ProxyProtocolEndToEndTest.hasClient(s, CLIENT_IP));
             }
             finally

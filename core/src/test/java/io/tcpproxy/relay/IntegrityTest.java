@@ -5,6 +5,8 @@ import io.tcpproxy.Proxy;
 import io.tcpproxy.config.Config;
 import io.tcpproxy.metrics.MetricsSnapshot;
 import io.tcpproxy.metrics.TrafficStats;
+import io.tcpproxy.testsupport.Await;
+import io.tcpproxy.testsupport.TestUpstream;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -102,9 +104,9 @@ class IntegrityTest
                 }
             }
 
-            final MetricsSnapshot snapshot = Await.closed(proxy, CONNECTIONS);
+            final MetricsSnapshot snapshot = ProxyAwait.closed(proxy, CONNECTIONS);
             assertEquals(CONNECTIONS, snapshot.closes(CloseReason.CLIENT_FIN) + snapshot.closes(CloseReason.UPSTREAM_FIN),
-                Await.describe(snapshot));
+                ProxyAwait.describe(snapshot));
             assertEquals(CONNECTIONS, snapshot.totalConnections());
             assertEquals((long)CONNECTIONS * STREAM_BYTES, snapshot.bytesUpstream());
             assertEquals((long)CONNECTIONS * STREAM_BYTES, snapshot.bytesDownstream());

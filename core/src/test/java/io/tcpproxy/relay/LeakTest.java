@@ -3,6 +3,8 @@ package io.tcpproxy.relay;
 import io.tcpproxy.CloseReason;
 import io.tcpproxy.Proxy;
 import io.tcpproxy.metrics.MetricsSnapshot;
+import io.tcpproxy.testsupport.Await;
+import io.tcpproxy.testsupport.TestUpstream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -48,7 +50,7 @@ class LeakTest
             Clients.assertEchoes(client, "warm up");
             client.shutdownOutput();
             Clients.awaitEnd(client, Duration.ofSeconds(2));
-            Await.closed(proxy, 1);
+            ProxyAwait.closed(proxy, 1);
         }
         final ExecutorService warm = Executors.newSingleThreadExecutor();
         warm.submit(() -> 1).get();
@@ -83,9 +85,9 @@ class LeakTest
                     assertEquals(SHORT_CONNECTIONS / PARALLEL_CLIENTS, result.get(45, TimeUnit.SECONDS));
                 }
 
-                final MetricsSnapshot snapshot = Await.closed(proxy, SHORT_CONNECTIONS);
+                final MetricsSnapshot snapshot = ProxyAwait.closed(proxy, SHORT_CONNECTIONS);
                 assertEquals(SHORT_CONNECTIONS, snapshot.totalConnections());
-                assertEquals(SHORT_CONNECTIONS, snapshot.closes(CloseReason.CLIENT_FIN), Await.describe(snapshot));
+                assertEquals(SHORT_CONNECTIONS, snapshot.closes(CloseReason.CLIENT_FIN), ProxyAwait.describe(snapshot));
                 assertEquals((long)SHORT_CONNECTIONS * MESSAGE_BYTES, snapshot.bytesUpstream());
                 assertEquals((long)SHORT_CONNECTIONS * MESSAGE_BYTES, snapshot.bytesDownstream());
                 directBytesOpen = ProcessResources.directMemoryUsed();
@@ -140,7 +142,7 @@ class LeakTest
                 assertTrue(closeMs < 5000, "close() took " + closeMs + " ms");
                 assertEquals(0, proxy.activeConnections());
                 final MetricsSnapshot snapshot = proxy.metrics();
-                assertEquals(HELD_CONNECTIONS, snapshot.closes(CloseReason.SHUTDOWN), Await.describe(snapshot));
+                assertEquals(HELD_CONNECTIONS, snapshot.closes(CloseReason.SHUTDOWN), ProxyAwait.describe(snapshot));
                 assertEquals(0, snapshot.activeConnections());
 
                 for (final Socket client : held)

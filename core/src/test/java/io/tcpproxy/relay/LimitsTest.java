@@ -3,6 +3,8 @@ package io.tcpproxy.relay;
 import io.tcpproxy.CloseReason;
 import io.tcpproxy.Proxy;
 import io.tcpproxy.metrics.MetricsSnapshot;
+import io.tcpproxy.testsupport.Await;
+import io.tcpproxy.testsupport.TestUpstream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -45,9 +47,9 @@ class LimitsTest
                 final Clients.End end = Clients.awaitEnd(excess, Duration.ofSeconds(30));
                 assertNotEquals(Clients.End.STILL_OPEN, end, "the excess client is closed at once");
             }
-            MetricsSnapshot snapshot = Await.metrics(proxy, "one rejected connection", (s) -> s.rejectedConnections() == 1);
+            MetricsSnapshot snapshot = ProxyAwait.metrics(proxy, "one rejected connection", (s) -> s.rejectedConnections() == 1);
             assertEquals(MAX_CONNECTIONS, snapshot.totalConnections(), "a rejected client is not counted as accepted");
-            assertEquals(0, Await.totalCloses(snapshot), Await.describe(snapshot));
+            assertEquals(0, ProxyAwait.totalCloses(snapshot), ProxyAwait.describe(snapshot));
 
             for (int i = 0; i < MAX_CONNECTIONS; i++)
             {
@@ -62,10 +64,10 @@ class LimitsTest
                 assertEquals(MAX_CONNECTIONS, proxy.activeConnections());
             }
 
-            snapshot = Await.metrics(proxy, "the replacement's close", (s) -> Await.totalCloses(s) == 2);
+            snapshot = ProxyAwait.metrics(proxy, "the replacement's close", (s) -> ProxyAwait.totalCloses(s) == 2);
             assertEquals(1, snapshot.rejectedConnections());
             assertEquals(MAX_CONNECTIONS + 1, snapshot.totalConnections());
-            assertEquals(2, snapshot.closes(CloseReason.CLIENT_FIN), Await.describe(snapshot));
+            assertEquals(2, snapshot.closes(CloseReason.CLIENT_FIN), ProxyAwait.describe(snapshot));
         }
         finally
         {
@@ -116,16 +118,16 @@ class LimitsTest
 
             assertTrue(busyDone.get(30, TimeUnit.SECONDS) > 0);
             Clients.assertEchoes(busy, "still open after the idle one was closed");
-            MetricsSnapshot snapshot = Await.metrics(proxy, "the idle close to be counted",
-                (s) -> Await.totalCloses(s) == 1);
-            assertEquals(1, snapshot.closes(CloseReason.IDLE_TIMEOUT), Await.describe(snapshot));
-            assertEquals(1, snapshot.activeConnections(), Await.describe(snapshot));
+            MetricsSnapshot snapshot = ProxyAwait.metrics(proxy, "the idle close to be counted",
+                (s) -> ProxyAwait.totalCloses(s) == 1);
+            assertEquals(1, snapshot.closes(CloseReason.IDLE_TIMEOUT), ProxyAwait.describe(snapshot));
+            assertEquals(1, snapshot.activeConnections(), ProxyAwait.describe(snapshot));
 
             busy.shutdownOutput();
             assertEquals(Clients.End.EOF, Clients.awaitEnd(busy, Duration.ofSeconds(30)));
-            snapshot = Await.closed(proxy, 2);
-            assertEquals(1, snapshot.closes(CloseReason.CLIENT_FIN), Await.describe(snapshot));
-            assertEquals(1, snapshot.closes(CloseReason.IDLE_TIMEOUT), Await.describe(snapshot));
+            snapshot = ProxyAwait.closed(proxy, 2);
+            assertEquals(1, snapshot.closes(CloseReason.CLIENT_FIN), ProxyAwait.describe(snapshot));
+            assertEquals(1, snapshot.closes(CloseReason.IDLE_TIMEOUT), ProxyAwait.describe(snapshot));
         }
     }
 }

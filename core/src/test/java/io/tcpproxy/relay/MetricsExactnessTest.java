@@ -5,6 +5,7 @@ import io.tcpproxy.Proxy;
 import io.tcpproxy.config.Config;
 import io.tcpproxy.metrics.MetricsSnapshot;
 import io.tcpproxy.metrics.TrafficStats;
+import io.tcpproxy.testsupport.TestUpstream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -52,8 +53,8 @@ class MetricsExactnessTest
                 }
             }
 
-            final MetricsSnapshot s = Await.closed(proxy, clients);
-            assertEquals(clients, s.closes(CloseReason.CLIENT_FIN), Await.describe(s));
+            final MetricsSnapshot s = ProxyAwait.closed(proxy, clients);
+            assertEquals(clients, s.closes(CloseReason.CLIENT_FIN), ProxyAwait.describe(s));
             assertEquals(clients, s.totalConnections());
             assertEquals((long)clients * upBytes, s.bytesUpstream());
             assertEquals((long)clients * downBytes, s.bytesDownstream());
@@ -126,13 +127,13 @@ class MetricsExactnessTest
                 }
             }
 
-            final MetricsSnapshot s = Await.closed(proxy, connections);
-            assertEquals(connections, s.closes(CloseReason.CLIENT_FIN), Await.describe(s));
+            final MetricsSnapshot s = ProxyAwait.closed(proxy, connections);
+            assertEquals(connections, s.closes(CloseReason.CLIENT_FIN), ProxyAwait.describe(s));
             assertEquals(connections, s.totalConnections());
             assertEquals((long)connections * streamBytes, s.bytesUpstream());
             assertEquals((long)connections * streamBytes, s.bytesDownstream());
             assertWorkersSumToTotals(s);
-            assertTrue(s.ringFullCount() > 0, "a 16-event ring overflowed: " + Await.describe(s));
+            assertTrue(s.ringFullCount() > 0, "a 16-event ring overflowed: " + ProxyAwait.describe(s));
         }
         finally
         {

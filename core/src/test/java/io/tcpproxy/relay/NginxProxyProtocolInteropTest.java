@@ -1,5 +1,6 @@
 package io.tcpproxy.relay;
 
+import io.tcpproxy.testsupport.Await;
 import io.tcpproxy.CloseReason;
 import io.tcpproxy.Proxy;
 import io.tcpproxy.config.SendProxyProtocol;
@@ -102,7 +103,7 @@ class NginxProxyProtocolInteropTest
                 assertEquals(clientPort, header.sourcePort, "the client socket's own port, passed on by the proxy");
                 assertArrayEquals(PAYLOAD, Arrays.copyOfRange(received, header.length, received.length),
                     "the client's bytes after the header, intact");
-                Await.metrics(proxy, "the client nginx named, in the per-client metrics",
+                ProxyAwait.metrics(proxy, "the client nginx named, in the per-client metrics",
                     (s) -> ProxyProtocolEndToEndTest.hasClient(s, CLIENT_IP));
             }
             finally

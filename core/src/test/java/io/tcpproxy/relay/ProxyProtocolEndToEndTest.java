@@ -99,7 +99,7 @@ class ProxyProtocolEndToEndTest
                 assertArrayEquals(PAYLOAD, upstream.received(), "the bytes after the header, intact");
                 final String client = InetAddress.getByName(opening == v2.array() ? "2001:db8::7" : "198.51.100.7")
                     .getHostAddress();
-                final MetricsSnapshot metrics = Await.metrics(proxy, "the real client in the per-client metrics",
+                final MetricsSnapshot metrics = ProxyAwait.metrics(proxy, "the real client in the per-client metrics",
                     (s) -> hasClient(s, client));
                 assertEquals(0, metrics.closes(CloseReason.PROXY_PROTOCOL_ERROR));
             }
@@ -120,7 +120,7 @@ class ProxyProtocolEndToEndTest
                     .getBytes(StandardCharsets.US_ASCII));
                 assertEquals(-1, client.getInputStream().read(), "closed without a byte");
             }
-            Await.metrics(proxy, "an untrusted close", (s) -> s.closes(CloseReason.PROXY_PROTOCOL_UNTRUSTED) == 1);
+            ProxyAwait.metrics(proxy, "an untrusted close", (s) -> s.closes(CloseReason.PROXY_PROTOCOL_UNTRUSTED) == 1);
         }
     }
 
@@ -136,7 +136,7 @@ class ProxyProtocolEndToEndTest
         {
             exchange(first.localAddress(), PAYLOAD);
             assertArrayEquals(PAYLOAD, upstream.received());
-            Await.metrics(second, "the original client in the second proxy's metrics", (s) -> hasClient(s, CLIENT_IP));
+            ProxyAwait.metrics(second, "the original client in the second proxy's metrics", (s) -> hasClient(s, CLIENT_IP));
             final MetricsSnapshot metrics = second.metrics();
             assertTrue(metrics.topClients().stream().noneMatch((c) -> c.name().startsWith("127.0.0.1")),
                 "the first proxy's own address must not show as a client: " + metrics.topClients());

@@ -3,6 +3,8 @@ package io.tcpproxy.relay;
 import io.tcpproxy.CloseReason;
 import io.tcpproxy.Proxy;
 import io.tcpproxy.metrics.MetricsSnapshot;
+import io.tcpproxy.testsupport.Await;
+import io.tcpproxy.testsupport.TestUpstream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -44,17 +46,17 @@ class ResetTest
 
             victim.getOutputStream().write(RESET_AFTER_SENDING);
             assertEquals(Clients.End.RESET, Clients.awaitEnd(victim, PROMPTLY));
-            final MetricsSnapshot reset = Await.metrics(proxy, "an upstream reset",
+            final MetricsSnapshot reset = ProxyAwait.metrics(proxy, "an upstream reset",
                 (s) -> s.closes(CloseReason.UPSTREAM_RESET) == 1);
-            assertEquals(1, Await.totalCloses(reset), Await.describe(reset));
+            assertEquals(1, ProxyAwait.totalCloses(reset), ProxyAwait.describe(reset));
 
             Clients.assertEchoes(bystander, "after the other connection was reset");
             assertEquals(1, proxy.activeConnections());
             bystander.shutdownOutput();
             assertEquals(Clients.End.EOF, Clients.awaitEnd(bystander, PROMPTLY));
-            final MetricsSnapshot snapshot = Await.closed(proxy, 2);
-            assertEquals(1, snapshot.closes(CloseReason.CLIENT_FIN), Await.describe(snapshot));
-            assertEquals(1, snapshot.closes(CloseReason.UPSTREAM_RESET), Await.describe(snapshot));
+            final MetricsSnapshot snapshot = ProxyAwait.closed(proxy, 2);
+            assertEquals(1, snapshot.closes(CloseReason.CLIENT_FIN), ProxyAwait.describe(snapshot));
+            assertEquals(1, snapshot.closes(CloseReason.UPSTREAM_RESET), ProxyAwait.describe(snapshot));
         }
     }
 
@@ -77,17 +79,17 @@ class ResetTest
 
             assertEquals(Clients.End.RESET, sinkEnd.get(PROMPTLY.toMillis(), TimeUnit.MILLISECONDS),
                 "the upstream sees an abort, not a clean end of a truncated stream");
-            final MetricsSnapshot reset = Await.metrics(proxy, "a client reset",
+            final MetricsSnapshot reset = ProxyAwait.metrics(proxy, "a client reset",
                 (s) -> s.closes(CloseReason.CLIENT_RESET) == 1);
-            assertEquals(1, Await.totalCloses(reset), Await.describe(reset));
+            assertEquals(1, ProxyAwait.totalCloses(reset), ProxyAwait.describe(reset));
 
             Clients.assertEchoes(bystander, "after the other connection was reset");
             assertEquals(1, proxy.activeConnections());
             bystander.shutdownOutput();
             assertEquals(Clients.End.EOF, Clients.awaitEnd(bystander, PROMPTLY));
-            final MetricsSnapshot snapshot = Await.closed(proxy, 2);
-            assertEquals(1, snapshot.closes(CloseReason.CLIENT_FIN), Await.describe(snapshot));
-            assertEquals(1, snapshot.closes(CloseReason.CLIENT_RESET), Await.describe(snapshot));
+            final MetricsSnapshot snapshot = ProxyAwait.closed(proxy, 2);
+            assertEquals(1, snapshot.closes(CloseReason.CLIENT_FIN), ProxyAwait.describe(snapshot));
+            assertEquals(1, snapshot.closes(CloseReason.CLIENT_RESET), ProxyAwait.describe(snapshot));
         }
     }
 

@@ -3,6 +3,8 @@ package io.tcpproxy.relay;
 import io.tcpproxy.CloseReason;
 import io.tcpproxy.Proxy;
 import io.tcpproxy.metrics.MetricsSnapshot;
+import io.tcpproxy.testsupport.Await;
+import io.tcpproxy.testsupport.TestUpstream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -71,8 +73,8 @@ class ShutdownTest
             assertTrue(console.contains("[SHUTDOWN] all connections closed"), console.text());
             assertTrue(console.contains("[METRICS] final: active: 0 | total: 1 |"), console.text());
             final MetricsSnapshot snapshot = proxy.metrics();
-            assertEquals(1, snapshot.closes(CloseReason.UPSTREAM_FIN), Await.describe(snapshot));
-            assertEquals(1, Await.totalCloses(snapshot), Await.describe(snapshot));
+            assertEquals(1, snapshot.closes(CloseReason.UPSTREAM_FIN), ProxyAwait.describe(snapshot));
+            assertEquals(1, ProxyAwait.totalCloses(snapshot), ProxyAwait.describe(snapshot));
             assertEquals(streamBytes, snapshot.bytesDownstream());
             assertTrue(snapshot.draining());
             assertEquals(List.of(), upstream.errors());
@@ -106,8 +108,8 @@ class ShutdownTest
             assertTrue(text.contains("[SHUTDOWN] grace period over: closing 1 connection"), text);
             assertTrue(text.contains("[METRICS] final: active: 0 | total: 1 |"), text);
             final MetricsSnapshot snapshot = proxy.metrics();
-            assertEquals(1, snapshot.closes(CloseReason.SHUTDOWN), Await.describe(snapshot));
-            assertEquals(1, Await.totalCloses(snapshot), Await.describe(snapshot));
+            assertEquals(1, snapshot.closes(CloseReason.SHUTDOWN), ProxyAwait.describe(snapshot));
+            assertEquals(1, ProxyAwait.totalCloses(snapshot), ProxyAwait.describe(snapshot));
         }
     }
 
@@ -135,7 +137,7 @@ class ShutdownTest
                 assertEquals(Clients.End.RESET, Clients.awaitEnd(client, Duration.ofSeconds(2)));
                 assertTrue(console.contains("[SHUTDOWN] grace period cut short: closing 1 connection"), console.text());
                 final MetricsSnapshot snapshot = proxy.metrics();
-                assertEquals(1, snapshot.closes(CloseReason.SHUTDOWN), Await.describe(snapshot));
+                assertEquals(1, snapshot.closes(CloseReason.SHUTDOWN), ProxyAwait.describe(snapshot));
             }
             finally
             {

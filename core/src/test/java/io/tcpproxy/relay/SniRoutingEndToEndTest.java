@@ -5,6 +5,7 @@ import io.tcpproxy.Proxy;
 import io.tcpproxy.config.Config;
 import io.tcpproxy.config.TomlConfigLoader;
 import io.tcpproxy.metrics.RouteFamilies;
+import io.tcpproxy.testsupport.Await;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

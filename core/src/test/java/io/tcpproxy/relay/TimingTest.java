@@ -2,6 +2,7 @@ package io.tcpproxy.relay;
 
 import io.tcpproxy.Proxy;
 import io.tcpproxy.metrics.MetricsSnapshot;
+import io.tcpproxy.testsupport.TestUpstream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -46,7 +47,7 @@ class TimingTest
                 Clients.assertEchoes(client, "timed");
                 echoedNs = System.nanoTime();
             }
-            final MetricsSnapshot snapshot = Await.closed(proxy, 1);
+            final MetricsSnapshot snapshot = ProxyAwait.closed(proxy, 1);
             final long closeCountedNs = System.nanoTime();
 
             assertEquals(1, snapshot.upstreamConnectTime().count());

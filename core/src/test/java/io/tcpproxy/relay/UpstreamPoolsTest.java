@@ -61,7 +61,7 @@ class UpstreamPoolsTest
         }
         assertEquals(Map.of("A", 6, "B", 2, "C", 4), counts);
 
-        final MetricsSnapshot s = Await.metrics(proxy, "per-server connection counts",
+        final MetricsSnapshot s = ProxyAwait.metrics(proxy, "per-server connection counts",
             (m) -> m.value(UpstreamFamilies.CONNECTIONS_TOTAL, a.address(), "default") == 6 &&
             m.value(UpstreamFamilies.CONNECTIONS_TOTAL, b.address(), "default") == 2 &&
             m.value(UpstreamFamilies.CONNECTIONS_TOTAL, c.address(), "default") == 4 &&
@@ -69,7 +69,7 @@ class UpstreamPoolsTest
         assertEquals(1, s.value(UpstreamFamilies.UP, b.address(), "default"));
         assertEquals(1, s.value(UpstreamFamilies.UP, c.address(), "default"));
         // each client sent "ping\n" (5 bytes) and got "NAME\n" + "ping\n" back (7 bytes)
-        Await.metrics(proxy, "per-server bytes",
+        ProxyAwait.metrics(proxy, "per-server bytes",
             (m) -> m.value(UpstreamFamilies.BYTES_SENT, a.address(), "default") == 6 * 5 &&
             m.value(UpstreamFamilies.BYTES_RECEIVED, a.address(), "default") == 6 * 7);
     }
@@ -98,7 +98,7 @@ class UpstreamPoolsTest
                 held.remove(named);
             }
         }
-        Await.metrics(proxy, "A's connections closed", (m) -> m.value(UpstreamFamilies.CONNECTIONS_ACTIVE,
+        ProxyAwait.metrics(proxy, "A's connections closed", (m) -> m.value(UpstreamFamilies.CONNECTIONS_ACTIVE,
             a.address(), "default") == 0 && m.value(UpstreamFamilies.CONNECTIONS_ACTIVE, b.address(), "default") == 3);
         final List<Named> more = new ArrayList<>();
         for (int i = 0; i < 3; i++)
@@ -181,7 +181,7 @@ class UpstreamPoolsTest
             assertEquals("B", nameVia(proxy));
         }
         console.awaitLine("[HEALTH] " + a.address() + " DOWN after 2 failed checks (connect_refused)");
-        Await.metrics(proxy, "A down", (m) -> m.value(UpstreamFamilies.UP, a.address(), "default") == 0 &&
+        ProxyAwait.metrics(proxy, "A down", (m) -> m.value(UpstreamFamilies.UP, a.address(), "default") == 0 &&
             m.value(UpstreamFamilies.CONNECT_RETRIES) >= 1 &&
             m.value(UpstreamFamilies.CONNECT_FAILURES, a.address(), "default", "connect_refused") >= 1 &&
             m.value(UpstreamFamilies.HEALTH_CHECKS, a.address(), "default", "connect_refused") >= 2);
@@ -189,7 +189,7 @@ class UpstreamPoolsTest
 
         a.restart();
         console.awaitLine("[HEALTH] " + a.address() + " UP after 2 checks");
-        Await.metrics(proxy, "A up", (m) -> m.value(UpstreamFamilies.UP, a.address(), "default") == 1);
+        ProxyAwait.metrics(proxy, "A up", (m) -> m.value(UpstreamFamilies.UP, a.address(), "default") == 1);
         final Map<String, Integer> counts = new HashMap<>();
         for (int i = 0; i < 4; i++)
         {
@@ -244,11 +244,11 @@ class UpstreamPoolsTest
         {
             assertTrue(endedWithoutData(refused));
         }
-        Await.metrics(proxy, "a no_upstream close", (m) -> m.closes(CloseReason.NO_UPSTREAM) == 1);
+        ProxyAwait.metrics(proxy, "a no_upstream close", (m) -> m.closes(CloseReason.NO_UPSTREAM) == 1);
         assertEquals(0, a.accepted() + b.accepted() - 3, "the refused client never reached a server");
 
         held.get(0).socket.close();
-        Await.metrics(proxy, "a slot freed",
+        ProxyAwait.metrics(proxy, "a slot freed",
             (m) -> m.value(UpstreamFamilies.CONNECTIONS_ACTIVE, a.address(), "default") +
             m.value(UpstreamFamilies.CONNECTIONS_ACTIVE, b.address(), "default") == 2);
         held.add(open(proxy)); // room again
@@ -265,7 +265,7 @@ class UpstreamPoolsTest
         {
             assertTrue(endedWithoutData(client));
         }
-        final MetricsSnapshot s = Await.metrics(proxy, "a refused close after two tries",
+        final MetricsSnapshot s = ProxyAwait.metrics(proxy, "a refused close after two tries",
             (m) -> m.closes(CloseReason.CONNECT_REFUSED) == 1 &&
             m.value(UpstreamFamilies.CONNECT_FAILURES, dead1, "default", "connect_refused") +
             m.value(UpstreamFamilies.CONNECT_FAILURES, dead2, "default", "connect_refused") == 2);
@@ -284,7 +284,7 @@ class UpstreamPoolsTest
             console);
 
         console.awaitLine("[HEALTH] " + b.address() + " DOWN after 2 failed checks (bad_reply)");
-        Await.metrics(proxy, "B down, A up", (m) -> m.value(UpstreamFamilies.UP, b.address(), "default") == 0 &&
+        ProxyAwait.metrics(proxy, "B down, A up", (m) -> m.value(UpstreamFamilies.UP, b.address(), "default") == 0 &&
             m.value(UpstreamFamilies.UP, a.address(), "default") == 1 &&
             m.value(UpstreamFamilies.HEALTH_CHECKS, a.address(), "default", "ok") >= 1 &&
             m.value(UpstreamFamilies.HEALTH_CHECKS, b.address(), "default", "bad_reply") >= 2);
@@ -343,7 +343,7 @@ class UpstreamPoolsTest
         final Proxy proxy = start(TestProxies.configFor(a.address()));
         assertEquals(1, proxy.upstreams().size());
         assertEquals("A", nameVia(proxy));
-        Await.metrics(proxy, "the target's counts", (m) -> m.value(UpstreamFamilies.CONNECTIONS_TOTAL,
+        ProxyAwait.metrics(proxy, "the target's counts", (m) -> m.value(UpstreamFamilies.CONNECTIONS_TOTAL,
             a.address(), "default") == 1 && m.value(UpstreamFamilies.BYTES_SENT, a.address(), "default") == 5);
     }
 

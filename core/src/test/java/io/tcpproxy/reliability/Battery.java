@@ -1,10 +1,12 @@
 package io.tcpproxy.reliability;
 
+import io.tcpproxy.CloseReason;
 import io.tcpproxy.Proxy;
 import io.tcpproxy.config.Config;
 import io.tcpproxy.metrics.MetricsSnapshot;
-import io.tcpproxy.relay.Await;
+import io.tcpproxy.relay.ProxyAwait;
 import io.tcpproxy.relay.TestProxies;
+import io.tcpproxy.testsupport.Await;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,11 +20,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
@@ -129,14 +131,28 @@ final class Battery
 
     static MetricsSnapshot metrics(final Proxy proxy, final String what, final Predicate<MetricsSnapshot> condition)
     {
-        return Await.metrics(proxy, what, condition, AWAIT);
+        return ProxyAwait.metrics(proxy, what, condition, AWAIT);
     }
 
     /** @return the first snapshot with nothing active and {@code closes} closes in all. */
     static MetricsSnapshot settled(final Proxy proxy, final long closes)
     {
         return metrics(proxy, closes + " closes and nothing active",
-            (s) -> s.activeConnections() == 0 && Await.totalCloses(s) == closes);
+            (s) -> s.activeConnections() == 0 && ProxyAwait.totalCloses(s) == closes);
+    }
+
+    /**
+     * The client's stream ends with a reset, and the one connection is closed for {@code reason}.
+     *
+     * @param why what a FIN would wrongly mean here, for the failure message.
+     */
+    static void assertCutWithReset(final Proxy proxy, final Socket client, final CloseReason reason, final String why)
+        throws IOException
+    {
+        final Received received = readToEnd(client);
+        assertEquals(Ending.RST, received.ending, why);
+        final MetricsSnapshot s = settled(proxy, 1);
+        assertEquals(1, s.closes(reason), ProxyAwait.describe(s));
     }
 
     /** @return this process's descriptor limit (RLIMIT_NOFILE). */
@@ -184,18 +200,5 @@ final class Battery
     {
         until("open sockets back to the baseline of " + baseline, () -> openSockets() <= baseline,
             () -> "(now " + openSockets() + ")");
-    }
-
-    static void sleepMs(final long ms)
-    {
-        try
-        {
-            TimeUnit.MILLISECONDS.sleep(ms);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            fail("interrupted");
-        }
     }
 }

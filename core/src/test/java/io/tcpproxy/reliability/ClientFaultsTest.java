@@ -3,8 +3,9 @@ package io.tcpproxy.reliability;
 import io.tcpproxy.CloseReason;
 import io.tcpproxy.Proxy;
 import io.tcpproxy.metrics.MetricsSnapshot;
-import io.tcpproxy.relay.Await;
-import io.tcpproxy.relay.TestUpstream;
+import io.tcpproxy.relay.ProxyAwait;
+import io.tcpproxy.testsupport.Await;
+import io.tcpproxy.testsupport.TestUpstream;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -32,10 +33,8 @@ class ClientFaultsTest
             Proxy proxy = Battery.start(Battery.config(upstream.port()).idleTimeoutSecs(1));
             Socket client = Battery.connect(proxy))
         {
-            final Battery.Received received = Battery.readToEnd(client);
-            assertEquals(Battery.Ending.RST, received.ending, "a stream the proxy cuts must not end with a FIN");
-            final MetricsSnapshot s = Battery.settled(proxy, 1);
-            assertEquals(1, s.closes(CloseReason.IDLE_TIMEOUT), Await.describe(s));
+            Battery.assertCutWithReset(proxy, client, CloseReason.IDLE_TIMEOUT,
+                "a stream the proxy cuts must not end with a FIN");
         }
     }
 
@@ -53,12 +52,12 @@ class ClientFaultsTest
             UpstreamFaultsTest.awaitStalled(written);
             assertTrue(written.get() < offered, "back-pressure: the upstream is held back, " + written + " written");
             final MetricsSnapshot s = proxy.metrics();
-            assertTrue(s.bufferBytesInUse() <= s.bufferBytesLimit(), Await.describe(s));
+            assertTrue(s.bufferBytesInUse() <= s.bufferBytesLimit(), ProxyAwait.describe(s));
 
             TestUpstream.reset(client);
             Battery.until("the upstream writer to end", () -> upstream.finished() == 1);
             final MetricsSnapshot after = Battery.settled(proxy, 1);
-            assertEquals(1, after.closes(CloseReason.CLIENT_RESET), Await.describe(after));
+            assertEquals(1, after.closes(CloseReason.CLIENT_RESET), ProxyAwait.describe(after));
         }
     }
 
@@ -76,11 +75,11 @@ class ClientFaultsTest
         {
             client.getOutputStream().write(new byte[3]);
             Battery.until("the upstream to get the bytes", () -> upstream.accepted() == 1);
-            Battery.sleepMs(100);
+            Await.sleepMs(100);
             TestUpstream.reset(client);
             assertEquals(Battery.Ending.RST, upstreamSaw.get(), "a client reset must reach the upstream as a reset");
             final MetricsSnapshot s = Battery.settled(proxy, 1);
-            assertEquals(1, s.closes(CloseReason.CLIENT_RESET), Await.describe(s));
+            assertEquals(1, s.closes(CloseReason.CLIENT_RESET), ProxyAwait.describe(s));
         }
     }
 
@@ -119,10 +118,10 @@ class ClientFaultsTest
                 }
             }
             final MetricsSnapshot s = Battery.settled(proxy, idle);
-            assertEquals(idle, s.closes(CloseReason.CLIENT_RESET), Await.describe(s));
-            assertEquals(idle, s.totalConnections(), Await.describe(s));
-            assertEquals(0, s.rejectedConnections(), Await.describe(s));
-            assertEquals(0, s.internalErrors(), Await.describe(s));
+            assertEquals(idle, s.closes(CloseReason.CLIENT_RESET), ProxyAwait.describe(s));
+            assertEquals(idle, s.totalConnections(), ProxyAwait.describe(s));
+            assertEquals(0, s.rejectedConnections(), ProxyAwait.describe(s));
+            assertEquals(0, s.internalErrors(), ProxyAwait.describe(s));
             upstream.kill(); // its listener and held sockets go
             Battery.awaitSocketsBackTo(socketsBefore - 1); // the held upstream's listener is gone too
         }
@@ -149,7 +148,7 @@ class ClientFaultsTest
                     assertEquals(0, received.bytes.length);
                 }
                 final MetricsSnapshot s = Battery.metrics(proxy, "one rejected", (m) -> m.rejectedConnections() == 1);
-                assertEquals(3, s.activeConnections(), Await.describe(s));
+                assertEquals(3, s.activeConnections(), ProxyAwait.describe(s));
                 for (final Socket client : held)
                 {
                     echoes(client, "again");
@@ -163,7 +162,7 @@ class ClientFaultsTest
                 }
             }
             final MetricsSnapshot s = Battery.settled(proxy, 3);
-            assertEquals(1, s.rejectedConnections(), Await.describe(s));
+            assertEquals(1, s.rejectedConnections(), ProxyAwait.describe(s));
         }
     }
 

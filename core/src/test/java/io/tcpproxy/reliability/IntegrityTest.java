@@ -3,8 +3,8 @@ package io.tcpproxy.reliability;
 import io.tcpproxy.CloseReason;
 import io.tcpproxy.Proxy;
 import io.tcpproxy.metrics.MetricsSnapshot;
-import io.tcpproxy.relay.Await;
-import io.tcpproxy.relay.TestUpstream;
+import io.tcpproxy.relay.ProxyAwait;
+import io.tcpproxy.testsupport.TestUpstream;
 import org.junit.jupiter.api.Test;
 
 import java.io.OutputStream;
@@ -66,12 +66,12 @@ class IntegrityTest
 
             final int connections = sized + churned;
             final MetricsSnapshot s = Battery.settled(proxy, connections);
-            assertEquals(connections, s.totalConnections(), Await.describe(s));
-            assertEquals(connections, s.closes(CloseReason.CLIENT_FIN), Await.describe(s));
-            assertEquals(expectedBytes, s.bytesUpstream(), Await.describe(s));
-            assertEquals(expectedBytes, s.bytesDownstream(), Await.describe(s));
-            assertEquals(0, s.internalErrors(), Await.describe(s));
-            assertEquals(0, s.bufferBytesInUse(), Await.describe(s));
+            assertEquals(connections, s.totalConnections(), ProxyAwait.describe(s));
+            assertEquals(connections, s.closes(CloseReason.CLIENT_FIN), ProxyAwait.describe(s));
+            assertEquals(expectedBytes, s.bytesUpstream(), ProxyAwait.describe(s));
+            assertEquals(expectedBytes, s.bytesDownstream(), ProxyAwait.describe(s));
+            assertEquals(0, s.internalErrors(), ProxyAwait.describe(s));
+            assertEquals(0, s.bufferBytesInUse(), ProxyAwait.describe(s));
             Battery.awaitSocketsBackTo(socketsBefore);
             assertEquals(List.of(), upstream.errors());
         }

@@ -3,8 +3,9 @@ package io.tcpproxy.reliability;
 import io.tcpproxy.CloseReason;
 import io.tcpproxy.Proxy;
 import io.tcpproxy.metrics.MetricsSnapshot;
-import io.tcpproxy.relay.Await;
-import io.tcpproxy.relay.TestUpstream;
+import io.tcpproxy.relay.ProxyAwait;
+import io.tcpproxy.testsupport.Await;
+import io.tcpproxy.testsupport.TestUpstream;
 import org.junit.jupiter.api.Test;
 
 import java.io.DataInputStream;
@@ -52,8 +53,8 @@ class UpstreamFaultsTest
                 }
             }
             final MetricsSnapshot s = Battery.settled(proxy, 5);
-            assertEquals(5, s.closes(CloseReason.CONNECT_REFUSED), Await.describe(s));
-            assertEquals(5, s.connectFailures(CloseReason.CONNECT_REFUSED), Await.describe(s));
+            assertEquals(5, s.closes(CloseReason.CONNECT_REFUSED), ProxyAwait.describe(s));
+            assertEquals(5, s.connectFailures(CloseReason.CONNECT_REFUSED), ProxyAwait.describe(s));
         }
     }
 
@@ -74,10 +75,8 @@ class UpstreamFaultsTest
             client.getOutputStream().write(1);
             assertEquals(1000, client.getInputStream().readNBytes(1000).length);
             sent.countDown();
-            final Battery.Received received = Battery.readToEnd(client);
-            assertEquals(Battery.Ending.RST, received.ending, "a stream cut by the upstream must not look complete");
-            final MetricsSnapshot s = Battery.settled(proxy, 1);
-            assertEquals(1, s.closes(CloseReason.UPSTREAM_RESET), Await.describe(s));
+            Battery.assertCutWithReset(proxy, client, CloseReason.UPSTREAM_RESET,
+                "a stream cut by the upstream must not look complete");
         }
     }
 
@@ -95,13 +94,13 @@ class UpstreamFaultsTest
             awaitStalled(written);
             assertTrue(written.get() < offered, "back-pressure: the client is held back, " + written + " written");
             final MetricsSnapshot s = proxy.metrics();
-            assertTrue(s.bufferBytesInUse() <= s.bufferBytesLimit(), Await.describe(s));
+            assertTrue(s.bufferBytesInUse() <= s.bufferBytesLimit(), ProxyAwait.describe(s));
 
             upstream.kill(); // the held connection is reset
             Battery.until("the writer to fail", writer::isDone);
             final MetricsSnapshot after = Battery.settled(proxy, 1);
-            assertEquals(1, after.closes(CloseReason.UPSTREAM_RESET), Await.describe(after));
-            assertEquals(0, after.bufferBytesInUse(), Await.describe(after));
+            assertEquals(1, after.closes(CloseReason.UPSTREAM_RESET), ProxyAwait.describe(after));
+            assertEquals(0, after.bufferBytesInUse(), ProxyAwait.describe(after));
         }
     }
 
@@ -124,9 +123,9 @@ class UpstreamFaultsTest
             assertEquals(crc.getValue(), in.readLong());
             assertEquals(Battery.Ending.FIN, Battery.readToEnd(client).ending);
             final MetricsSnapshot s = Battery.settled(proxy, 1);
-            assertEquals(1, s.closes(CloseReason.CLIENT_FIN), Await.describe(s));
-            assertEquals(size, s.bytesUpstream(), Await.describe(s));
-            assertEquals(16, s.bytesDownstream(), Await.describe(s));
+            assertEquals(1, s.closes(CloseReason.CLIENT_FIN), ProxyAwait.describe(s));
+            assertEquals(size, s.bytesUpstream(), ProxyAwait.describe(s));
+            assertEquals(16, s.bytesDownstream(), ProxyAwait.describe(s));
         }
     }
 
@@ -137,7 +136,7 @@ class UpstreamFaultsTest
         try (TestUpstream upstream = TestUpstream.start((socket) ->
         {
             socket.getInputStream().readAllBytes(); // the request, to the client's FIN
-            Battery.sleepMs(500);
+            Await.sleepMs(500);
             socket.getOutputStream().write(new byte[response]);
             socket.shutdownOutput();
         });
@@ -150,8 +149,8 @@ class UpstreamFaultsTest
             assertEquals(Battery.Ending.FIN, received.ending);
             assertEquals(response, received.bytes.length);
             final MetricsSnapshot s = Battery.settled(proxy, 1);
-            assertEquals(1, s.closes(CloseReason.CLIENT_FIN), Await.describe(s));
-            assertEquals(response, s.bytesDownstream(), Await.describe(s));
+            assertEquals(1, s.closes(CloseReason.CLIENT_FIN), ProxyAwait.describe(s));
+            assertEquals(response, s.bytesDownstream(), ProxyAwait.describe(s));
         }
     }
 
@@ -195,8 +194,8 @@ class UpstreamFaultsTest
                 }
             }
             final MetricsSnapshot s = Battery.settled(proxy, open + 1);
-            assertEquals(open, s.closes(CloseReason.UPSTREAM_RESET), Await.describe(s));
-            assertEquals(1, s.closes(CloseReason.CONNECT_REFUSED), Await.describe(s));
+            assertEquals(open, s.closes(CloseReason.UPSTREAM_RESET), ProxyAwait.describe(s));
+            assertEquals(1, s.closes(CloseReason.CONNECT_REFUSED), ProxyAwait.describe(s));
         }
     }
 
@@ -212,7 +211,7 @@ class UpstreamFaultsTest
         {
             crc.update(chunk, 0, read);
             total += read;
-            Battery.sleepMs(Battery.LONG ? 2 : 5);
+            Await.sleepMs(Battery.LONG ? 2 : 5);
         }
         final DataOutputStream out = new DataOutputStream(socket.getOutputStream());
         out.writeLong(total);

@@ -1,6 +1,6 @@
 package io.tcpproxy.upstream;
 
-import io.tcpproxy.relay.Await;
+import io.tcpproxy.testsupport.Await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

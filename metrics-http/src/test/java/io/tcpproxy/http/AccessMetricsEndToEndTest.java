@@ -3,6 +3,8 @@ package io.tcpproxy.http;
 import io.tcpproxy.Proxy;
 import io.tcpproxy.config.Config;
 import io.tcpproxy.metrics.RejectReason;
+import io.tcpproxy.testsupport.Await;
+import io.tcpproxy.testsupport.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -16,6 +18,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -76,7 +79,7 @@ class AccessMetricsEndToEndTest
 
             @SuppressWarnings("unchecked")
             final Map<String, Object> json =
-                (Map<String, Object>)JsonParser.parse(TestHttp.get(metrics, "/metrics?format=json").body());
+                (Map<String, Object>)Json.parse(TestHttp.get(metrics, "/metrics?format=json").body());
             assertEquals(3L, json.get("rejected_connections"));
             assertEquals(Map.of("max_connections", 1L, "denied", 2L, "client_limit", 0L, "rate_limited", 0L),
                 json.get("rejected_by_reason"));
@@ -156,6 +159,6 @@ class AccessMetricsEndToEndTest
 
     private static void await(final BooleanSupplier condition, final String what)
     {
-        Await.until(what, condition, AWAIT_NS, 5);
+        Await.until(what, condition, Duration.ofNanos(AWAIT_NS), Duration.ofMillis(5));
     }
 }

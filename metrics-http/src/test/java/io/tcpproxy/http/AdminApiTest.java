@@ -3,6 +3,9 @@ package io.tcpproxy.http;
 import io.tcpproxy.Proxy;
 import io.tcpproxy.config.Config;
 import io.tcpproxy.metrics.ReloadFamilies;
+import io.tcpproxy.testsupport.Await;
+import io.tcpproxy.testsupport.EchoServer;
+import io.tcpproxy.testsupport.Json;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,6 +21,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -146,7 +150,7 @@ class AdminApiTest
         final TestHttp.Response applied = request("POST", "/admin/reload", auth);
         assertEquals(200, applied.status());
         assertEquals("application/json", applied.header("Content-Type"));
-        final Map<String, Object> result = (Map<String, Object>)JsonParser.parse(applied.body());
+        final Map<String, Object> result = (Map<String, Object>)Json.parse(applied.body());
         assertEquals("applied", result.get("result"));
         assertNull(result.get("error"));
         assertEquals(List.of("idle_timeout_secs (0 → 60)"), result.get("changes"));
@@ -157,7 +161,7 @@ class AdminApiTest
         write(TOKEN, target, "balance = \"sideways\"\n");
         final TestHttp.Response rejected = request("POST", "/admin/reload", auth);
         assertEquals(200, rejected.status());
-        final Map<String, Object> rejection = (Map<String, Object>)JsonParser.parse(rejected.body());
+        final Map<String, Object> rejection = (Map<String, Object>)Json.parse(rejected.body());
         assertEquals("rejected", rejection.get("result"));
         assertTrue(((String)rejection.get("error")).startsWith(file + ":7: balance: expected one of"),
             rejected.body());
@@ -172,7 +176,7 @@ class AdminApiTest
         await("the reloads counted", () ->
             proxy.metrics().value(ReloadFamilies.RELOADS, "applied") == 2 &&
             proxy.metrics().value(ReloadFamilies.RELOADS, "rejected") == 1);
-        final Map<String, Object> json = (Map<String, Object>)JsonParser.parse(
+        final Map<String, Object> json = (Map<String, Object>)Json.parse(
             TestHttp.get(proxy.metricsAddress(), "/metrics?format=json").body());
         assertEquals(Map.of("applied", 2L, "rejected", 1L), json.get("config_reloads"), json.toString());
     }
@@ -210,7 +214,7 @@ class AdminApiTest
             final TestHttp.Response response = request("GET", "/admin/connections?limit=1000" + after,
                 "Bearer " + TOKEN);
             assertEquals(200, response.status(), response.body());
-            final Map<String, Object> page = (Map<String, Object>)JsonParser.parse(response.body());
+            final Map<String, Object> page = (Map<String, Object>)Json.parse(response.body());
             assertEquals(Boolean.TRUE, page.get("complete"));
             final List<Map<String, Object>> connections = (List<Map<String, Object>>)page.get("connections");
             assertTrue(connections.size() <= 1000);
@@ -288,9 +292,9 @@ class AdminApiTest
     private int startEchoProcess() throws Exception
     {
         final String java = ProcessHandle.current().info().command().orElse("java");
-        final String classes = Path.of(NioEchoMain.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+        final String classes = Path.of(EchoServer.class.getProtectionDomain().getCodeSource().getLocation().toURI())
             .toString();
-        echo = new ProcessBuilder(java, "-Xmx64m", "-cp", classes, NioEchoMain.class.getName())
+        echo = new ProcessBuilder(java, "-Xmx64m", "-cp", classes, EchoServer.class.getName())
             .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         final BufferedReader out = new BufferedReader(new InputStreamReader(echo.getInputStream(),
             StandardCharsets.US_ASCII));
@@ -340,7 +344,7 @@ class AdminApiTest
 
     private static void await(final String what, final BooleanSupplier condition) throws InterruptedException
     {
-        Await.until(what, condition, AWAIT_NS, 10);
+        Await.until(what, condition, Duration.ofNanos(AWAIT_NS), Duration.ofMillis(10));
     }
 
 }

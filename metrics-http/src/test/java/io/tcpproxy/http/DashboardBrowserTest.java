@@ -2,6 +2,9 @@ package io.tcpproxy.http;
 
 import io.tcpproxy.config.Config;
 import io.tcpproxy.Proxy;
+import io.tcpproxy.testsupport.Await;
+import io.tcpproxy.testsupport.Json;
+import io.tcpproxy.testsupport.TestUpstream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -22,7 +25,6 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -60,7 +62,7 @@ class DashboardBrowserTest
     private final ExecutorService threads = Executors.newCachedThreadPool();
     private final AtomicBoolean trafficRunning = new AtomicBoolean(true);
     private final List<Socket> held = new ArrayList<>();
-    private ServerSocket upstream;
+    private TestUpstream upstream;
     private Proxy proxy;
     private WebDriver browser;
     private ChromeDriverService driverService;
@@ -105,11 +107,10 @@ class DashboardBrowserTest
     void shouldShowLiveFiguresThatMatchTheJson() throws Exception
     {
         requireBrowser();
-        upstream = new ServerSocket(0, 200, InetAddress.getLoopbackAddress());
-        threads.submit(this::acceptEchoClients);
+        upstream = TestUpstream.echo();
         proxy = Proxy.start(Config.builder()
             .listenAddress("127.0.0.1:0")
-            .targetAddress("127.0.0.1:" + upstream.getLocalPort())
+            .targetAddress(upstream.address())
             .metricsAddress("127.0.0.1:0")
             .workers(2)
             .metricsClientLabels(true)
@@ -140,7 +141,7 @@ class DashboardBrowserTest
             String.valueOf(expectedBytes).equals(value("bytes-upstream")) &&
             String.valueOf(expectedBytes).equals(value("bytes-downstream")), "the page shows phase 1");
 
-        final Map<String, Object> json = asMap(JsonParser.parse(TestHttp.get(metrics, "/metrics?format=json").body()));
+        final Map<String, Object> json = asMap(Json.parse(TestHttp.get(metrics, "/metrics?format=json").body()));
         assertEquals(String.valueOf(json.get("total_connections")), value("total-connections"));
         assertEquals(String.valueOf(json.get("active_connections")), value("active-connections"));
         assertEquals(String.valueOf(json.get("bytes_upstream")), value("bytes-upstream"));
@@ -176,7 +177,7 @@ class DashboardBrowserTest
         await(() -> text("status").startsWith("disconnected"), "the page notices the proxy stopped");
         proxy = Proxy.start(Config.builder()
             .listenAddress("127.0.0.1:0")
-            .targetAddress("127.0.0.1:" + upstream.getLocalPort())
+            .targetAddress(upstream.address())
             .metricsAddress("127.0.0.1:" + metrics.getPort())
             .logEvents(Config.LogEvents.OFF)
             .build(), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
@@ -244,39 +245,6 @@ class DashboardBrowserTest
         }
     }
 
-    private void acceptEchoClients()
-    {
-        while (!upstream.isClosed())
-        {
-            try
-            {
-                final Socket socket = upstream.accept();
-                threads.submit(() -> echo(socket));
-            }
-            catch (final IOException ex)
-            {
-                return;
-            }
-        }
-    }
-
-    private static void echo(final Socket socket)
-    {
-        try (socket)
-        {
-            final InputStream in = socket.getInputStream();
-            final OutputStream out = socket.getOutputStream();
-            final byte[] buffer = new byte[16 * 1024];
-            for (int read; (read = in.read(buffer)) > 0; )
-            {
-                out.write(buffer, 0, read);
-            }
-        }
-        catch (final IOException ignore)
-        {
-        }
-    }
-
     private static void echoOnce(final InetSocketAddress proxyAddress, final int bytes) throws IOException
     {
         try (Socket socket = new Socket())
@@ -337,6 +305,6 @@ class DashboardBrowserTest
 
     private static void await(final BooleanSupplier condition, final String what)
     {
-        Await.until(what, condition, AWAIT_NS, 100);
+        Await.until(what, condition, Duration.ofNanos(AWAIT_NS), Duration.ofMillis(100));
     }
 }

@@ -1,6 +1,8 @@
 package io.tcpproxy.http;
 
 import io.tcpproxy.metrics.MetricsSnapshot;
+import io.tcpproxy.testsupport.Await;
+import io.tcpproxy.testsupport.Json;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -11,6 +13,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -106,7 +109,7 @@ class DashboardEndpointTest
             assertTrue(frame.startsWith("event: snapshot\ndata: {"), frame);
             final String json = frame.substring("event: snapshot\ndata: ".length(), frame.length() - 2);
             assertFalse(json.contains("\n"), "one data line per event");
-            final Map<String, Object> document = asMap(JsonParser.parse(json));
+            final Map<String, Object> document = asMap(Json.parse(json));
             assertEquals(3L, ((Number)document.get("active_connections")).longValue());
             assertEquals(42L, ((Number)document.get("total_connections")).longValue());
             final Map<String, Object> rates = asMap(document.get("rates"));
@@ -137,7 +140,7 @@ class DashboardEndpointTest
         while (true)
         {
             final String frame = readUntil(in, "\n\n");
-            final Map<String, Object> rates = asMap(asMap(JsonParser.parse(
+            final Map<String, Object> rates = asMap(asMap(Json.parse(
                 frame.substring(frame.indexOf("data: ") + 6, frame.length() - 2))).get("rates"));
             if (((Number)rates.get("connections_per_second")).doubleValue() != 0.0)
             {
@@ -281,6 +284,6 @@ class DashboardEndpointTest
 
     private static void await(final BooleanSupplier condition, final String what)
     {
-        Await.until(what, condition, AWAIT_NS, 1);
+        Await.until(what, condition, Duration.ofNanos(AWAIT_NS), Duration.ofMillis(1));
     }
 }

@@ -2,6 +2,7 @@ package io.tcpproxy.http;
 
 import io.tcpproxy.config.Config;
 import io.tcpproxy.Proxy;
+import io.tcpproxy.testsupport.Json;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -46,7 +47,7 @@ class DeployFilesTest
     @Test
     void grafanaDashboardShouldQueryOnlyMetricsThatExist() throws Exception
     {
-        final Map<String, Object> dashboard = asMap(JsonParser.parse(
+        final Map<String, Object> dashboard = asMap(Json.parse(
             Files.readString(DEPLOY.resolve("grafana/tcp-proxy.json"), StandardCharsets.UTF_8)));
         final List<Map<String, Object>> variables = asList(asMap(dashboard.get("templating")).get("list"));
         assertTrue(variables.stream().anyMatch(v -> "datasource".equals(v.get("type")) &&

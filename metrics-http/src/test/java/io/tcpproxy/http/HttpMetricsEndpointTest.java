@@ -1,6 +1,8 @@
 package io.tcpproxy.http;
 
 import io.tcpproxy.metrics.MetricsSnapshot;
+import io.tcpproxy.testsupport.Await;
+import io.tcpproxy.testsupport.Json;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -9,6 +11,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -88,7 +91,7 @@ class HttpMetricsEndpointTest
         assertEquals(200, json.status());
         assertEquals("application/json", json.header("Content-Type"));
         assertTrue(json.body().startsWith("{\"active_connections\":3,\"total_connections\":42,"), json.body());
-        JsonParser.parse(json.body());
+        Json.parse(json.body());
 
         final String again = TestHttp.get(address, "/metrics?x=1&format=json").body();
         final int countersStart = json.body().indexOf(",\"http\":{");
@@ -435,7 +438,7 @@ class HttpMetricsEndpointTest
         assertTrue(endpoint.deferredWrites() > 0, "the response did not fit the socket buffer at once");
         final Map<String, ExpositionParser.Family> families = ExpositionParser.parse(text.body());
         assertEquals(60_001, families.get("tcp_proxy_client_bytes_upstream_total").samples.size());
-        JsonParser.parse(json.body());
+        Json.parse(json.body());
     }
 
     @Test
@@ -629,7 +632,7 @@ class HttpMetricsEndpointTest
         assertEquals(0.0, families.get("tcp_proxy_http_errors_total").value("tcp_proxy_http_errors_total"));
 
         final String json = TestHttp.get(address, "/metrics?format=json").body();
-        JsonParser.parse(json);
+        Json.parse(json);
         assertTrue(json.contains("\"http\":{\"requests_by_code\":{\"200\":2,"), json);
     }
 
@@ -705,6 +708,6 @@ class HttpMetricsEndpointTest
 
     private static void await(final BooleanSupplier condition, final String what)
     {
-        Await.until(what, condition, AWAIT_NS, 1);
+        Await.until(what, condition, Duration.ofNanos(AWAIT_NS), Duration.ofMillis(1));
     }
 }

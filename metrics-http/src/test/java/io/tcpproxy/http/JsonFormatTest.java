@@ -3,6 +3,7 @@ package io.tcpproxy.http;
 import io.tcpproxy.CloseReason;
 import io.tcpproxy.metrics.MetricsSnapshot;
 import io.tcpproxy.metrics.TrafficStats;
+import io.tcpproxy.testsupport.Json;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -25,7 +26,7 @@ class JsonFormatTest
     void shouldStartWithTheSeedsKeysThenCarryEverything()
     {
         final String text = render(Snapshots.sample(false, true));
-        final Map<String, Object> json = (Map<String, Object>)JsonParser.parse(text);
+        final Map<String, Object> json = (Map<String, Object>)Json.parse(text);
 
         assertEquals(List.of("active_connections", "total_connections", "bytes_upstream", "bytes_downstream"),
             List.copyOf(json.keySet()).subList(0, 4));
@@ -100,7 +101,7 @@ class JsonFormatTest
         final String text = render(Snapshots.withClients(false, false, List.of(new TrafficStats(nasty, 1, 2, 3, 4))));
 
         assertTrue(text.contains("\\u0001") && text.contains("\\u2028"), text);
-        final Map<String, Object> json = (Map<String, Object>)JsonParser.parse(text);
+        final Map<String, Object> json = (Map<String, Object>)Json.parse(text);
         final Map<String, Object> client = (Map<String, Object>)((List<Object>)json.get("clients")).get(0);
         assertEquals(nasty, client.get("client"));
     }
@@ -109,7 +110,7 @@ class JsonFormatTest
     @SuppressWarnings("unchecked")
     void shouldRenderAnEmptySnapshot()
     {
-        final Map<String, Object> json = (Map<String, Object>)JsonParser.parse(render(Snapshots.empty()));
+        final Map<String, Object> json = (Map<String, Object>)Json.parse(render(Snapshots.empty()));
 
         assertEquals(0L, json.get("active_connections"));
         assertEquals(List.of(), json.get("workers"));

@@ -3,6 +3,7 @@ package io.tcpproxy.http;
 import io.tcpproxy.metrics.MetricFamily;
 import io.tcpproxy.metrics.MetricsRegistry;
 import io.tcpproxy.metrics.MetricsSnapshot;
+import io.tcpproxy.testsupport.Json;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -58,7 +59,7 @@ class LabeledFamilyFormatTest
 
         final StringBuilder json = new StringBuilder();
         JsonFormat.render(snapshot, json);
-        final Map<String, Object> parsed = (Map<String, Object>)JsonParser.parse(json.toString());
+        final Map<String, Object> parsed = (Map<String, Object>)Json.parse(json.toString());
         assertEquals(Map.of("ok", 3L, "rejected", 1L), parsed.get("example_reloads_total"));
         assertEquals(List.of(
             Map.of("upstream", "10.0.0.1:80", "active_connections", 5L, "failures", 0L),

@@ -5,6 +5,7 @@ import io.tcpproxy.Proxy;
 import io.tcpproxy.config.Config;
 import io.tcpproxy.metrics.MetricsSnapshot;
 import io.tcpproxy.metrics.RejectReason;
+import io.tcpproxy.testsupport.Json;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -115,7 +116,7 @@ class ProxyMetricsEndToEndTest
 
         final TestHttp.Response json = TestHttp.get(metricsAddress, "/metrics?format=json");
         assertEquals(200, json.status(), json.statusLine());
-        assertJson(asMap(JsonParser.parse(json.body())));
+        assertJson(asMap(Json.parse(json.body())));
 
         proxy.close();
         assertThrows(ConnectException.class, () ->

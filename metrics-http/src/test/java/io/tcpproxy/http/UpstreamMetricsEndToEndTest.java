@@ -4,6 +4,9 @@ import io.tcpproxy.Proxy;
 import io.tcpproxy.config.Config;
 import io.tcpproxy.config.Route;
 import io.tcpproxy.config.Upstream;
+import io.tcpproxy.testsupport.Await;
+import io.tcpproxy.testsupport.Json;
+import io.tcpproxy.testsupport.TestUpstream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -13,8 +16,6 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -22,10 +23,9 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -47,9 +47,8 @@ class UpstreamMetricsEndToEndTest
     private static final byte[] MESSAGE = "hello upstream\n".getBytes(StandardCharsets.US_ASCII);
     private static final long AWAIT_NS = TimeUnit.SECONDS.toNanos(30);
 
-    private final ExecutorService threads = Executors.newCachedThreadPool();
-    private final ServerSocket a = listen();
-    private final ServerSocket b = listen();
+    private final TestUpstream a = TestUpstream.echo();
+    private final TestUpstream b = TestUpstream.echo();
     private Proxy proxy;
 
     UpstreamMetricsEndToEndTest() throws IOException
@@ -65,18 +64,14 @@ class UpstreamMetricsEndToEndTest
         }
         a.close();
         b.close();
-        threads.shutdownNow();
-        assertTrue(threads.awaitTermination(10, TimeUnit.SECONDS), "test threads did not stop");
     }
 
     @Test
     void shouldShowEachServersFiguresInTextAndJson() throws Exception
     {
         final String dead = "127.0.0.1:" + deadPort();
-        final String addrA = "127.0.0.1:" + a.getLocalPort();
-        final String addrB = "127.0.0.1:" + b.getLocalPort();
-        threads.submit(() -> echo(a));
-        threads.submit(() -> echo(b));
+        final String addrA = a.address();
+        final String addrB = b.address();
         proxy = Proxy.start(Config.builder()
             .listenAddress("127.0.0.1:0")
             .metricsAddress("127.0.0.1:0")
@@ -120,7 +115,7 @@ class UpstreamMetricsEndToEndTest
         assertEquals(0, value(families, "tcp_proxy_connections_closed_total", "reason", "connect_refused"),
             "no client saw the refused server");
 
-        final Map<?, ?> json = (Map<?, ?>)JsonParser.parse(
+        final Map<?, ?> json = (Map<?, ?>)Json.parse(
             TestHttp.get(proxy.metricsAddress(), "/metrics?format=json").body());
         final List<?> rows = (List<?>)json.get("upstreams");
         assertEquals(3, rows.size(), String.valueOf(rows));
@@ -145,8 +140,7 @@ class UpstreamMetricsEndToEndTest
     void shouldLabelEveryServerSeriesWithItsPool() throws Exception
     {
         final String dead = "127.0.0.1:" + deadPort();
-        final String addrA = "127.0.0.1:" + a.getLocalPort();
-        threads.submit(() -> echo(a));
+        final String addrA = a.address();
         // "default": the refusing server first (round robin tries it first), then A; "api": only the refusing one;
         // "spare" (no route to it): A again
         proxy = Proxy.start(Config.builder()
@@ -218,7 +212,7 @@ class UpstreamMetricsEndToEndTest
         assertFalse(families.containsKey("tcp_proxy_upstream_server_connect_failures_total"), "the old name");
         assertFalse(families.containsKey("tcp_proxy_upstream_pool_info"), "the pool is a label now");
 
-        final Map<?, ?> json = (Map<?, ?>)JsonParser.parse(
+        final Map<?, ?> json = (Map<?, ?>)Json.parse(
             TestHttp.get(proxy.metricsAddress(), "/metrics?format=json").body());
         final List<String> rows = new ArrayList<>();
         for (final Object row : (List<?>)json.get("upstreams"))
@@ -263,7 +257,7 @@ class UpstreamMetricsEndToEndTest
         assertEquals(0,
             value(families, failures, "upstream", target, "pool", "default", "reason", "connect_unresolved"));
         assertEquals(4, families.get(failures).samples.size(), "one series per reason, all for the target");
-        final Map<?, ?> json = (Map<?, ?>)JsonParser.parse(
+        final Map<?, ?> json = (Map<?, ?>)Json.parse(
             TestHttp.get(proxy.metricsAddress(), "/metrics?format=json").body());
         assertEquals(2L, ((Map<?, ?>)json.get("connect_failures_by_reason")).get("connect_refused"));
         assertEquals(2L, ((Map<?, ?>)json.get("upstream_connect_failures")).get(target + ",default,connect_refused"));
@@ -295,11 +289,6 @@ class UpstreamMetricsEndToEndTest
         return family.value(name, labels);
     }
 
-    private static ServerSocket listen() throws IOException
-    {
-        return new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-    }
-
     private static int deadPort() throws IOException
     {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()))
@@ -308,39 +297,8 @@ class UpstreamMetricsEndToEndTest
         }
     }
 
-    private void echo(final ServerSocket server)
-    {
-        while (!server.isClosed())
-        {
-            final Socket socket;
-            try
-            {
-                socket = server.accept();
-            }
-            catch (final IOException ex)
-            {
-                return;
-            }
-            threads.submit(() ->
-            {
-                try (socket)
-                {
-                    final InputStream in = socket.getInputStream();
-                    final OutputStream out = socket.getOutputStream();
-                    final byte[] buffer = new byte[4096];
-                    int read;
-                    while ((read = in.read(buffer)) >= 0)
-                    {
-                        out.write(buffer, 0, read);
-                    }
-                }
-                return null;
-            });
-        }
-    }
-
     private static void await(final BooleanSupplier condition, final String what)
     {
-        Await.until(what, condition, AWAIT_NS, 10);
+        Await.until(what, condition, Duration.ofNanos(AWAIT_NS), Duration.ofMillis(10));
     }
 }

@@ -1,7 +1,7 @@
 package io.tcpproxy.bench.bulk;
 
-import io.tcpproxy.bench.report.MiniJson;
 import io.tcpproxy.bench.report.Target;
+import io.tcpproxy.testsupport.Json;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
@@ -35,10 +35,10 @@ class BulkCpuTest
         assertTrue(table.contains("| Case | direct CPU ms/GiB | proxy CPU ms/GiB | haproxy CPU ms/GiB | nginx CPU ms/GiB |" +
             " proxy / best CPU |\n"), table);
         assertTrue(table.contains("| upload 1 × 1 GiB | 102 | 900 | 400 | 600 | 2.25× |\n"), table);
-        final Map<?, ?> json = (Map<?, ?>)MiniJson.parse(BulkJson.render(report));
+        final Map<?, ?> json = (Map<?, ?>)Json.parse(BulkJson.render(report));
         final Map<?, ?> proxy = (Map<?, ?>)((List<?>)json.get("medians")).get(1);
         assertEquals("proxy", proxy.get("target"));
-        assertEquals(900.0, proxy.get("cpu_ms_per_gib"));
+        assertEquals(900.0, ((Number)proxy.get("cpu_ms_per_gib")).doubleValue());
 
         final String svg = BulkChart.render(report,
             new io.tcpproxy.bench.report.RunInfo("AMD EPYC", 2, "JDK 17", "0.1.0"));

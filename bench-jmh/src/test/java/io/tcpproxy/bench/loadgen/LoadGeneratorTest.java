@@ -1,5 +1,6 @@
 package io.tcpproxy.bench.loadgen;
 
+import io.tcpproxy.testsupport.EchoServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -29,7 +30,7 @@ class LoadGeneratorTest
     @Test
     void shouldRecordOneLatencySamplePerRequestWithNoErrors() throws Exception
     {
-        try (TestEchoServer server = TestEchoServer.echo())
+        try (EchoServer server = EchoServer.echo())
         {
             final LoadResult result = generator.run(server.address(), closedLoop(4, 256, 1), ProgressListener.NONE);
 
@@ -51,7 +52,7 @@ class LoadGeneratorTest
     @Test
     void shouldHandlePartialWritesOfLargeMessagesOnSeveralThreads() throws Exception
     {
-        try (TestEchoServer server = TestEchoServer.echo())
+        try (EchoServer server = EchoServer.echo())
         {
             final LoadResult result =
                 generator.run(server.address(), closedLoop(3, 256 * 1024 + 3, 2), ProgressListener.NONE);
@@ -66,7 +67,7 @@ class LoadGeneratorTest
     @Test
     void shouldCountACorruptedEchoAsMismatchAndCloseTheConnection() throws Exception
     {
-        try (TestEchoServer server = TestEchoServer.corruptingEvery(5, 128))
+        try (EchoServer server = EchoServer.corruptingEvery(5, 128))
         {
             final LoadResult result = generator.run(server.address(), closedLoop(4, 128, 1), ProgressListener.NONE);
 
@@ -81,7 +82,7 @@ class LoadGeneratorTest
     @Test
     void shouldCountConnectionsClosedByThePeerAsErrors() throws Exception
     {
-        try (TestEchoServer server = TestEchoServer.closingAfter(3 * 100))
+        try (EchoServer server = EchoServer.closingAfter(3 * 100))
         {
             final LoadResult result = generator.run(server.address(), closedLoop(3, 100, 1), ProgressListener.NONE);
 
@@ -115,7 +116,7 @@ class LoadGeneratorTest
         final int messageBytes = 128;
         final double ratePerSec = 200;
         // stall 300 ms into the 1 s measured window
-        try (TestEchoServer server = TestEchoServer.stallingOnceAfter(60L * messageBytes, 200))
+        try (EchoServer server = EchoServer.stallingOnceAfter(60L * messageBytes, 200))
         {
             final LoadSpec spec = new LoadSpec(2, messageBytes, 0, 1_000 * MS, ratePerSec, 1, 2_000 * MS);
             final LoadResult result = generator.run(server.address(), spec, ProgressListener.NONE);
@@ -135,7 +136,7 @@ class LoadGeneratorTest
     void shouldReportProgressThroughThePhases() throws Exception
     {
         final List<ProgressListener.Phase> phases = new ArrayList<>();
-        try (TestEchoServer server = TestEchoServer.echo())
+        try (EchoServer server = EchoServer.echo())
         {
             generator.run(server.address(), closedLoop(1, 64, 1), (phase, secondsLeft) ->
             {

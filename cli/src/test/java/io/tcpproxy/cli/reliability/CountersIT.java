@@ -1,5 +1,7 @@
 package io.tcpproxy.cli.reliability;
 
+import io.tcpproxy.testsupport.Await;
+import io.tcpproxy.testsupport.TestUpstream;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -58,7 +60,7 @@ class CountersIT
                     1 + random.nextInt(500_000)));
             }
         }
-        try (Peers.Upstream upstream = new Peers.Upstream(Peers::echo);
+        try (TestUpstream upstream = TestUpstream.echo();
             ProxyChild proxy = ProxyChild.start("run", "--listen", "127.0.0.1:0", "--target", upstream.address(),
                 "--metrics", "127.0.0.1:0", "--log-events", "off", "--metrics-client-labels", "true",
                 "--metrics-client-top-k", "2"))
@@ -147,7 +149,7 @@ class CountersIT
                 fail("expected " + connections + " connections and " + bytes + " bytes each way, exactly: " +
                     scrape);
             }
-            ProxyChild.sleepMs(50);
+            Await.sleepMs(50);
         }
     }
 
@@ -192,7 +194,7 @@ class CountersIT
             {
                 fail("the proxy holds " + now + " descriptors, baseline " + baseline);
             }
-            ProxyChild.sleepMs(50);
+            Await.sleepMs(50);
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.tcpproxy.cli.reliability;
 
+import io.tcpproxy.testsupport.Await;
+import io.tcpproxy.testsupport.TestUpstream;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -33,7 +35,7 @@ class DescriptorLimitIT
     void clientsBeyondTheDescriptorLimitWaitAndAreAllServed() throws Exception
     {
         assertTrue(Files.isExecutable(Path.of("/usr/bin/prlimit")), "needs prlimit (Debian: util-linux)");
-        try (Peers.Upstream upstream = new Peers.Upstream(Peers::echo);
+        try (TestUpstream upstream = TestUpstream.echo();
             ProxyChild proxy = ProxyChild.start(List.of("/usr/bin/prlimit", "--nofile=256:256", "--"), "run",
                 "--listen", "127.0.0.1:0", "--target", upstream.address(), "--metrics", "127.0.0.1:0",
                 "--log-events", "off"))
@@ -96,7 +98,7 @@ class DescriptorLimitIT
             {
                 return metrics;
             }
-            ProxyChild.sleepMs(100);
+            Await.sleepMs(100);
         }
     }
 
@@ -130,7 +132,7 @@ class DescriptorLimitIT
                 return "accepted then closed";
             }
             assertArrayEquals(message, echoed);
-            ProxyChild.sleepMs(1000); // held, so that the clients outnumber the descriptors at once
+            Await.sleepMs(1000); // held, so that the clients outnumber the descriptors at once
             return "served";
         }
         catch (final ConnectException ex)

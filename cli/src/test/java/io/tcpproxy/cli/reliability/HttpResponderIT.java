@@ -1,5 +1,7 @@
 package io.tcpproxy.cli.reliability;
 
+import io.tcpproxy.testsupport.Await;
+import io.tcpproxy.testsupport.TestUpstream;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -38,7 +40,7 @@ class HttpResponderIT
     @Test
     void healthzAnswers200ThroughoutTheAbuse() throws Exception
     {
-        try (Peers.Upstream upstream = new Peers.Upstream(Peers::echo);
+        try (TestUpstream upstream = TestUpstream.echo();
             ProxyChild proxy = ProxyChild.start("run", "--listen", "127.0.0.1:0", "--target", upstream.address(),
                 "--metrics", "127.0.0.1:0", "--log-events", "off"))
         {
@@ -106,7 +108,7 @@ class HttpResponderIT
                 failures.add(ex.toString());
             }
             probes.incrementAndGet();
-            ProxyChild.sleepMs(100);
+            Await.sleepMs(100);
         }
     }
 

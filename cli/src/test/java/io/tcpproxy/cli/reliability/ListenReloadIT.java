@@ -1,5 +1,7 @@
 package io.tcpproxy.cli.reliability;
 
+import io.tcpproxy.testsupport.Await;
+import io.tcpproxy.testsupport.TestUpstream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,7 +41,7 @@ class ListenReloadIT
     void sighupMovesTheListenerAndAPortInUseIsRejected() throws Exception
     {
         final Path file = dir.resolve("proxy.toml");
-        try (Peers.Upstream upstream = new Peers.Upstream(Peers::echo))
+        try (TestUpstream upstream = TestUpstream.echo())
         {
             write(file, "127.0.0.1:0", upstream);
             try (ProxyChild proxy = ProxyChild.start("run", "--config", file.toString()))
@@ -95,13 +97,13 @@ class ListenReloadIT
             {
                 return;
             }
-            ProxyChild.sleepMs(50);
+            Await.sleepMs(50);
         }
         assertEquals(applied, samples.get(String.format(RELOADS, "applied")), samples.toString());
         assertEquals(rejected, samples.get(String.format(RELOADS, "rejected")), samples.toString());
     }
 
-    private static void write(final Path file, final String listen, final Peers.Upstream upstream) throws IOException
+    private static void write(final Path file, final String listen, final TestUpstream upstream) throws IOException
     {
         Files.writeString(file, "listen_addr = \"" + listen + "\"\n" +
             "target_addr = \"" + upstream.address() + "\"\n" +

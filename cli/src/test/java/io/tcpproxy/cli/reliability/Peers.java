@@ -3,23 +3,17 @@ package io.tcpproxy.cli.reliability;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The other ends of the process-level battery: an upstream server in this JVM (one thread per connection) and a
- * minimal HTTP/1.1 client for the metrics endpoint.
+ * The other end of the process-level battery's HTTP side: a minimal HTTP/1.1 client for the metrics endpoint
+ * (the upstream is {@link io.tcpproxy.testsupport.TestUpstream}).
  */
 final class Peers
 {
@@ -27,104 +21,6 @@ final class Peers
 
     private Peers()
     {
-    }
-
-    /** What the upstream does with one connection (the socket closes when it returns). */
-    @FunctionalInterface
-    interface Handler
-    {
-        void handle(Socket socket) throws IOException;
-    }
-
-    /** A loopback server running a handler per connection. */
-    static final class Upstream implements AutoCloseable
-    {
-        private final ServerSocket server;
-        private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
-        private final AtomicInteger accepted = new AtomicInteger();
-        private final AtomicInteger errors = new AtomicInteger();
-        private final Thread acceptor;
-
-        Upstream(final Handler handler) throws IOException
-        {
-            server = new ServerSocket(0, 4096, InetAddress.getLoopbackAddress());
-            acceptor = new Thread(() ->
-            {
-                while (!server.isClosed())
-                {
-                    try
-                    {
-                        final Socket socket = server.accept();
-                        accepted.incrementAndGet();
-                        sockets.add(socket);
-                        final Thread thread = new Thread(null, () -> serve(handler, socket), "battery-upstream", 256 * 1024);
-                        thread.setDaemon(true);
-                        thread.start();
-                    }
-                    catch (final IOException ex)
-                    {
-                        return;
-                    }
-                }
-            }, "battery-upstream-acceptor");
-            acceptor.setDaemon(true);
-            acceptor.start();
-        }
-
-        private void serve(final Handler handler, final Socket socket)
-        {
-            try (socket)
-            {
-                handler.handle(socket);
-            }
-            catch (final IOException ex)
-            {
-                errors.incrementAndGet();
-            }
-            finally
-            {
-                sockets.remove(socket);
-            }
-        }
-
-        String address()
-        {
-            return "127.0.0.1:" + server.getLocalPort();
-        }
-
-        int accepted()
-        {
-            return accepted.get();
-        }
-
-        /** @return handlers that ended with an I/O error (a reset, for instance). */
-        int errors()
-        {
-            return errors.get();
-        }
-
-        public void close() throws IOException
-        {
-            server.close();
-            for (final Socket socket : sockets)
-            {
-                socket.close();
-            }
-        }
-    }
-
-    /** Echo every byte; pass the FIN on once all is echoed. */
-    static void echo(final Socket socket) throws IOException
-    {
-        final InputStream in = socket.getInputStream();
-        final OutputStream out = socket.getOutputStream();
-        final byte[] buffer = new byte[64 * 1024];
-        int read;
-        while ((read = in.read(buffer)) >= 0)
-        {
-            out.write(buffer, 0, read);
-        }
-        socket.shutdownOutput();
     }
 
     /** An HTTP response: status and body. */

@@ -1,5 +1,6 @@
 package io.tcpproxy.cli.reliability;
 
+import io.tcpproxy.testsupport.TestUpstream;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;
@@ -18,7 +19,7 @@ class PortTakenIT
     @Test
     void secondInstanceOnTheSamePortRefusesToStartAndTheFirstKeepsServing() throws Exception
     {
-        try (Peers.Upstream upstream = new Peers.Upstream(Peers::echo);
+        try (TestUpstream upstream = TestUpstream.echo();
             ProxyChild first = ProxyChild.start("run", "--listen", "127.0.0.1:0", "--target", upstream.address(),
                 "--metrics", ""))
         {

@@ -8,11 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * {@code tcp-proxy} (the shaded jar, started by {@link JarProcess}) in a child process, optionally under a prefix such
@@ -139,18 +136,5 @@ final class ProxyChild implements AutoCloseable
     public void close()
     {
         process.close();
-    }
-
-    static void sleepMs(final long ms)
-    {
-        try
-        {
-            TimeUnit.MILLISECONDS.sleep(ms);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            fail("interrupted");
-        }
     }
 }

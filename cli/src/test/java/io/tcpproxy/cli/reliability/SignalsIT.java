@@ -1,5 +1,7 @@
 package io.tcpproxy.cli.reliability;
 
+import io.tcpproxy.testsupport.Await;
+import io.tcpproxy.testsupport.TestUpstream;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -40,18 +42,13 @@ class SignalsIT
     @Test
     void sigtermLetsTransfersInFlightComplete() throws Exception
     {
-        try (Peers.Upstream upstream = new Peers.Upstream(SignalsIT::pacedStream);
-            ProxyChild proxy = ProxyChild.start("run", "--listen", "127.0.0.1:0", "--target", upstream.address(),
-                "--metrics", "", "--grace-period-secs", "60"))
+        try (TestUpstream upstream = TestUpstream.start(SignalsIT::pacedStream);
+            ProxyChild proxy = proxy(upstream, 60))
         {
             final List<Download> downloads = startDownloads(proxy);
             proxy.signal("TERM");
             proxy.awaitStdout(STOPPED_ACCEPTING);
-            for (final Download download : downloads)
-            {
-                assertEquals("FIN", download.ending.get(60, TimeUnit.SECONDS));
-                assertEquals((long)CHUNK * CHUNKS, download.received.get());
-            }
+            assertCompleted(downloads, proxy);
             assertEquals(0, proxy.awaitExit(), proxy.describe());
         }
     }
@@ -59,14 +56,13 @@ class SignalsIT
     @Test
     void secondSigtermCutsTransfersWithAReset() throws Exception
     {
-        try (Peers.Upstream upstream = new Peers.Upstream(SignalsIT::endlessStream);
-            ProxyChild proxy = ProxyChild.start("run", "--listen", "127.0.0.1:0", "--target", upstream.address(),
-                "--metrics", "", "--grace-period-secs", "60"))
+        try (TestUpstream upstream = TestUpstream.start(SignalsIT::endlessStream);
+            ProxyChild proxy = proxy(upstream, 60))
         {
             final List<Download> downloads = startDownloads(proxy);
             proxy.signal("TERM");
             proxy.awaitStdout(STOPPED_ACCEPTING);
-            ProxyChild.sleepMs(300);
+            Await.sleepMs(300);
             assertTrue(proxy.isAlive(), "the endless transfers hold the proxy in its grace period");
             proxy.signal("TERM");
             for (final Download download : downloads)
@@ -82,20 +78,19 @@ class SignalsIT
     void graceOverCutsAResponseNotYetSentWithAReset() throws Exception
     {
         // issue 11, failure 2: the upstream read the request to its end and answers late; the cut must show
-        try (Peers.Upstream upstream = new Peers.Upstream((socket) ->
+        try (TestUpstream upstream = TestUpstream.start((socket) ->
         {
             socket.getInputStream().readAllBytes();
-            ProxyChild.sleepMs(10_000);
+            Await.sleepMs(10_000);
             socket.getOutputStream().write(new byte[1024 * 1024]);
         });
-            ProxyChild proxy = ProxyChild.start("run", "--listen", "127.0.0.1:0", "--target", upstream.address(),
-                "--metrics", "", "--grace-period-secs", "1");
+            ProxyChild proxy = proxy(upstream, 1);
             Socket client = new Socket(InetAddress.getLoopbackAddress(), proxy.port()))
         {
             client.setSoTimeout(60_000);
             client.getOutputStream().write("request".getBytes());
             client.shutdownOutput();
-            waitUntilAccepted(upstream, 1);
+            Await.until("the upstream to get the connection", () -> upstream.accepted() >= 1, ProxyChild.AWAIT);
             proxy.signal("TERM");
             final Download download = new Download();
             drain(client, download);
@@ -107,17 +102,12 @@ class SignalsIT
     @Test
     void sighupNeitherStopsTheProxyNorCutsTransfers() throws Exception
     {
-        try (Peers.Upstream upstream = new Peers.Upstream(SignalsIT::pacedStream);
-            ProxyChild proxy = ProxyChild.start("run", "--listen", "127.0.0.1:0", "--target", upstream.address(),
-                "--metrics", "", "--grace-period-secs", "60"))
+        try (TestUpstream upstream = TestUpstream.start(SignalsIT::pacedStream);
+            ProxyChild proxy = proxy(upstream, 60))
         {
             final List<Download> downloads = startDownloads(proxy);
             proxy.signal("HUP");
-            for (final Download download : downloads)
-            {
-                assertEquals("FIN", download.ending.get(60, TimeUnit.SECONDS), proxy.describe());
-                assertEquals((long)CHUNK * CHUNKS, download.received.get());
-            }
+            assertCompleted(downloads, proxy);
             assertTrue(proxy.isAlive(), "SIGHUP must not stop the proxy" + proxy.describe());
             final Download after = startDownloads(proxy, 1).get(0);
             assertEquals("FIN", after.ending.get(60, TimeUnit.SECONDS));
@@ -156,16 +146,26 @@ class SignalsIT
             reader.setDaemon(true);
             reader.start();
         }
-        final long deadlineNs = System.nanoTime() + ProxyChild.AWAIT.toNanos();
+        Await.until("the downloads to start", () -> downloads.stream()
+            .allMatch((download) -> download.received.get() >= CHUNK || download.ending.isDone()), ProxyChild.AWAIT);
+        return downloads;
+    }
+
+    /** @return the proxy in a child process, forwarding to {@code upstream}, with no metrics endpoint. */
+    private static ProxyChild proxy(final TestUpstream upstream, final int gracePeriodSecs) throws IOException
+    {
+        return ProxyChild.start("run", "--listen", "127.0.0.1:0", "--target", upstream.address(), "--metrics", "",
+            "--grace-period-secs", Integer.toString(gracePeriodSecs));
+    }
+
+    /** Every download ended with a FIN after the whole paced stream. */
+    private static void assertCompleted(final List<Download> downloads, final ProxyChild proxy) throws Exception
+    {
         for (final Download download : downloads)
         {
-            while (download.received.get() < CHUNK && !download.ending.isDone())
-            {
-                assertTrue(System.nanoTime() - deadlineNs < 0, "downloads did not start");
-                ProxyChild.sleepMs(10);
-            }
+            assertEquals("FIN", download.ending.get(60, TimeUnit.SECONDS), proxy.describe());
+            assertEquals((long)CHUNK * CHUNKS, download.received.get());
         }
-        return downloads;
     }
 
     private static void drain(final Socket client, final Download download)
@@ -191,16 +191,6 @@ class SignalsIT
         }
     }
 
-    private static void waitUntilAccepted(final Peers.Upstream upstream, final int count)
-    {
-        final long deadlineNs = System.nanoTime() + ProxyChild.AWAIT.toNanos();
-        while (upstream.accepted() < count)
-        {
-            assertTrue(System.nanoTime() - deadlineNs < 0, "the upstream never got the connection");
-            ProxyChild.sleepMs(10);
-        }
-    }
-
     /** After the request byte: {@link #CHUNKS} chunks, 50 ms apart, then a FIN. */
     private static void pacedStream(final Socket socket) throws IOException
     {
@@ -210,7 +200,7 @@ class SignalsIT
         for (int i = 0; i < CHUNKS; i++)
         {
             out.write(chunk);
-            ProxyChild.sleepMs(50);
+            Await.sleepMs(50);
         }
         socket.shutdownOutput();
         socket.getInputStream().readAllBytes();
@@ -225,7 +215,7 @@ class SignalsIT
         while (true)
         {
             out.write(chunk);
-            ProxyChild.sleepMs(50);
+            Await.sleepMs(50);
         }
     }
 }

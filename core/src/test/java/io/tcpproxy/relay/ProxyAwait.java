@@ -3,65 +3,20 @@ package io.tcpproxy.relay;
 import io.tcpproxy.CloseReason;
 import io.tcpproxy.Proxy;
 import io.tcpproxy.metrics.MetricsSnapshot;
+import io.tcpproxy.testsupport.Await;
 
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
-import static org.junit.jupiter.api.Assertions.fail;
-
 /**
- * Waits for a condition by polling it until a deadline; the pause between polls is not synchronisation, the
- * condition is. Shared by the relay tests and the reliability battery.
+ * Waits on a proxy's metrics snapshots (polling through {@link Await}) and describes a snapshot for a failure
+ * message. Shared by the relay tests and the reliability battery.
  */
-public final class Await
+public final class ProxyAwait
 {
-    static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
-    private static final long POLL_INTERVAL_MS = 5;
-
-    private Await()
+    private ProxyAwait()
     {
-    }
-
-    static void until(final String what, final BooleanSupplier condition)
-    {
-        until(what, condition, DEFAULT_TIMEOUT);
-    }
-
-    /**
-     * Poll {@code condition} until it holds; fail the test after {@code timeout}.
-     *
-     * @param what      the condition in words, for the failure message.
-     * @param condition polled every few milliseconds.
-     * @param timeout   how long to wait.
-     */
-    public static void until(final String what, final BooleanSupplier condition, final Duration timeout)
-    {
-        until(what, condition, timeout, () -> "");
-    }
-
-    /**
-     * Poll {@code condition} until it holds; fail the test after {@code timeout}.
-     *
-     * @param what      the condition in words, for the failure message.
-     * @param condition polled every few milliseconds.
-     * @param timeout   how long to wait.
-     * @param state     what to show on failure besides {@code what}.
-     */
-    public static void until(
-        final String what, final BooleanSupplier condition, final Duration timeout, final Supplier<String> state)
-    {
-        final long deadlineNs = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean())
-        {
-            if (System.nanoTime() - deadlineNs >= 0)
-            {
-                fail("timed out after " + timeout.toMillis() + " ms waiting for " + what + " " + state.get());
-            }
-            pause();
-        }
     }
 
     /**
@@ -69,7 +24,7 @@ public final class Await
      */
     static MetricsSnapshot metrics(final Proxy proxy, final String what, final Predicate<MetricsSnapshot> condition)
     {
-        return metrics(proxy, what, condition, DEFAULT_TIMEOUT);
+        return metrics(proxy, what, condition, Await.DEFAULT_TIMEOUT);
     }
 
     /**
@@ -83,7 +38,7 @@ public final class Await
         final Proxy proxy, final String what, final Predicate<MetricsSnapshot> condition, final Duration timeout)
     {
         final MetricsSnapshot[] last = new MetricsSnapshot[1];
-        until(what, () -> condition.test(last[0] = proxy.metrics()), timeout, () -> describe(last[0]));
+        Await.until(what, () -> condition.test(last[0] = proxy.metrics()), timeout, () -> describe(last[0]));
         return last[0];
     }
 
@@ -142,18 +97,5 @@ public final class Await
             }
         }
         return text.append(']').toString();
-    }
-
-    private static void pause()
-    {
-        try
-        {
-            TimeUnit.MILLISECONDS.sleep(POLL_INTERVAL_MS);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            fail("interrupted while waiting");
-        }
     }
 }

@@ -1,4 +1,4 @@
-package io.tcpproxy.http;
+package io.tcpproxy.testsupport;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -6,22 +6,31 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A small strict recursive-descent JSON parser (RFC 8259): objects keep key order, integers become Long,
- * other numbers Double. Duplicate keys and trailing content are errors.
+ * The tests' one JSON reader: a small strict recursive-descent parser (RFC 8259). Objects become maps that keep
+ * key order, arrays lists, integers {@link Long}, other numbers {@link Double}. Duplicate keys and trailing
+ * content are errors.
  */
-final class JsonParser
+public final class Json
 {
+    private static final String SIMPLE_ESCAPES = "\"\\/bfnrt";
+    private static final String ESCAPED_CHARS = "\"\\/\b\f\n\r\t";
+
     private final String text;
     private int pos;
 
-    private JsonParser(final String text)
+    private Json(final String text)
     {
         this.text = text;
     }
 
-    static Object parse(final String text)
+    /**
+     * @param text a JSON document.
+     * @return its value: a map, list, string, Long, Double, Boolean or null.
+     * @throws IllegalArgumentException at the first character that is not valid JSON, with its offset.
+     */
+    public static Object parse(final String text)
     {
-        final JsonParser parser = new JsonParser(text);
+        final Json parser = new Json(text);
         parser.whitespace();
         final Object value = parser.value();
         parser.whitespace();
@@ -152,34 +161,19 @@ final class JsonParser
                 continue;
             }
             final char e = text.charAt(pos++);
-            switch (e)
+            final int simple = SIMPLE_ESCAPES.indexOf(e);
+            if (simple >= 0)
             {
-                case '"':
-                case '\\':
-                case '/':
-                    out.append(e);
-                    break;
-                case 'b':
-                    out.append('\b');
-                    break;
-                case 'f':
-                    out.append('\f');
-                    break;
-                case 'n':
-                    out.append('\n');
-                    break;
-                case 'r':
-                    out.append('\r');
-                    break;
-                case 't':
-                    out.append('\t');
-                    break;
-                case 'u':
-                    out.append((char)Integer.parseInt(text.substring(pos, pos + 4), 16));
-                    pos += 4;
-                    break;
-                default:
-                    throw fail("bad escape \\" + e);
+                out.append(ESCAPED_CHARS.charAt(simple));
+            }
+            else if (e == 'u')
+            {
+                out.append((char)Integer.parseInt(text.substring(pos, pos + 4), 16));
+                pos += 4;
+            }
+            else
+            {
+                throw fail("bad escape \\" + e);
             }
         }
     }

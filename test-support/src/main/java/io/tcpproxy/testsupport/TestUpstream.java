@@ -1,4 +1,4 @@
-package io.tcpproxy.relay;
+package io.tcpproxy.testsupport;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,8 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The server the proxy forwards to: a listener on loopback and one thread per accepted connection running a
  * {@link Handler}. The socket is closed when the handler returns. With no handler ({@link #holding()}), connections
  * are accepted and held without a thread (for thousands of idle ones). Errors thrown by handlers are kept for the
- * test to inspect rather than failing anything by themselves (some tests expect resets). Shared by the relay tests
- * and the reliability battery.
+ * test to inspect rather than failing anything by themselves (some tests expect resets).
  */
 public final class TestUpstream implements AutoCloseable
 {
