@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -49,6 +50,8 @@ class ShutdownIT
     private static final int TRANSFER_BYTES = 50 * 1024 * 1024;
     private static final long TRANSFER_BYTES_PER_SEC = 16L * 1024 * 1024;
     private static final long SIGNAL_AFTER_BYTES = 4L * 1024 * 1024;
+    /** The download stops reading here until the test resumes it: the transfer is in flight whatever the load. */
+    private static final long HOLD_AT_BYTES = 8L * 1024 * 1024;
     private static final Duration LINE_TIMEOUT = Duration.ofSeconds(60);
     private static final long POLL_NS = TimeUnit.MILLISECONDS.toNanos(2);
 
@@ -104,6 +107,7 @@ class ShutdownIT
 
         assertTrue(receivedWhenStopped < TRANSFER_BYTES,
             "the transfer must still be in progress when the proxy stops accepting: " + receivedWhenStopped);
+        download.resume();
         final byte[] receivedDigest = download.digest().get(60, TimeUnit.SECONDS);
         assertEquals(TRANSFER_BYTES, download.received(), "bytes received");
         assertEquals(hex(upstream.sentDigest().get(30, TimeUnit.SECONDS)), hex(receivedDigest), "SHA-256");
@@ -142,6 +146,7 @@ class ShutdownIT
         final long receivedAfterSignals = download.received();
         assertTrue(receivedAfterSignals < TRANSFER_BYTES,
             "the transfer must still be in flight when the signals arrive: " + receivedAfterSignals);
+        download.resume();
 
         final byte[] receivedDigest = download.digest().get(60, TimeUnit.SECONDS);
         assertEquals(TRANSFER_BYTES, download.received(), "bytes received");
@@ -202,6 +207,7 @@ class ShutdownIT
 
         proxy.signal("TERM");
         proxy.awaitStdoutLine(stoppedAccepting(30, 1), LINE_TIMEOUT);
+        download.resume();
         final byte[] receivedDigest = download.digest().get(60, TimeUnit.SECONDS);
         assertEquals(TRANSFER_BYTES, download.received(), "bytes received");
         assertEquals(hex(upstream.sentDigest().get(30, TimeUnit.SECONDS)), hex(receivedDigest), "SHA-256");
@@ -529,6 +535,7 @@ class ShutdownIT
     {
         private final AtomicLong received = new AtomicLong();
         private final CompletableFuture<byte[]> digest = new CompletableFuture<>();
+        private final CountDownLatch resumed = new CountDownLatch(1);
 
         ThrottledDownload(final int port) throws IOException
         {
@@ -548,6 +555,12 @@ class ShutdownIT
             return digest;
         }
 
+        /** Read on past {@link #HOLD_AT_BYTES}. */
+        void resume()
+        {
+            resumed.countDown();
+        }
+
         private void run(final Socket socket)
         {
             try
@@ -557,10 +570,16 @@ class ShutdownIT
                 final byte[] chunk = new byte[64 * 1024];
                 final long startNs = System.nanoTime();
                 int n;
-                while ((n = in.read(chunk)) >= 0)
+                final int holdAt = (int)HOLD_AT_BYTES;
+                while ((n = in.read(chunk, 0, received.get() < holdAt ?
+                    (int)Math.min(chunk.length, holdAt - received.get()) : chunk.length)) >= 0)
                 {
                     sha256.update(chunk, 0, n);
                     final long total = received.addAndGet(n);
+                    if (total == holdAt && !resumed.await(120, TimeUnit.SECONDS))
+                    {
+                        throw new IOException("not resumed within 120 s");
+                    }
                     final long dueNs = startNs + total * TimeUnit.SECONDS.toNanos(1) / TRANSFER_BYTES_PER_SEC;
                     final long aheadNs = dueNs - System.nanoTime();
                     if (aheadNs > 0)
@@ -573,6 +592,11 @@ class ShutdownIT
             }
             catch (final IOException | RuntimeException ex)
             {
+                digest.completeExceptionally(ex);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
                 digest.completeExceptionally(ex);
             }
         }
