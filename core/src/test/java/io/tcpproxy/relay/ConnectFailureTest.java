@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ConnectFailureTest
 {
-    private static final Duration PROMPTLY = Duration.ofSeconds(2);
+    private static final Duration PROMPTLY = Duration.ofSeconds(30); // a bound for a hang, not a timing window
     private static final int CONNECT_TIMEOUT_MS = 250;
 
     @Test
@@ -50,13 +50,17 @@ class ConnectFailureTest
     void shouldCloseClientAtConnectTimeoutWhenUpstreamNeverAccepts() throws Exception
     {
         try (FullBacklogTarget target = new FullBacklogTarget();
-            Proxy proxy = TestProxies.start(TestProxies.configFor(target.address()).connectTimeoutMs(CONNECT_TIMEOUT_MS));
-            Socket client = Clients.connect(proxy))
+            Proxy proxy = TestProxies.start(TestProxies.configFor(target.address()).connectTimeoutMs(CONNECT_TIMEOUT_MS)))
         {
+            // read before connecting: the proxy's connect (and its timeout) may start before this thread runs again
             final long startNs = System.nanoTime();
-            assertEquals(Clients.End.EOF, Clients.awaitEnd(client, PROMPTLY));
+            try (Socket client = Clients.connect(proxy))
+            {
+                assertEquals(Clients.End.EOF, Clients.awaitEnd(client, PROMPTLY));
+            }
             final long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
-            assertTrue(elapsedMs >= CONNECT_TIMEOUT_MS - 50 && elapsedMs < 1500,
+            // a lower bound only: a busy machine may close it later, never before the timeout
+            assertTrue(elapsedMs >= CONNECT_TIMEOUT_MS,
                 "closed after " + elapsedMs + " ms, connect_timeout_ms is " + CONNECT_TIMEOUT_MS);
 
             final MetricsSnapshot snapshot = ProxyAwait.metrics(proxy, "a connect timeout",

@@ -185,11 +185,29 @@ class PoolsReloadTest
             proxy.metrics().value(UpstreamFamilies.CONNECTIONS_ACTIVE, label(0), "default") == 8 &&
             proxy.metrics().value(UpstreamFamilies.UP, label(0), "default") == 0, AWAIT);
 
+        // one reader each, so every close is seen when it happens, whatever order the deadlines come in
         final long[] closedAtNs = new long[held.size()];
+        final List<Thread> readers = new ArrayList<>();
+        final int[] reads = new int[held.size()];
         for (int i = 0; i < held.size(); i++)
         {
-            assertEquals(-1, readOrEof(held.get(i)), "closed at the end of the drain");
-            closedAtNs[i] = System.nanoTime();
+            final int index = i;
+            final Thread reader = new Thread(() ->
+            {
+                reads[index] = readOrEof(held.get(index));
+                closedAtNs[index] = System.nanoTime();
+            }, "drain-reader-" + i);
+            reader.start();
+            readers.add(reader);
+        }
+        for (final Thread reader : readers)
+        {
+            reader.join(TimeUnit.SECONDS.toMillis(60));
+            assertFalse(reader.isAlive(), "a held connection was not closed within 60 s");
+        }
+        for (final int read : reads)
+        {
+            assertEquals(-1, read, "closed at the end of the drain");
         }
         Await.until("8 closes with server_removed", () -> proxy.metrics().closes(CloseReason.SERVER_REMOVED) == 8,
             AWAIT);

@@ -397,8 +397,10 @@ class HttpMetricsEndpointTest
     {
         final InetSocketAddress address = start(limits(256, TimeUnit.MILLISECONDS.toNanos(200), TimeUnit.SECONDS
             .toNanos(30)));
-        final TestHttp slow = connect(address);
+        // before connecting: the deadline runs from the accept, which a busy machine may run before this thread
+        // reads the clock again after connect() returns
         final long startNs = System.nanoTime();
+        final TestHttp slow = connect(address);
 
         slow.send("GET /metrics HTTP/1.1\r\nHost: t\r\nX-Slow: ");
 
