@@ -164,6 +164,7 @@ public final class MetricsCollector implements Agent
         return "tcp-proxy-metrics";
     }
 
+    /** On the collector's thread: the rings wake this thread when they pass half full. */
     public void onStart()
     {
         final Thread current = Thread.currentThread();
@@ -174,6 +175,7 @@ public final class MetricsCollector implements Agent
         }
     }
 
+    /** The thread is gone: nothing to wake any more (the final drain runs in {@link #finish}). */
     public void onClose()
     {
         for (final MetricsRing ring : rings)
