@@ -38,8 +38,6 @@ public final class Engine
 {
     private static final long PHASE_ACK_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(5);
     private static final long PHASE_ACK_POLL_NS = TimeUnit.MICROSECONDS.toNanos(100);
-    private static final long COLLECTOR_MIN_PARK_NS = TimeUnit.MILLISECONDS.toNanos(1);
-    private static final long COLLECTOR_MAX_PARK_NS = TimeUnit.MILLISECONDS.toNanos(8);
 
     private final Config config;
     private final EngineLog log;
@@ -122,11 +120,9 @@ public final class Engine
         this.collector = new MetricsCollector(config, rings, console, context.acceptorPauses::get, accessLog);
         collector.snapshotSource(new UpstreamMetrics(
             () -> pools, config.targetAddress() == null ? null : config.targetAddress().toString())::update);
-        // The collector parks 1 ms after work, backing off to 8 ms while idle: fewer wake-ups competing with the
-        // workers for cores, and still far inside the 100 ms snapshot interval.
-        this.collectorRunner = new AgentRunner(
-            new BackoffIdleStrategy(0, 0, COLLECTOR_MIN_PARK_NS, COLLECTOR_MAX_PARK_NS), this::onAgentError, null,
-            collector);
+        // The collector parks until its next snapshot is due (at most 100 ms); a worker wakes it when its ring passes
+        // half full: ~10 wake-ups a second under steady load instead of ~300 (docs/performance-profile.md).
+        this.collectorRunner = new AgentRunner(collector.idleStrategy(), this::onAgentError, null, collector);
         this.resolver = context.usesPools ? null : new TargetResolver(config, context);
     }
 
@@ -493,6 +489,7 @@ public final class Engine
                 workers[i].onClose(); // start failed before this worker's thread: release it here
             }
         }
+        collector.beforeStop(); // closing its runner must not wait out a 100 ms park
         collectorRunner.close();
         collector.finish(printFinalSummary);
         for (final MetricsRing ring : rings)

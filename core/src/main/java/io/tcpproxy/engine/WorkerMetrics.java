@@ -20,9 +20,9 @@ final class WorkerMetrics
     /**
      * Byte deltas are summed per connection and published at most this often (lifecycle events go out every duty
      * cycle): at 100k messages a second, one record per message would cost the collector a core of its own. The
-     * collector snapshots every 100 ms, so fresher counts are never seen; and every publish ends the collector's
-     * back-off, so at 10 ms it woke about 300 times a second under load, at 100 ms about half as often
-     * (docs/performance-profile.md).
+     * collector snapshots every 100 ms, so fresher counts are never seen. The collector parks until its next snapshot
+     * is due and is woken early only when this worker's ring passes half full ({@code MetricsRing}), never per
+     * publish (docs/performance-profile.md).
      */
     private static final long BYTES_PUBLISH_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(100);
     /** A full ring is retried this often, whatever the idle strategy (a polling worker would retry millions of times). */

@@ -2,13 +2,16 @@ package io.tcpproxy.metrics;
 
 import io.tcpproxy.config.Config;
 import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.ringbuffer.RingBuffer;
 
 import java.io.PrintStream;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 
 /**
@@ -25,6 +28,14 @@ public final class MetricsCollector implements Agent
     /** How long an exported client series stays after its last activity (see {@link ClientTable}). */
     static final long CLIENT_SERIES_RETENTION_NS = TimeUnit.MINUTES.toNanos(15);
     private static final int READ_LIMIT_PER_RING = 4096;
+    /**
+     * The longest the collector parks: a snapshot interval, so what the workers published is in a snapshot at most
+     * ~100 ms later (the access log's lines likewise). It used to back off from 1 to 8 ms: ~300 wake-ups a second,
+     * ~8 % of the process's CPU at 100 connections, almost all parking (docs/performance-profile.md). A worker wakes
+     * it sooner when its ring passes half full ({@link MetricsRing}).
+     */
+    static final long MAX_PARK_NS = SNAPSHOT_INTERVAL_NS;
+    private static final long MIN_PARK_NS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final MetricsRing[] rings;
     private final LongSupplier acceptorPauses;
@@ -54,6 +65,9 @@ public final class MetricsCollector implements Agent
     private long publishedBufferInUse;
     private long publishedBufferHighWater;
     private volatile boolean draining;
+    private volatile boolean stopping;
+    private volatile Thread thread;
+    private boolean moreToRead;
     private volatile MetricsSnapshot snapshot;
     private volatile Consumer<MetricsRegistry> snapshotSource;
 
@@ -145,6 +159,90 @@ public final class MetricsCollector implements Agent
         return "tcp-proxy-metrics";
     }
 
+    /** On the collector's thread: the rings wake this thread when they pass half full. */
+    public void onStart()
+    {
+        final Thread current = Thread.currentThread();
+        thread = current;
+        for (final MetricsRing ring : rings)
+        {
+            ring.readBy(current);
+        }
+    }
+
+    /** The thread is gone: nothing to wake any more (the final drain runs in {@link #finish}). */
+    public void onClose()
+    {
+        for (final MetricsRing ring : rings)
+        {
+            ring.readBy(null);
+        }
+        thread = null;
+    }
+
+    /**
+     * @return how the collector's thread waits between duty cycles: parked until the next snapshot is due (at most
+     * {@link #MAX_PARK_NS}), woken sooner by a worker whose ring passes half full or by {@link #draining},
+     * {@link #update} and {@link #beforeStop}.
+     */
+    public IdleStrategy idleStrategy()
+    {
+        return idleStrategy(MAX_PARK_NS);
+    }
+
+    IdleStrategy idleStrategy(final long maxParkNs)
+    {
+        return new IdleStrategy()
+        {
+            public void idle(final int workCount)
+            {
+                if (!moreToRead)
+                {
+                    LockSupport.parkNanos(parkNs(maxParkNs));
+                }
+            }
+
+            public void idle()
+            {
+                LockSupport.parkNanos(parkNs(maxParkNs));
+            }
+
+            public void reset()
+            {
+            }
+
+            public String alias()
+            {
+                return "park-until-snapshot";
+            }
+        };
+    }
+
+    /** @return how long to park: until the pending snapshot is due, or the longest park when none is pending. */
+    long parkNs(final long maxParkNs)
+    {
+        if (stopping)
+        {
+            return MIN_PARK_NS;
+        }
+        if (!changed)
+        {
+            return maxParkNs;
+        }
+        final long untilSnapshotNs = lastSnapshotNs + SNAPSHOT_INTERVAL_NS - nanoClock.getAsLong();
+        return Math.max(MIN_PARK_NS, Math.min(maxParkNs, untilSnapshotNs));
+    }
+
+    /**
+     * The collector's thread is about to be closed: from now on it parks at most 1 ms between duty cycles, so that
+     * closing its runner does not wait out a long park. Any thread.
+     */
+    public void beforeStop()
+    {
+        stopping = true;
+        LockSupport.unpark(thread);
+    }
+
     /** @return the latest snapshot. */
     public MetricsSnapshot snapshot()
     {
@@ -155,6 +253,7 @@ public final class MetricsCollector implements Agent
     public void draining()
     {
         draining = true;
+        LockSupport.unpark(thread); // rare: publish at once rather than after the park
     }
 
     public int doWork()
@@ -222,6 +321,7 @@ public final class MetricsCollector implements Agent
     public void update(final Consumer<MetricsRegistry> change)
     {
         registryUpdates.offer(change);
+        LockSupport.unpark(thread); // rare (reloads, admin requests)
     }
 
     /** Read everything in the rings and publish a snapshot now (the final one, or in tests). */
@@ -248,10 +348,24 @@ public final class MetricsCollector implements Agent
     private int drainRings()
     {
         int workCount = 0;
+        boolean limitReached = false;
         for (int i = 0; i < rings.length; i++)
         {
-            workCount += rings[i].ring().read(handlers[i], READ_LIMIT_PER_RING);
+            // One read stops at the end of the buffer (and may consume only the padding there): read again while the
+            // head moves, so that a collector woken by a (nearly) full ring drains all of it before it parks again.
+            final RingBuffer ring = rings[i].ring();
+            int read = 0;
+            long headPosition;
+            do
+            {
+                headPosition = ring.consumerPosition();
+                read += ring.read(handlers[i], READ_LIMIT_PER_RING - read);
+            }
+            while (ring.consumerPosition() != headPosition && read < READ_LIMIT_PER_RING);
+            limitReached |= read >= READ_LIMIT_PER_RING;
+            workCount += read;
         }
+        moreToRead = limitReached;
         for (Consumer<MetricsRegistry> change = registryUpdates.poll(); null != change; change = registryUpdates.poll())
         {
             change.accept(registry);

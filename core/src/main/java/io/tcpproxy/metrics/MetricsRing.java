@@ -12,6 +12,7 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * One worker's metrics ring: the worker publishes lifecycle events and byte deltas (tryClaim, encode, commit;
@@ -38,6 +39,17 @@ public final class MetricsRing
     private final AtomicLong bufferBytesInUse = new AtomicLong();
     private final AtomicLong bufferBytesHighWater = new AtomicLong();
     private final AtomicLong bufferBytesLimit = new AtomicLong();
+    /**
+     * The thread reading this ring (null: none to wake, e.g. a collector driven by hand). It parks up to a snapshot
+     * interval, so the worker wakes it when the ring passes half full: high connection churn never fills the ring,
+     * and steady traffic (a record per connection per 100 ms) never costs an unpark, which is a futex call.
+     */
+    private volatile Thread reader;
+    private final int wakeOccupancyBytes;
+    private final int wakeRecheckBytes;
+    /** Producer's own: the tail position before which the ring cannot pass half full, so nothing to check. */
+    private long nextWakeCheckPosition;
+    private final AtomicLong readerWakeCount = new AtomicLong();
 
     /**
      * @param workerIndex       the worker publishing.
@@ -50,6 +62,21 @@ public final class MetricsRing
         this.ring = new OneToOneRingBuffer(
             new UnsafeBuffer(ByteBuffer.allocateDirect(capacity + RingBufferDescriptor.TRAILER_LENGTH)));
         this.buffer = ring.buffer();
+        this.wakeOccupancyBytes = ring.capacity() / 2;
+        this.wakeRecheckBytes = ring.capacity() / 8;
+        this.nextWakeCheckPosition = wakeOccupancyBytes;
+    }
+
+    /** @param thread the thread reading this ring from now on, woken when it passes half full; null for none. */
+    void readBy(final Thread thread)
+    {
+        reader = thread;
+    }
+
+    /** @return how often the producer woke the reader because the ring passed half full (never goes down). */
+    long readerWakeCount()
+    {
+        return readerWakeCount.get();
     }
 
     /** Free the ring's direct memory now; nothing may publish or read afterwards. */
@@ -85,7 +112,7 @@ public final class MetricsRing
             return false;
         }
         RingCodec.encodeOpened(buffer, index, connectionId, address, port);
-        ring.commit(index);
+        commit(index);
         return true;
     }
 
@@ -119,7 +146,7 @@ public final class MetricsRing
             return false;
         }
         RingCodec.encodeConnected(buffer, index, connectionId, connectNs, upstreamAddress, upstreamPort);
-        ring.commit(index);
+        commit(index);
         return true;
     }
 
@@ -139,7 +166,7 @@ public final class MetricsRing
             return false;
         }
         RingCodec.encodeConnectFailed(buffer, index, connectionId, reason, elapsedNs);
-        ring.commit(index);
+        commit(index);
         return true;
     }
 
@@ -159,7 +186,7 @@ public final class MetricsRing
             return false;
         }
         RingCodec.encodeBytes(buffer, index, connectionId, upstreamBytes, downstreamBytes);
-        ring.commit(index);
+        commit(index);
         return true;
     }
 
@@ -209,7 +236,7 @@ public final class MetricsRing
             return false;
         }
         RingCodec.encodeClosed(buffer, index, connectionId, reason, endedBy, durationNs, upstreamBytes, downstreamBytes);
-        ring.commit(index);
+        commit(index);
         return true;
     }
 
@@ -228,7 +255,7 @@ public final class MetricsRing
             return false;
         }
         RingCodec.encodeCount(buffer, index, count);
-        ring.commit(index);
+        commit(index);
         return true;
     }
 
@@ -287,8 +314,38 @@ public final class MetricsRing
             return false;
         }
         RingCodec.encodeKeyedCount(buffer, index, key, count);
-        ring.commit(index);
+        commit(index);
         return true;
+    }
+
+    private void commit(final int index)
+    {
+        ring.commit(index);
+        final long tailPosition = ring.producerPosition(); // the producer's own line: no cross-core traffic
+        if (tailPosition >= nextWakeCheckPosition)
+        {
+            wakeReaderIfHalfFull(tailPosition);
+        }
+    }
+
+    private void wakeReaderIfHalfFull(final long tailPosition)
+    {
+        final long headPosition = ring.consumerPosition(); // the reader's line: read once per half ring at most
+        if (tailPosition - headPosition >= wakeOccupancyBytes)
+        {
+            final Thread thread = reader;
+            if (null != thread)
+            {
+                LockSupport.unpark(thread);
+                readerWakeCount.lazySet(readerWakeCount.get() + 1);
+            }
+            // the reader may not run at once: ask again only after another eighth of the ring, not per record
+            nextWakeCheckPosition = tailPosition + wakeRecheckBytes;
+        }
+        else
+        {
+            nextWakeCheckPosition = headPosition + wakeOccupancyBytes;
+        }
     }
 
     /** Count one occasion on which the ring was full (the events wait and go out later). */
