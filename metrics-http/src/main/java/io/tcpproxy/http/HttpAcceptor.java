@@ -1,5 +1,7 @@
 package io.tcpproxy.http;
 
+import org.agrona.CloseHelper;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
@@ -134,7 +136,7 @@ final class HttpAcceptor
         }
         finally
         {
-            Closeables.closeQuietly(channel);
+            CloseHelper.quietClose(channel);
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.tcpproxy.http;
 
+import org.agrona.CloseHelper;
+
 import java.io.IOException;
 import java.net.StandardSocketOptions;
 import java.nio.channels.SelectionKey;
@@ -76,7 +78,7 @@ final class HttpConnections
         catch (final IOException | RuntimeException ex)
         {
             counters.errors++;
-            Closeables.closeQuietly(channel);
+            CloseHelper.quietClose(channel);
             freeConnections[freeCount++] = connection;
             return null;
         }
@@ -138,7 +140,7 @@ final class HttpConnections
         {
             connection.key.cancel();
         }
-        Closeables.closeQuietly(connection.channel);
+        CloseHelper.quietClose(connection.channel);
         events.remove(connection);
 
         final int index = connection.index;

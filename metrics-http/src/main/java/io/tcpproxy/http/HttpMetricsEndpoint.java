@@ -3,6 +3,7 @@ package io.tcpproxy.http;
 import io.tcpproxy.engine.Threads;
 import io.tcpproxy.metrics.MetricsEndpoint;
 import io.tcpproxy.metrics.MetricsSnapshot;
+import org.agrona.CloseHelper;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -82,8 +83,8 @@ final class HttpMetricsEndpoint implements MetricsEndpoint, Runnable
         }
         catch (final IOException | RuntimeException ex)
         {
-            Closeables.closeQuietly(server);
-            Closeables.closeQuietly(selector);
+            CloseHelper.quietClose(server);
+            CloseHelper.quietClose(selector);
             throw ex;
         }
         serverChannel = server;
@@ -197,7 +198,7 @@ final class HttpMetricsEndpoint implements MetricsEndpoint, Runnable
         finally
         {
             connections.closeAll();
-            Closeables.closeQuietly(serverChannel);
+            CloseHelper.quietClose(serverChannel);
             try
             {
                 selector.selectNow();
@@ -205,7 +206,7 @@ final class HttpMetricsEndpoint implements MetricsEndpoint, Runnable
             catch (final IOException | ClosedSelectorException ignore)
             {
             }
-            Closeables.closeQuietly(selector);
+            CloseHelper.quietClose(selector);
         }
     }
 
