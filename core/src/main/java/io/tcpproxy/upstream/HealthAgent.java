@@ -1,13 +1,12 @@
 package io.tcpproxy.upstream;
 
+import org.agrona.CloseHelper;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ConnectException;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
-import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -27,6 +26,8 @@ final class HealthAgent implements Runnable
     private static final int READ_BUFFER_BYTES = 512;
 
     private final UpstreamPool pool;
+    private final Ejections ejections;
+    private final PoolAddresses addresses;
     private final HealthCheckSpec spec;
     private final LongSupplier nanoClock;
     private final UpstreamListener listener;
@@ -35,7 +36,7 @@ final class HealthAgent implements Runnable
     private final Consumer<SelectionKey> readyHandler = this::onReady;
     private final long intervalNs;
     private final long timeoutNs;
-    private List<Probe> probes = new ArrayList<>();
+    private List<HealthProbe> probes = new ArrayList<>();
     private ServerSet probedSet;
     private long nowNs;
     private long nextDnsRefreshNs;
@@ -49,13 +50,15 @@ final class HealthAgent implements Runnable
         final UpstreamListener listener)
     {
         this.pool = pool;
+        this.ejections = pool.ejections();
+        this.addresses = pool.addresses();
         this.spec = spec;
         this.nanoClock = nanoClock;
         this.listener = listener;
         this.intervalNs = spec == null ? 0 : TimeUnit.MILLISECONDS.toNanos(spec.intervalMs());
         this.timeoutNs = spec == null ? 0 : TimeUnit.MILLISECONDS.toNanos(spec.timeoutMs());
         this.nowNs = nanoClock.getAsLong();
-        this.nextDnsRefreshNs = nowNs + pool.dnsRefreshNs();
+        this.nextDnsRefreshNs = nowNs + addresses.dnsRefreshNs();
     }
 
     @Override
@@ -96,12 +99,12 @@ final class HealthAgent implements Runnable
     int doWork()
     {
         nowNs = nanoClock.getAsLong();
-        int work = pool.drainEvents();
-        work += pool.readmitExpired(nowNs);
+        int work = ejections.drainEvents();
+        work += ejections.readmitExpired(pool.currentSet(), nowNs);
         if (nowNs - nextDnsRefreshNs >= 0)
         {
-            nextDnsRefreshNs = nowNs + pool.dnsRefreshNs();
-            if (pool.hasHostNames() && pool.refreshDns())
+            nextDnsRefreshNs = nowNs + addresses.dnsRefreshNs();
+            if (addresses.hasHostNames() && pool.refreshDns())
             {
                 work++;
             }
@@ -111,25 +114,27 @@ final class HealthAgent implements Runnable
             return work;
         }
         syncProbes();
-        for (final Probe probe : probes)
-        {
-            if (probe.channel == null && nowNs - probe.nextCheckNs >= 0)
-            {
-                start(probe);
-                work++;
-            }
-        }
         try
         {
-            work += selector().selectNow(readyHandler);
+            final Selector selector = selector();
+            for (final HealthProbe probe : probes)
+            {
+                if (probe.isDue(nowNs))
+                {
+                    checksStarted++;
+                    finish(probe, probe.start(selector, nowNs, intervalNs, timeoutNs));
+                    work++;
+                }
+            }
+            work += selector.selectNow(readyHandler);
         }
         catch (final IOException ex)
         {
             throw new UncheckedIOException("health agent selector failed", ex);
         }
-        for (final Probe probe : probes)
+        for (final HealthProbe probe : probes)
         {
-            if (probe.channel != null && nowNs - probe.deadlineNs >= 0)
+            if (probe.isLate(nowNs))
             {
                 finish(probe, CheckResult.TIMEOUT);
                 work++;
@@ -175,10 +180,9 @@ final class HealthAgent implements Runnable
             return;
         }
         resourcesClosed = true;
-        for (final Probe probe : probes)
+        for (final HealthProbe probe : probes)
         {
-            UpstreamPool.closeQuietly(probe.channel);
-            probe.channel = null;
+            probe.close();
         }
         final Selector current = selector;
         if (current == null)
@@ -193,7 +197,7 @@ final class HealthAgent implements Runnable
         {
             // closing anyway
         }
-        UpstreamPool.closeQuietly(current);
+        CloseHelper.quietClose(current);
     }
 
     /**
@@ -216,9 +220,9 @@ final class HealthAgent implements Runnable
     {
         final long now = nanoClock.getAsLong();
         long wakeNs = Math.min(nextDnsRefreshNs, now + TimeUnit.MILLISECONDS.toNanos(MAX_SLEEP_MS));
-        for (final Probe probe : probes)
+        for (final HealthProbe probe : probes)
         {
-            final long dueNs = probe.channel == null ? probe.nextCheckNs : probe.deadlineNs;
+            final long dueNs = probe.nextDueNs();
             wakeNs = dueNs - wakeNs < 0 ? dueNs : wakeNs;
         }
         for (final UpstreamServer server : pool.currentSet().servers)
@@ -241,13 +245,13 @@ final class HealthAgent implements Runnable
         }
         final boolean first = probedSet == null;
         final UpstreamServer[] servers = current.servers;
-        final List<Probe> fresh = new ArrayList<>(servers.length);
+        final List<HealthProbe> fresh = new ArrayList<>(servers.length);
         for (int i = 0; i < servers.length; i++)
         {
-            Probe probe = null;
-            for (final Probe old : probes)
+            HealthProbe probe = null;
+            for (final HealthProbe old : probes)
             {
-                if (old.server == servers[i])
+                if (old.server() == servers[i])
                 {
                     probe = old;
                 }
@@ -258,224 +262,46 @@ final class HealthAgent implements Runnable
                 final long offsetNs = first ?
                     intervalNs * i / servers.length :
                     ThreadLocalRandom.current().nextLong(intervalNs);
-                // a server a reload kept starts from its verdict: a down one needs rise successes to come back
-                final HealthState state = new HealthState(spec.rise(), spec.fall(), servers[i].isHealthy());
-                probe = new Probe(servers[i], target(servers[i]), state, nowNs + offsetNs, spec.sendBytes());
+                probe = new HealthProbe(servers[i], spec, nowNs + offsetNs, readBuffer);
             }
             fresh.add(probe);
         }
-        for (final Probe old : probes)
+        for (final HealthProbe old : probes)
         {
             if (!fresh.contains(old))
             {
-                UpstreamPool.closeQuietly(old.channel);
-                old.channel = null;
+                old.close();
             }
         }
         probes = fresh;
         probedSet = current;
     }
 
-    private InetSocketAddress target(final UpstreamServer server)
-    {
-        return spec.port() == 0 ? server.address() : new InetSocketAddress(server.address().getAddress(), spec.port());
-    }
-
-    private void start(final Probe probe)
-    {
-        probe.nextCheckNs += intervalNs;
-        if (nowNs - probe.nextCheckNs >= 0)
-        {
-            probe.nextCheckNs = nowNs + intervalNs; // fell behind (a slow DNS answer, a paused machine): no catch-up burst
-        }
-        probe.deadlineNs = nowNs + timeoutNs;
-        checksStarted++;
-        probe.expectMatchedBytes = 0;
-        probe.send.clear();
-        SocketChannel channel = null;
-        try
-        {
-            channel = SocketChannel.open();
-            channel.configureBlocking(false);
-            probe.channel = channel;
-            if (channel.connect(probe.target))
-            {
-                onConnected(probe);
-            }
-            else
-            {
-                probe.key = channel.register(selector(), SelectionKey.OP_CONNECT, probe);
-            }
-        }
-        catch (final ConnectException ex)
-        {
-            probe.channel = channel;
-            finish(probe, CheckResult.CONNECT_REFUSED);
-        }
-        catch (final IOException | RuntimeException ex)
-        {
-            probe.channel = channel;
-            finish(probe, CheckResult.ERROR);
-        }
-    }
-
     private void onReady(final SelectionKey key)
     {
-        final Probe probe = (Probe)key.attachment();
-        if (probe.channel == null || !key.isValid())
-        {
-            return;
-        }
-        try
-        {
-            if (key.isConnectable())
-            {
-                if (probe.channel.finishConnect())
-                {
-                    onConnected(probe);
-                }
-            }
-            else if (key.isWritable())
-            {
-                writeThenRead(probe);
-            }
-            else if (key.isReadable())
-            {
-                read(probe);
-            }
-        }
-        catch (final ConnectException ex)
-        {
-            finish(probe, CheckResult.CONNECT_REFUSED);
-        }
-        catch (final IOException | RuntimeException ex)
-        {
-            finish(probe, CheckResult.ERROR);
-        }
-    }
-
-    private void onConnected(final Probe probe) throws IOException
-    {
-        if (probe.send.hasRemaining())
-        {
-            writeThenRead(probe);
-        }
-        else
-        {
-            awaitReply(probe);
-        }
-    }
-
-    private void writeThenRead(final Probe probe) throws IOException
-    {
-        probe.channel.write(probe.send);
-        if (probe.send.hasRemaining())
-        {
-            interest(probe, SelectionKey.OP_WRITE);
-        }
-        else
-        {
-            awaitReply(probe);
-        }
-    }
-
-    private void awaitReply(final Probe probe) throws IOException
-    {
-        if (spec.expectBytes().length == 0)
-        {
-            finish(probe, CheckResult.OK);
-        }
-        else
-        {
-            interest(probe, SelectionKey.OP_READ);
-        }
-    }
-
-    private void read(final Probe probe) throws IOException
-    {
-        final byte[] expect = spec.expectBytes();
-        readBuffer.clear();
-        readBuffer.limit(Math.min(READ_BUFFER_BYTES, expect.length - probe.expectMatchedBytes));
-        final int read = probe.channel.read(readBuffer);
-        if (read < 0)
-        {
-            finish(probe, CheckResult.BAD_REPLY); // closed before the expected bytes arrived
-            return;
-        }
-        for (int i = 0; i < read; i++)
-        {
-            if (readBuffer.get(i) != expect[probe.expectMatchedBytes++])
-            {
-                finish(probe, CheckResult.BAD_REPLY);
-                return;
-            }
-        }
-        if (probe.expectMatchedBytes == expect.length)
-        {
-            finish(probe, CheckResult.OK);
-        }
-    }
-
-    private void interest(final Probe probe, final int ops) throws IOException
-    {
-        if (probe.key == null)
-        {
-            probe.key = probe.channel.register(selector(), ops, probe);
-        }
-        else
-        {
-            probe.key.interestOps(ops);
-        }
-    }
-
-    private void finish(final Probe probe, final CheckResult result)
-    {
-        UpstreamPool.closeQuietly(probe.channel);
-        probe.channel = null;
-        probe.key = null;
-        final UpstreamServer server = probe.server;
-        server.countHealthCheck(result);
-        final boolean changed = probe.state.record(result == CheckResult.OK);
-        server.healthy(probe.state.up());
-        if (result == CheckResult.OK)
-        {
-            pool.onCheckSuccess(server, nowNs);
-        }
-        if (changed)
-        {
-            final int checks = probe.state.up() ? probe.state.successesInARow() : probe.state.failuresInARow();
-            listener.onHealthChanged(server, probe.state.up(), checks, result);
-        }
+        final HealthProbe probe = (HealthProbe)key.attachment();
+        finish(probe, probe.onReady(key));
     }
 
     /**
-     * One server's check: its schedule, the socket of the check in flight (null between checks), its verdict.
+     * Deliver a check's result, if it has one: the probe's verdict, the end of an ejection on success, and a line
+     * when the verdict changed.
      */
-    private static final class Probe
+    private void finish(final HealthProbe probe, final CheckResult result)
     {
-        final UpstreamServer server;
-        final InetSocketAddress target;
-        final HealthState state;
-        final ByteBuffer send;
-        long nextCheckNs;
-        long deadlineNs;
-        int expectMatchedBytes;
-        SocketChannel channel;
-        SelectionKey key;
-
-        Probe(
-            final UpstreamServer server,
-            final InetSocketAddress target,
-            final HealthState state,
-            final long firstCheckNs,
-            final byte[] sendBytes)
+        if (result == null)
         {
-            this.server = server;
-            this.target = target;
-            this.state = state;
-            this.nextCheckNs = firstCheckNs;
-            this.send = ByteBuffer.allocateDirect(sendBytes.length);
-            this.send.put(sendBytes).flip();
+            return; // still in flight
+        }
+        final UpstreamServer server = probe.server();
+        final boolean changed = probe.finish(result);
+        if (result == CheckResult.OK)
+        {
+            ejections.onCheckSuccess(server, nowNs);
+        }
+        if (changed)
+        {
+            listener.onHealthChanged(server, probe.isUp(), probe.checksBehindVerdict(), result);
         }
     }
 }

@@ -68,7 +68,7 @@ public final class PoolRebuild
                     continue;
                 }
                 final List<UpstreamServer> reusable = new ArrayList<>();
-                final List<int[]> before = new ArrayList<>();
+                final List<ServerSpec> before = new ArrayList<>();
                 if (old != null)
                 {
                     reusable.addAll(old.servers());
@@ -87,7 +87,7 @@ public final class PoolRebuild
                 }
                 for (final UpstreamServer server : reusable)
                 {
-                    before.add(new int[] {server.weight(), server.backup() ? 1 : 0, server.maxConnections()});
+                    before.add(server.settings());
                 }
                 final UpstreamPool pool = UpstreamPool.rebuild(spec, resolver,
                     old == null ? System::nanoTime : old.nanoClock(), listener,
@@ -108,9 +108,11 @@ public final class PoolRebuild
                         added++;
                         continue;
                     }
-                    final int[] was = before.get(index);
-                    reweighted += was[0] != server.weight() ? 1 : 0;
-                    resized += was[1] != (server.backup() ? 1 : 0) || was[2] != server.maxConnections() ? 1 : 0;
+                    final ServerSpec was = before.get(index);
+                    reweighted += was.weight() != server.weight() ? 1 : 0;
+                    final boolean limitsChanged =
+                        was.backup() != server.backup() || was.maxConnections() != server.maxConnections();
+                    resized += limitsChanged ? 1 : 0;
                     if (spec.healthCheck() == null)
                     {
                         server.healthy(true); // no checks any more: nothing would ever bring a down server back

@@ -132,11 +132,11 @@ public final class UpstreamConsole
         final StringBuilder line = new StringBuilder("[DNS] ").append(configuredAddr).append(':');
         for (final UpstreamServer server : added)
         {
-            line.append(" +").append(UpstreamPool.ipText(server.address().getAddress()));
+            line.append(" +").append(PoolAddresses.ipText(server.address().getAddress()));
         }
         for (final UpstreamServer server : removed)
         {
-            line.append(" -").append(UpstreamPool.ipText(server.address().getAddress()));
+            line.append(" -").append(PoolAddresses.ipText(server.address().getAddress()));
         }
         if (!removed.isEmpty())
         {

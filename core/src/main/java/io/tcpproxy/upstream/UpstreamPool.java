@@ -1,17 +1,6 @@
 package io.tcpproxy.upstream;
 
-import io.tcpproxy.config.HostPort;
-
-import java.io.IOException;
-import java.net.Inet6Address;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
@@ -36,16 +25,10 @@ import java.util.function.LongSupplier;
 public final class UpstreamPool implements AutoCloseable
 {
     private final PoolSpec spec;
-    private final Resolver resolver;
     private final LongSupplier nanoClock;
-    private final UpstreamListener listener;
     private final LongAdder connectRetriesTotal; // shared with the pool of the same name a reload builds
-    private final Queue<Runnable> agentEvents = new ConcurrentLinkedQueue<>();
-    private final Object ejectionLock = new Object();
-    private final boolean[] isName;
-    private final InetAddress[][] addresses; // per spec; written on the agent thread only after construction
-    private final long ejectionNs;
-    private final long maxEjectionNs;
+    private final PoolAddresses addresses;
+    private final Ejections ejections;
     private final HealthAgent agent;
     private volatile ServerSet set;
     private Thread agentThread;
@@ -60,31 +43,12 @@ public final class UpstreamPool implements AutoCloseable
     {
         this.spec = spec;
         this.connectRetriesTotal = connectRetriesTotal;
-        this.resolver = resolver;
         this.nanoClock = nanoClock;
-        this.listener = new GuardedListener(listener);
-        this.ejectionNs = TimeUnit.SECONDS.toNanos(spec.passiveHealth().ejectionSecs());
-        this.maxEjectionNs = TimeUnit.SECONDS.toNanos(PassiveHealthSpec.MAX_EJECTION_SECS);
-        final List<ServerSpec> specs = spec.servers();
-        this.isName = new boolean[specs.size()];
-        this.addresses = new InetAddress[specs.size()][];
-        for (int i = 0; i < specs.size(); i++)
-        {
-            final String host = specs.get(i).hostPort().host();
-            isName[i] = !isLiteralIp(host);
-            addresses[i] = new InetAddress[0];
-            try
-            {
-                // a literal is parsed, never looked up
-                addresses[i] = isName[i] ? resolve(host) : new InetAddress[] {InetAddress.getByName(host)};
-            }
-            catch (final UnknownHostException ex)
-            {
-                this.listener.onResolveFailed(specs.get(i).addr(), String.valueOf(ex.getMessage()));
-            }
-        }
-        this.set = new ServerSet(buildServers(reusable, null), spec.balance());
-        this.agent = new HealthAgent(this, spec.healthCheck(), nanoClock, this.listener);
+        final UpstreamListener guarded = new GuardedListener(listener);
+        this.addresses = new PoolAddresses(spec, resolver, guarded);
+        this.ejections = new Ejections(spec.passiveHealth(), nanoClock, guarded);
+        this.set = new ServerSet(addresses.servers(reusable), spec.balance());
+        this.agent = new HealthAgent(this, spec.healthCheck(), nanoClock, guarded);
     }
 
     /**
@@ -232,17 +196,7 @@ public final class UpstreamPool implements AutoCloseable
     public void onConnectSuccess(final UpstreamServer server)
     {
         server.countConnection();
-        if (server.consecutiveConnectFailures.get() != 0)
-        {
-            server.consecutiveConnectFailures.set(0);
-        }
-        if (server.ejectionsInARow != 0)
-        {
-            synchronized (ejectionLock)
-            {
-                server.ejectionsInARow = 0;
-            }
-        }
+        ejections.onConnectSuccess(server);
     }
 
     /**
@@ -256,15 +210,9 @@ public final class UpstreamPool implements AutoCloseable
     {
         server.release();
         server.countConnectFailure(reason);
-        final int threshold = spec.passiveHealth().consecutiveFailures();
-        if (threshold == 0)
+        if (ejections.onConnectFailure(server, reason, set))
         {
-            return;
-        }
-        final int failures = server.consecutiveConnectFailures.incrementAndGet();
-        if (failures >= threshold)
-        {
-            maybeEject(server, failures, reason);
+            agent.wakeUp(); // to tell the listener
         }
     }
 
@@ -321,110 +269,29 @@ public final class UpstreamPool implements AutoCloseable
         return agent;
     }
 
-    UpstreamListener listener()
-    {
-        return listener;
-    }
-
     ServerSet currentSet()
     {
         return set;
     }
 
-    long nowNs()
-    {
-        return nanoClock.getAsLong();
-    }
-
     Resolver resolver()
     {
-        return resolver;
+        return addresses.resolver();
+    }
+
+    PoolAddresses addresses()
+    {
+        return addresses;
+    }
+
+    Ejections ejections()
+    {
+        return ejections;
     }
 
     LongSupplier nanoClock()
     {
         return nanoClock;
-    }
-
-    private void maybeEject(final UpstreamServer server, final int failures, final ConnectFailure reason)
-    {
-        final long nowNs = nanoClock.getAsLong();
-        final long durationNs;
-        synchronized (ejectionLock)
-        {
-            if (!server.isAvailable(nowNs) || server.isRetired())
-            {
-                return; // already out
-            }
-            if (set.availableOtherThan(server, nowNs) == 0)
-            {
-                return; // never eject the last server that is up: a bad server beats no server
-            }
-            durationNs = Math.min(maxEjectionNs, ejectionNs << Math.min(server.ejectionsInARow, 16));
-            server.ejectionsInARow++;
-            server.eject(nowNs + durationNs);
-            server.consecutiveConnectFailures.set(0);
-        }
-        final long durationMs = TimeUnit.NANOSECONDS.toMillis(durationNs);
-        agentEvents.offer(() -> listener.onEjected(server, durationMs, failures, reason));
-        agent.wakeUp();
-    }
-
-    /**
-     * Agent thread: deliver events queued by workers.
-     */
-    int drainEvents()
-    {
-        int count = 0;
-        Runnable event;
-        while ((event = agentEvents.poll()) != null)
-        {
-            event.run();
-            count++;
-        }
-        return count;
-    }
-
-    /**
-     * Agent thread: end ejections whose time is over.
-     */
-    int readmitExpired(final long nowNs)
-    {
-        int count = 0;
-        for (final UpstreamServer server : set.servers)
-        {
-            if (server.isEjected() && nowNs - server.ejectedUntilNs() >= 0 && readmit(server, nowNs, false))
-            {
-                count++;
-            }
-        }
-        return count;
-    }
-
-    /**
-     * Agent thread: an active check succeeded, which also ends an ejection.
-     */
-    void onCheckSuccess(final UpstreamServer server, final long nowNs)
-    {
-        if (server.isEjected())
-        {
-            readmit(server, nowNs, true);
-        }
-    }
-
-    private boolean readmit(final UpstreamServer server, final long nowNs, final boolean byActiveCheck)
-    {
-        synchronized (ejectionLock)
-        {
-            if (!server.isEjected() || (!byActiveCheck && nowNs - server.ejectedUntilNs() < 0))
-            {
-                return false;
-            }
-            server.readmit();
-            server.consecutiveConnectFailures.set(0);
-        }
-        listener.onReadmitted(server, byActiveCheck);
-        return true;
     }
 
     /**
@@ -434,233 +301,14 @@ public final class UpstreamPool implements AutoCloseable
      */
     boolean refreshDns()
     {
-        final List<ServerSpec> specs = spec.servers();
-        boolean changed = false;
-        final boolean[] specChanged = new boolean[specs.size()];
-        for (int i = 0; i < specs.size(); i++)
-        {
-            if (!isName[i])
-            {
-                continue;
-            }
-            try
-            {
-                final InetAddress[] fresh = resolve(specs.get(i).hostPort().host());
-                if (!sameAddresses(fresh, addresses[i]))
-                {
-                    addresses[i] = fresh;
-                    specChanged[i] = true;
-                    changed = true;
-                }
-            }
-            catch (final UnknownHostException ex)
-            {
-                listener.onResolveFailed(specs.get(i).addr(), String.valueOf(ex.getMessage()));
-            }
-        }
-        if (!changed)
-        {
-            return false;
-        }
         final UpstreamServer[] old = set.servers;
-        final UpstreamServer[] fresh = buildServers(old, specChanged);
-        set = new ServerSet(fresh, spec.balance());
-        for (int i = 0; i < specs.size(); i++)
-        {
-            if (specChanged[i])
-            {
-                final String addr = specs.get(i).addr();
-                final List<UpstreamServer> added = new ArrayList<>();
-                final List<UpstreamServer> removed = new ArrayList<>();
-                for (final UpstreamServer server : fresh)
-                {
-                    if (server.configuredAddr().equals(addr) && !contains(old, server))
-                    {
-                        added.add(server);
-                    }
-                }
-                for (final UpstreamServer server : old)
-                {
-                    if (server.configuredAddr().equals(addr) && !contains(fresh, server))
-                    {
-                        server.retire();
-                        removed.add(server);
-                    }
-                }
-                listener.onServersChanged(addr, added, removed);
-            }
-        }
-        return true;
-    }
-
-    long dnsRefreshNs()
-    {
-        return TimeUnit.SECONDS.toNanos(spec.dnsRefreshSecs());
-    }
-
-    boolean hasHostNames()
-    {
-        for (final boolean name : isName)
-        {
-            if (name)
-            {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private InetAddress[] resolve(final String host) throws UnknownHostException
-    {
-        final InetAddress[] resolved = resolver.resolve(host);
-        if (resolved == null || resolved.length == 0)
-        {
-            throw new UnknownHostException(host + ": no address");
-        }
-        return resolved;
-    }
-
-    private UpstreamServer[] buildServers(final UpstreamServer[] existing, final boolean[] specChanged)
-    {
-        final List<ServerSpec> specs = spec.servers();
-        final List<UpstreamServer> servers = new ArrayList<>();
-        for (int i = 0; i < specs.size(); i++)
-        {
-            final ServerSpec serverSpec = specs.get(i);
-            final HostPort hostPort = serverSpec.hostPort();
-            for (final InetAddress address : distinct(addresses[i]))
-            {
-                final InetSocketAddress socketAddress = new InetSocketAddress(address, hostPort.port());
-                UpstreamServer server = find(existing, serverSpec.addr(), socketAddress);
-                if (server != null)
-                {
-                    server.reconfigure(serverSpec);
-                }
-                else
-                {
-                    final String label = isName[i] ? serverSpec.addr() + "/" + ipText(address) : serverSpec.addr();
-                    server = new UpstreamServer(label, serverSpec.addr(), socketAddress, serverSpec.weight(),
-                        serverSpec.backup(), serverSpec.maxConnections(), spec.name());
-                }
-                servers.add(server);
-            }
-        }
-        return servers.toArray(new UpstreamServer[0]);
-    }
-
-    private static List<InetAddress> distinct(final InetAddress[] addresses)
-    {
-        final List<InetAddress> result = new ArrayList<>();
-        for (final InetAddress address : addresses)
-        {
-            if (!result.contains(address))
-            {
-                result.add(address);
-            }
-        }
-        return result;
-    }
-
-    private static UpstreamServer find(
-        final UpstreamServer[] servers, final String configuredAddr, final InetSocketAddress address)
-    {
-        for (final UpstreamServer server : servers)
-        {
-            if (server.configuredAddr().equals(configuredAddr) && server.address().equals(address))
-            {
-                return server;
-            }
-        }
-        return null;
-    }
-
-    private static boolean contains(final UpstreamServer[] servers, final UpstreamServer wanted)
-    {
-        for (final UpstreamServer server : servers)
-        {
-            if (server == wanted)
-            {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static boolean sameAddresses(final InetAddress[] a, final InetAddress[] b)
-    {
-        final List<InetAddress> left = distinct(a);
-        final List<InetAddress> right = distinct(b);
-        return left.size() == right.size() && left.containsAll(right);
-    }
-
-    static String ipText(final InetAddress address)
-    {
-        final String text = address.getHostAddress();
-        return address instanceof Inet6Address ? "[" + compressIpv6(text) + "]" : text;
-    }
-
-    private static String compressIpv6(final String text)
-    {
-        final int percent = text.indexOf('%');
-        final String plain = percent >= 0 ? text.substring(0, percent) : text;
-        final String[] groups = plain.split(":");
-        int bestStart = -1;
-        int bestLength = 1;
-        for (int i = 0; i < groups.length; i++)
-        {
-            int j = i;
-            while (j < groups.length && groups[j].equals("0"))
-            {
-                j++;
-            }
-            if (j - i > bestLength)
-            {
-                bestStart = i;
-                bestLength = j - i;
-            }
-        }
-        if (bestStart < 0)
-        {
-            return plain;
-        }
-        final String head = String.join(":", Arrays.copyOfRange(groups, 0, bestStart));
-        final String tail = String.join(":", Arrays.copyOfRange(groups, bestStart + bestLength, groups.length));
-        return head + "::" + tail;
-    }
-
-    static boolean isLiteralIp(final String host)
-    {
-        if (host.indexOf(':') >= 0)
-        {
-            return true;
-        }
-        final String[] parts = host.split("\\.", -1);
-        if (parts.length != 4)
+        final UpstreamServer[] fresh = addresses.refresh(old);
+        if (fresh == null)
         {
             return false;
         }
-        for (final String part : parts)
-        {
-            if (part.isEmpty() || part.length() > 3 || !part.chars().allMatch(Character::isDigit))
-            {
-                return false;
-            }
-        }
+        set = new ServerSet(fresh, spec.balance());
+        addresses.announce(old, fresh);
         return true;
-    }
-
-    static void closeQuietly(final java.io.Closeable closeable)
-    {
-        if (closeable != null)
-        {
-            try
-            {
-                closeable.close();
-            }
-            catch (final IOException ignore)
-            {
-                // closing a probe socket: nothing to do about a failure
-            }
-        }
     }
 }

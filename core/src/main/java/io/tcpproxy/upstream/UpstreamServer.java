@@ -12,13 +12,10 @@ import java.util.concurrent.atomic.LongAdder;
 public final class UpstreamServer
 {
     private final String label;
-    private final String configuredAddr;
     private final InetSocketAddress address;
-    // settings a reload may change in place: the server keeps its state and counters
-    private volatile int weight;
-    private volatile boolean backup;
-    private volatile int maxConnections;
     private final String pool;
+    // the entry as configured; a reload may swap it for one of the same addr: the server keeps its state and counters
+    private volatile ServerSpec settings;
 
     private final AtomicInteger activeConnections = new AtomicInteger();
     private final LongAdder connectionsTotal = new LongAdder();
@@ -37,21 +34,11 @@ public final class UpstreamServer
     final AtomicInteger consecutiveConnectFailures = new AtomicInteger();
     volatile int ejectionsInARow;
 
-    UpstreamServer(
-        final String label,
-        final String configuredAddr,
-        final InetSocketAddress address,
-        final int weight,
-        final boolean backup,
-        final int maxConnections,
-        final String pool)
+    UpstreamServer(final String label, final ServerSpec settings, final InetSocketAddress address, final String pool)
     {
         this.label = label;
-        this.configuredAddr = configuredAddr;
+        this.settings = settings;
         this.address = address;
-        this.weight = weight;
-        this.backup = backup;
-        this.maxConnections = maxConnections;
         this.pool = pool;
     }
 
@@ -77,7 +64,7 @@ public final class UpstreamServer
     /** @return the {@code addr} this server came from, as configured. */
     public String configuredAddr()
     {
-        return configuredAddr;
+        return settings.addr();
     }
 
     /** @return the resolved address connected to. */
@@ -86,22 +73,22 @@ public final class UpstreamServer
         return address;
     }
 
-    /** @return 1 to 256. */
+    /** @return {@link ServerSpec#weight()} as configured now. */
     public int weight()
     {
-        return weight;
+        return settings.weight();
     }
 
-    /** @return true when used only while no non-backup server is up. */
+    /** @return {@link ServerSpec#backup()} as configured now. */
     public boolean backup()
     {
-        return backup;
+        return settings.backup();
     }
 
-    /** @return the connection limit; 0 = none. */
+    /** @return {@link ServerSpec#maxConnections()} as configured now. */
     public int maxConnections()
     {
-        return maxConnections;
+        return settings.maxConnections();
     }
 
     /** @return the pool's name. */
@@ -231,6 +218,7 @@ public final class UpstreamServer
 
     boolean isFull()
     {
+        final int maxConnections = settings.maxConnections();
         return maxConnections != 0 && activeConnections.get() >= maxConnections;
     }
 
@@ -239,6 +227,7 @@ public final class UpstreamServer
      */
     boolean tryAcquire()
     {
+        final int maxConnections = settings.maxConnections();
         if (maxConnections == 0)
         {
             activeConnections.incrementAndGet();
@@ -304,12 +293,16 @@ public final class UpstreamServer
         retired = true;
     }
 
-    /** A reload kept this server (or brought it back): it takes new clients again with these settings. */
-    void reconfigure(final ServerSpec spec)
+    /** @return the configured entry this server follows now. */
+    ServerSpec settings()
     {
-        weight = spec.weight();
-        backup = spec.backup();
-        maxConnections = spec.maxConnections();
+        return settings;
+    }
+
+    /** A reload kept this server (or brought it back): it takes new clients again with these settings. */
+    void reconfigure(final ServerSpec settings)
+    {
+        this.settings = settings;
         retired = false;
     }
 }

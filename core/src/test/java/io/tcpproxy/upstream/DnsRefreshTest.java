@@ -160,7 +160,7 @@ class DnsRefreshTest
         final List<String> labels = labels(pool);
         for (final InetAddress address : expected)
         {
-            assertTrue(labels.contains("localhost:8080/" + UpstreamPool.ipText(address)), labels.toString());
+            assertTrue(labels.contains("localhost:8080/" + PoolAddresses.ipText(address)), labels.toString());
         }
         final boolean hasBoth = expected.stream().anyMatch(a -> a instanceof java.net.Inet4Address) &&
             expected.stream().anyMatch(a -> a instanceof java.net.Inet6Address);

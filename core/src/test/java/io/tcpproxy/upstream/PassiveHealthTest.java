@@ -139,7 +139,7 @@ class PassiveHealthTest
         final UpstreamServer server = pool.servers().get(0);
         fail(pool, server, 1);
         assertTrue(server.isEjected());
-        pool.onCheckSuccess(server, clock.getAsLong());
+        pool.ejections().onCheckSuccess(server, clock.getAsLong());
         assertFalse(server.isEjected());
         assertTrue(listener.has("[HEALTH] 127.0.0.1:20001 BACK after a successful check"));
     }
