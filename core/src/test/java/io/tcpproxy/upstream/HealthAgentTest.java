@@ -1,23 +1,17 @@
 package io.tcpproxy.upstream;
 
 import io.tcpproxy.testsupport.Await;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
-import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -25,27 +19,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class HealthAgentTest
 {
-    private static final long AWAIT_MS = 30_000;
-
-    private final List<AutoCloseable> resources = new ArrayList<>();
+    @AutoClose
+    private final TestSockets sockets = new TestSockets();
     private final RecordingListener listener = new RecordingListener();
-
-    @AfterEach
-    void closeAll() throws Exception
-    {
-        for (int i = resources.size() - 1; i >= 0; i--)
-        {
-            resources.get(i).close();
-        }
-    }
 
     @Test
     void shouldKeepAServerThatAnswersRightUp() throws Exception
     {
-        final ServerSocket server = responder("PING\r\n", "+PONG\r\n");
+        final ServerSocket server = sockets.responder("PING\r\n", "+PONG\r\n");
         final UpstreamPool pool = startedPool(server.getLocalPort(), check(50, "PING\r\n", "+PONG"));
         final UpstreamServer upstream = pool.servers().get(0);
-        await(() -> upstream.healthChecksTotal(CheckResult.OK) >= 3, "three good checks");
+        Await.until("three good checks", () -> upstream.healthChecksTotal(CheckResult.OK) >= 3);
         assertTrue(upstream.isUp());
         assertEquals(0, upstream.healthChecksTotal(CheckResult.BAD_REPLY));
         assertTrue(listener.lines.isEmpty(), listener.lines.toString());
@@ -54,10 +38,10 @@ class HealthAgentTest
     @Test
     void shouldMarkAServerThatAnswersWrongDown() throws Exception
     {
-        final ServerSocket server = responder("PING\r\n", "-ERR loading\r\n");
+        final ServerSocket server = sockets.responder("PING\r\n", "-ERR loading\r\n");
         final UpstreamPool pool = startedPool(server.getLocalPort(), check(50, "PING\r\n", "+PONG"));
         final UpstreamServer upstream = pool.servers().get(0);
-        await(() -> !listener.lines.isEmpty(), "down after bad replies"); // the line follows the state change
+        Await.until("down after bad replies", () -> !listener.lines.isEmpty()); // the line follows the state change
         assertFalse(upstream.isUp());
         assertTrue(upstream.healthChecksTotal(CheckResult.BAD_REPLY) >= 2);
         assertEquals(List.of("[HEALTH] " + upstream.label() + " DOWN after 2 failed checks (bad_reply)"),
@@ -68,20 +52,20 @@ class HealthAgentTest
     @Test
     void shouldMarkAClosedServerDownAndARestartedOneUp() throws Exception
     {
-        ServerSocket server = responder(null, null);
+        ServerSocket server = sockets.responder(null, null);
         final int port = server.getLocalPort();
         final UpstreamPool pool = startedPool(port, check(50, "", ""));
         final UpstreamServer upstream = pool.servers().get(0);
-        await(() -> upstream.healthChecksTotal(CheckResult.OK) >= 2, "connect checks pass");
+        Await.until("connect checks pass", () -> upstream.healthChecksTotal(CheckResult.OK) >= 2);
 
         server.close();
-        await(() -> !listener.lines.isEmpty(), "down after the server closed");
+        Await.until("down after the server closed", () -> !listener.lines.isEmpty());
         assertFalse(upstream.isUp());
         assertEquals("[HEALTH] " + upstream.label() + " DOWN after 2 failed checks (connect_refused)",
             listener.lines.get(0));
 
         server = rebind(port);
-        await(() -> listener.lines.size() >= 2, "up after the restart");
+        Await.until("up after the restart", () -> listener.lines.size() >= 2);
         assertTrue(upstream.isUp());
         assertEquals("[HEALTH] " + upstream.label() + " UP after 2 checks", listener.lines.get(1));
         assertEquals(2, listener.lines.size());
@@ -90,20 +74,20 @@ class HealthAgentTest
     @Test
     void shouldCheckAnotherPortWhenConfigured() throws Exception
     {
-        final ServerSocket sidecar = responder("GET /primary\r\n", "HTTP/1.0 200 OK\r\n");
+        final ServerSocket sidecar = sockets.responder("GET /primary\r\n", "HTTP/1.0 200 OK\r\n");
         final HealthCheckSpec spec = new HealthCheckSpec(50, 5000, 2, 2, sidecar.getLocalPort(),
             "GET /primary\r\n".getBytes(StandardCharsets.US_ASCII), "HTTP/1.0 200".getBytes(StandardCharsets.US_ASCII));
         final UpstreamPool pool = startedPool(1, spec); // nothing listens on port 1: only the sidecar is checked
         final UpstreamServer upstream = pool.servers().get(0);
-        await(() -> upstream.healthChecksTotal(CheckResult.OK) >= 2, "checks on the sidecar pass");
+        Await.until("checks on the sidecar pass", () -> upstream.healthChecksTotal(CheckResult.OK) >= 2);
         assertTrue(upstream.isUp());
     }
 
     @Test
     void shouldTimeOutACheckWithoutAReplyByTheInjectedClock() throws Exception
     {
-        final ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        resources.add(silent); // accepts in the backlog, never answers
+        final ServerSocket silent = sockets.add(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()));
+        // accepts in the backlog, never answers
         final FakeClock clock = new FakeClock();
         final HealthCheckSpec spec = new HealthCheckSpec(1000, 300, 1, 1, 0, null,
             "+PONG".getBytes(StandardCharsets.US_ASCII));
@@ -135,8 +119,7 @@ class HealthAgentTest
         final List<ServerSpec> specs = new ArrayList<>();
         for (int i = 0; i < 4; i++)
         {
-            final ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-            resources.add(server);
+            final ServerSocket server = sockets.add(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()));
             specs.add(ServerSpec.of("127.0.0.1:" + server.getLocalPort()));
         }
         final UpstreamPool pool = pool(specs, new HealthCheckSpec(1000, 500, 2, 3, 0, null, null), clock);
@@ -165,12 +148,10 @@ class HealthAgentTest
     }
 
     private UpstreamPool pool(
-        final List<ServerSpec> servers, final HealthCheckSpec spec, final java.util.function.LongSupplier clock)
+        final List<ServerSpec> servers, final HealthCheckSpec spec, final LongSupplier clock)
     {
-        final UpstreamPool pool = UpstreamPool.create(new PoolSpec("default", servers, Balance.ROUND_ROBIN, 1, spec,
-            PassiveHealthSpec.defaults(), 30), Resolver.SYSTEM, clock, listener);
-        resources.add(pool);
-        return pool;
+        return sockets.add(UpstreamPool.create(new PoolSpec("default", servers, Balance.ROUND_ROBIN, 1, spec,
+            PassiveHealthSpec.defaults(), 30), Resolver.SYSTEM, clock, listener));
     }
 
     private static HealthCheckSpec check(final long intervalMs, final String send, final String expect)
@@ -182,7 +163,7 @@ class HealthAgentTest
 
     private ServerSocket rebind(final int port) throws Exception
     {
-        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(AWAIT_MS);
+        final long deadlineNs = System.nanoTime() + Await.DEFAULT_TIMEOUT.toNanos();
         while (true)
         {
             try
@@ -198,7 +179,7 @@ class HealthAgentTest
                     server.close();
                     throw ex;
                 }
-                return serve(server, null, null);
+                return sockets.serve(server, null, null);
             }
             catch (final IOException ex)
             {
@@ -209,51 +190,5 @@ class HealthAgentTest
                 Thread.sleep(50);
             }
         }
-    }
-
-    private ServerSocket responder(final String request, final String reply) throws IOException
-    {
-        return serve(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()), request, reply);
-    }
-
-    /** Accepts connections; reads the request (when given) and writes the reply, then closes. */
-    private ServerSocket serve(final ServerSocket server, final String request, final String reply)
-    {
-        resources.add(server);
-        final Thread thread = new Thread(() ->
-        {
-            while (!server.isClosed())
-            {
-                try (Socket socket = server.accept())
-                {
-                    if (request != null)
-                    {
-                        final InputStream in = socket.getInputStream();
-                        final byte[] expected = request.getBytes(StandardCharsets.US_ASCII);
-                        final byte[] got = in.readNBytes(expected.length);
-                        final OutputStream out = socket.getOutputStream();
-                        out.write((java.util.Arrays.equals(expected, got) ? reply : "?").getBytes(
-                            StandardCharsets.US_ASCII));
-                        out.flush();
-                    }
-                }
-                catch (final SocketException ex)
-                {
-                    // closed by the test, or the checker hung up
-                }
-                catch (final IOException ex)
-                {
-                    // one bad exchange ends that connection only
-                }
-            }
-        }, "test-responder");
-        thread.setDaemon(true);
-        thread.start();
-        return server;
-    }
-
-    private static void await(final BooleanSupplier condition, final String what)
-    {
-        Await.until(what, condition, Duration.ofMillis(AWAIT_MS));
     }
 }

@@ -1,7 +1,7 @@
 package io.tcpproxy.upstream;
 
 import io.tcpproxy.testsupport.Await;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -9,10 +9,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -24,17 +21,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class TwoAddressNameTest
 {
-    private final List<AutoCloseable> resources = new ArrayList<>();
+    @AutoClose
+    private final TestSockets sockets = new TestSockets();
     private final RecordingListener listener = new RecordingListener();
-
-    @AfterEach
-    void closeAll() throws Exception
-    {
-        for (int i = resources.size() - 1; i >= 0; i--)
-        {
-            resources.get(i).close();
-        }
-    }
 
     @Test
     void shouldCountTwoServersAndCheckEachOnItsOwnAddress() throws Exception
@@ -47,15 +36,15 @@ class TwoAddressNameTest
             List.of(ServerSpec.of("localhost:" + port)), Balance.ROUND_ROBIN, 2,
             new HealthCheckSpec(50, 5000, 2, 2, 0, null, null), PassiveHealthSpec.defaults(), 30),
             host -> new InetAddress[] {v4, v6}, System::nanoTime, listener);
-        resources.add(pool);
+        sockets.add(pool);
         final List<UpstreamServer> servers = pool.servers();
         assertEquals(2, servers.size());
         assertEquals("localhost:" + port + "/127.0.0.1", servers.get(0).label());
         assertEquals("localhost:" + port + "/[::1]", servers.get(1).label());
 
         pool.start();
-        await(() -> servers.get(0).healthChecksTotal(CheckResult.OK) >= 2 &&
-            servers.get(1).healthChecksTotal(CheckResult.OK) >= 2, "both addresses checked");
+        Await.until("both addresses checked", () -> servers.get(0).healthChecksTotal(CheckResult.OK) >= 2 &&
+            servers.get(1).healthChecksTotal(CheckResult.OK) >= 2);
 
         final ConnectAttempt attempt = pool.newAttempt();
         for (int i = 0; i < 4; i++)
@@ -71,7 +60,7 @@ class TwoAddressNameTest
         }
 
         listeners[1].close();
-        await(() -> listener.lines.size() >= 1, "the ::1 server marked down");
+        Await.until("the ::1 server marked down", () -> listener.lines.size() >= 1);
         assertEquals("[HEALTH] localhost:" + port + "/[::1] DOWN after 2 failed checks (connect_refused)",
             listener.lines.get(0));
         assertTrue(servers.get(0).isUp());
@@ -102,36 +91,10 @@ class TwoAddressNameTest
                 second.close();
                 continue;
             }
-            resources.add(acceptAndClose(first));
-            resources.add(acceptAndClose(second));
+            sockets.serve(first, null, null);
+            sockets.serve(second, null, null);
             return new ServerSocket[] {second, first};
         }
         throw last;
-    }
-
-    private static ServerSocket acceptAndClose(final ServerSocket server)
-    {
-        final Thread thread = new Thread(() ->
-        {
-            while (!server.isClosed())
-            {
-                try
-                {
-                    server.accept().close(); // a connect check needs nothing more
-                }
-                catch (final IOException ex)
-                {
-                    // closed by the test
-                }
-            }
-        }, "test-acceptor");
-        thread.setDaemon(true);
-        thread.start();
-        return server;
-    }
-
-    private static void await(final BooleanSupplier condition, final String what)
-    {
-        Await.until(what, condition, Duration.ofSeconds(30));
     }
 }
