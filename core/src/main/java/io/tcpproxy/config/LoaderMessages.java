@@ -161,18 +161,6 @@ final class LoaderMessages
         {
             return "the string \"" + value + "\"";
         }
-        if (value instanceof Double || value instanceof Float)
-        {
-            return "the float " + value;
-        }
-        if (value instanceof Number)
-        {
-            return "the integer " + value;
-        }
-        if (value instanceof Boolean)
-        {
-            return "the boolean " + value;
-        }
         if (value instanceof TomlArray)
         {
             return "an array";
@@ -181,19 +169,19 @@ final class LoaderMessages
         {
             return "a table";
         }
-        if (value instanceof OffsetDateTime || value instanceof LocalDateTime)
-        {
-            return "the date-time " + value;
-        }
-        if (value instanceof LocalDate)
-        {
-            return "the date " + value;
-        }
-        if (value instanceof LocalTime)
-        {
-            return "the time " + value;
-        }
-        return "a value of type " + value.getClass().getSimpleName();
+        final String kind = scalarKind(value);
+        return kind == null ? "a value of type " + value.getClass().getSimpleName() : "the " + kind + " " + value;
+    }
+
+    /** @return how a message names the kind of a TOML scalar shown with its value, or null for another type. */
+    private static String scalarKind(final Object value)
+    {
+        return value instanceof Double || value instanceof Float ? "float" :
+            value instanceof Number ? "integer" :
+            value instanceof Boolean ? "boolean" :
+            value instanceof OffsetDateTime || value instanceof LocalDateTime ? "date-time" :
+            value instanceof LocalDate ? "date" :
+            value instanceof LocalTime ? "time" : null;
     }
 
     static int lineOf(final TomlTable table, final String key)
