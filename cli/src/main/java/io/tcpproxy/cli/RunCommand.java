@@ -2,6 +2,7 @@ package io.tcpproxy.cli;
 
 import io.tcpproxy.Proxy;
 import io.tcpproxy.config.Config;
+import io.tcpproxy.config.ConfigBuilder;
 import io.tcpproxy.config.ConfigException;
 import io.tcpproxy.config.ConfigKey;
 import io.tcpproxy.config.HostPort;
@@ -91,7 +92,7 @@ final class RunCommand
      */
     Config resolveConfig(final ParseResult parseResult)
     {
-        final Config.Builder builder;
+        final ConfigBuilder builder;
         if (parseResult.hasMatchedOption(configOption))
         {
             final String path = configOption.getValue();

@@ -84,11 +84,9 @@ final class ConfigChecks
         final Map<String, Pool> pools = new LinkedHashMap<>();
         for (final Map.Entry<String, List<Upstream>> entry : byPool.entrySet())
         {
-            final PoolSettings own = settings.poolSettings.get(entry.getKey());
-            final Balance balance = own != null && own.balance() != null ? own.balance() : settings.balance;
-            final HealthCheck check =
-                own != null && own.healthCheck() != null ? own.healthCheck() : settings.healthCheck;
-            pools.put(entry.getKey(), new Pool(entry.getKey(), balance, check, entry.getValue()));
+            final String name = entry.getKey();
+            final PoolSettings own = settings.poolSettings.getOrDefault(name, PoolSettings.builder(name).build());
+            pools.put(name, new Pool(own.over(settings.balance, settings.healthCheck), entry.getValue()));
         }
         return Collections.unmodifiableMap(pools);
     }

@@ -9,7 +9,7 @@ import java.util.function.Function;
  * Every configuration key: its name in {@code proxy.toml} (keys inside tables are named {@code table.key}, e.g.
  * {@code health_check.rise}), the kind of value it takes, its range, its meaning, whether a running proxy can take a
  * new value on reload, and (for the keys that have one) its CLI flag. Each key carries its own typed parser and the
- * setter that puts the value into its builder, so the TOML loader, the CLI, {@link Config.Builder#set} and the typed
+ * setter that puts the value into its builder, so the TOML loader, the CLI, {@link ConfigBuilder#set} and the typed
  * builder methods all go through this one table; adding a key means declaring it here and using it.
  */
 public enum ConfigKey
@@ -184,29 +184,6 @@ public enum ConfigKey
         (b, v) -> b.accessLogFormat = v, Config::accessLogFormat,
         "access log lines as text (like HAProxy's tcplog) or json");
 
-    /**
-     * The kind of value a key takes.
-     */
-    public enum Kind
-    {
-        /** HOST:PORT. */
-        ADDRESS,
-        /** HOST:PORT or the empty string. */
-        ADDRESS_OR_EMPTY,
-        /** An integer within [min, max]. */
-        INTEGER,
-        /** true or false. */
-        BOOLEAN,
-        /** true, false, or one string out of {@link ConfigKey#choices()} (other than "true" and "false"). */
-        BOOLEAN_OR_CHOICE,
-        /** One string out of {@link ConfigKey#choices()}. */
-        CHOICE,
-        /** A string of a form {@link ConfigKey#expected()} describes. */
-        STRING,
-        /** An array of strings. */
-        STRING_LIST
-    }
-
     /** Whether a running proxy can take a new value. */
     enum Reload
     {
@@ -230,38 +207,33 @@ public enum ConfigKey
     private final KeyBinding<?, ?> binding;
 
     <T> ConfigKey(
-        final String keyName,
-        final ValueType<T> type,
-        final Reload reload,
-        final Cli cli,
-        final BiConsumer<ConfigValues, T> setter,
-        final Function<Config, T> getter,
-        final String description)
+        final String keyName, final ValueType<T> type, final Reload reload, final Cli cli,
+        final BiConsumer<ConfigValues, T> setter, final Function<Config, T> getter, final String description)
     {
-        this.scope = Scope.TOP;
-        this.keyName = keyName;
-        this.tomlName = keyName;
-        this.reloadable = reload == Reload.LIVE;
-        this.hasFlag = cli == Cli.FLAG;
-        this.description = description;
-        this.binding = new KeyBinding<>(Scope.TOP, type, setter, getter);
+        this(Scope.TOP, keyName, keyName, reload == Reload.LIVE, cli == Cli.FLAG, description,
+            new KeyBinding<>(Scope.TOP, type, setter, getter));
     }
 
     /** A key inside a table: always reloadable, never a flag. */
     <B, T> ConfigKey(
-        final Scope<B> scope,
-        final String keyName,
-        final ValueType<T> type,
-        final BiConsumer<B, T> setter,
+        final Scope<B> scope, final String keyName, final ValueType<T> type, final BiConsumer<B, T> setter,
         final String description)
+    {
+        this(scope, keyName, scope.table() + "." + keyName, true, false, description,
+            new KeyBinding<>(scope, type, setter, null));
+    }
+
+    ConfigKey(
+        final Scope<?> scope, final String keyName, final String tomlName, final boolean reloadable,
+        final boolean hasFlag, final String description, final KeyBinding<?, ?> binding)
     {
         this.scope = scope;
         this.keyName = keyName;
-        this.tomlName = scope.table() + "." + keyName;
-        this.reloadable = true;
-        this.hasFlag = false;
+        this.tomlName = tomlName;
+        this.reloadable = reloadable;
+        this.hasFlag = hasFlag;
         this.description = description;
-        this.binding = new KeyBinding<>(scope, type, setter, null);
+        this.binding = binding;
     }
 
     /**
@@ -273,9 +245,7 @@ public enum ConfigKey
         return tomlName;
     }
 
-    /**
-     * @return the key's name inside its table ({@code rise}), the same as {@link #tomlName()} at the top level.
-     */
+    /** @return the key's name inside its table ({@code rise}), the same as {@link #tomlName()} at the top level. */
     public String keyName()
     {
         return keyName;
@@ -290,9 +260,7 @@ public enum ConfigKey
         return scope.table();
     }
 
-    /**
-     * @return the CLI flag for this key, e.g. {@code --listen-addr} (only keys with {@link #hasFlag()} have one).
-     */
+    /** @return the CLI flag for this key, e.g. {@code --listen-addr} (only keys with {@link #hasFlag()} have one). */
     public String flag()
     {
         return "--" + tomlName.replace('_', '-');
@@ -307,57 +275,43 @@ public enum ConfigKey
         return hasFlag;
     }
 
-    /**
-     * @return whether a running proxy can take a new value on reload; the others need a restart.
-     */
+    /** @return whether a running proxy can take a new value on reload; the others need a restart. */
     public boolean reloadable()
     {
         return reloadable;
     }
 
-    /**
-     * @return the kind of value.
-     */
-    public Kind kind()
+    /** @return the kind of value. */
+    public KeyKind kind()
     {
         return binding.type().kind();
     }
 
-    /**
-     * @return the smallest allowed value of an integer key.
-     */
+    /** @return the smallest allowed value of an integer key. */
     public long min()
     {
         return binding.type().min();
     }
 
-    /**
-     * @return the largest allowed value of an integer key.
-     */
+    /** @return the largest allowed value of an integer key. */
     public long max()
     {
         return binding.type().max();
     }
 
-    /**
-     * @return what the key means.
-     */
+    /** @return what the key means. */
     public String description()
     {
         return description;
     }
 
-    /**
-     * @return the allowed values of a choice key (a copy).
-     */
+    /** @return the allowed values of a choice key (a copy). */
     public String[] choices()
     {
         return binding.type().choices();
     }
 
-    /**
-     * @return what a value of this key must look like, for error messages.
-     */
+    /** @return what a value of this key must look like, for error messages. */
     public String expected()
     {
         return binding.type().expected();
@@ -391,8 +345,6 @@ public enum ConfigKey
     }
 
     /**
-     * Find a key by its TOML name.
-     *
      * @param name as written in the file ({@code health_check.rise} for a key inside a table).
      * @return the key, or null if there is none of that name.
      */
@@ -406,31 +358,6 @@ public enum ConfigKey
             }
         }
         return null;
-    }
-
-    static ConfigKey find(final Scope<?> scope, final String keyName)
-    {
-        for (final ConfigKey key : values())
-        {
-            if (key.scope == scope && key.keyName.equals(keyName))
-            {
-                return key;
-            }
-        }
-        return null;
-    }
-
-    static List<String> keyNames(final Scope<?> scope)
-    {
-        final List<String> names = new ArrayList<>();
-        for (final ConfigKey key : values())
-        {
-            if (key.scope == scope)
-            {
-                names.add(key.keyName);
-            }
-        }
-        return names;
     }
 
     /**

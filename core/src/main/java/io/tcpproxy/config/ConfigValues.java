@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The top-level values a {@link Config.Builder} collects, each with its default, and where they came from. The
+ * The top-level values a {@link ConfigBuilder} collects, each with its default, and where they came from. The
  * {@link ConfigKey} setters write the fields; {@link Config} reads a private copy. Adding a key adds its field here
  * and nothing else in this class: {@link #copy()} copies every field.
  */

@@ -45,7 +45,7 @@ final class KeyBinding<B, T>
         final T value = getter.apply(config);
         if (value == null)
         {
-            return type.kind() == ConfigKey.Kind.ADDRESS_OR_EMPTY ? "" : null;
+            return type.kind() == KeyKind.ADDRESS_OR_EMPTY ? "" : null;
         }
         return type.toToml(value);
     }

@@ -108,7 +108,7 @@ final class LoaderMessages
         {
             for (final String inner : ((TomlTable)value).keySet())
             {
-                if (ConfigKey.find(Scope.TOP, inner) != null)
+                if (Scope.TOP.key(inner) != null)
                 {
                     return "unknown table; every key goes at the top level, above any [table] header " +
                         "(found " + inner + " inside it); the tables are " + TABLES_TEXT;
@@ -116,25 +116,25 @@ final class LoaderMessages
             }
         }
 
-        final List<String> names = ConfigKey.keyNames(Scope.TOP);
+        final List<String> names = Scope.TOP.keyNames();
         names.addAll(TABLES);
         final String nearest = Spelling.nearest(name, names);
         if (nearest != null)
         {
             return "unknown key (did you mean " + nearest + "?)";
         }
-        return "unknown key; the keys are " + String.join(", ", ConfigKey.keyNames(Scope.TOP)) + ", and the tables " +
+        return "unknown key; the keys are " + String.join(", ", Scope.TOP.keyNames()) + ", and the tables " +
             TABLES_TEXT;
     }
 
     static String unknownKeyInTable(final Scope<?> scope, final String name, final String header)
     {
-        final List<String> names = ConfigKey.keyNames(scope);
+        final List<String> names = scope.keyNames();
         if (scope == Scope.POOL)
         {
             names.add("[" + HEALTH_CHECK + "]");
         }
-        if (ConfigKey.find(Scope.TOP, name) != null || TABLES.contains(name))
+        if (Scope.TOP.key(name) != null || TABLES.contains(name))
         {
             return "unknown key in " + header + "; " + name + " is a top-level key: write it above the first " +
                 "[table] header";
@@ -148,7 +148,7 @@ final class LoaderMessages
     /**
      * Say what a configuration value is, for "expected ..., got ..." messages (TOML values and Java API values alike).
      *
-     * @param value a parsed TOML value, or a value given to {@link Config.Builder#set}.
+     * @param value a parsed TOML value, or a value given to {@link ConfigBuilder#set}.
      * @return e.g. {@code the string "abc"}, {@code the integer 5}, {@code a table}.
      */
     static String describe(final Object value)
@@ -161,18 +161,6 @@ final class LoaderMessages
         {
             return "the string \"" + value + "\"";
         }
-        if (value instanceof Double || value instanceof Float)
-        {
-            return "the float " + value;
-        }
-        if (value instanceof Number)
-        {
-            return "the integer " + value;
-        }
-        if (value instanceof Boolean)
-        {
-            return "the boolean " + value;
-        }
         if (value instanceof TomlArray)
         {
             return "an array";
@@ -181,19 +169,19 @@ final class LoaderMessages
         {
             return "a table";
         }
-        if (value instanceof OffsetDateTime || value instanceof LocalDateTime)
-        {
-            return "the date-time " + value;
-        }
-        if (value instanceof LocalDate)
-        {
-            return "the date " + value;
-        }
-        if (value instanceof LocalTime)
-        {
-            return "the time " + value;
-        }
-        return "a value of type " + value.getClass().getSimpleName();
+        final String kind = scalarKind(value);
+        return kind == null ? "a value of type " + value.getClass().getSimpleName() : "the " + kind + " " + value;
+    }
+
+    /** @return how a message names the kind of a TOML scalar shown with its value, or null for another type. */
+    private static String scalarKind(final Object value)
+    {
+        return value instanceof Double || value instanceof Float ? "float" :
+            value instanceof Number ? "integer" :
+            value instanceof Boolean ? "boolean" :
+            value instanceof OffsetDateTime || value instanceof LocalDateTime ? "date-time" :
+            value instanceof LocalDate ? "date" :
+            value instanceof LocalTime ? "time" : null;
     }
 
     static int lineOf(final TomlTable table, final String key)

@@ -46,6 +46,17 @@ public final class PoolSettings
         return healthCheck;
     }
 
+    /**
+     * @return these settings with what they leave unset taken from the top level: what a pool of this name runs with.
+     */
+    PoolSettings over(final Balance topBalance, final HealthCheck topHealthCheck)
+    {
+        final Builder effective = new Builder(name);
+        effective.balance = balance != null ? balance : topBalance;
+        effective.healthCheck = healthCheck != null ? healthCheck : topHealthCheck;
+        return effective.build();
+    }
+
     public boolean equals(final Object o)
     {
         return o instanceof PoolSettings && ((PoolSettings)o).name.equals(name) &&

@@ -1,5 +1,8 @@
 package io.tcpproxy.config;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * Where a {@link ConfigKey} is written: at the top level of the file or inside one kind of table, and which builder
  * its value goes into.
@@ -29,6 +32,33 @@ final class Scope<B>
     String table()
     {
         return table;
+    }
+
+    /** @return the key of this scope with that name inside its table, or null when there is none. */
+    ConfigKey key(final String keyName)
+    {
+        for (final ConfigKey key : ConfigKey.values())
+        {
+            if (key.scope() == this && key.keyName().equals(keyName))
+            {
+                return key;
+            }
+        }
+        return null;
+    }
+
+    /** @return the names of this scope's keys inside its table, in declaration order. */
+    List<String> keyNames()
+    {
+        final List<String> names = new ArrayList<>();
+        for (final ConfigKey key : ConfigKey.values())
+        {
+            if (key.scope() == this)
+            {
+                names.add(key.keyName());
+            }
+        }
+        return names;
     }
 
     B cast(final Object builder)

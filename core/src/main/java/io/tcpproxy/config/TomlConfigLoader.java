@@ -18,7 +18,7 @@ import static io.tcpproxy.config.LoaderMessages.UPSTREAM;
 import static io.tcpproxy.config.LoaderMessages.lineOf;
 
 /**
- * Reads {@code proxy.toml} into a {@link Config.Builder}: top-level keys, the tables {@code [health_check]} and
+ * Reads {@code proxy.toml} into a {@link ConfigBuilder}: top-level keys, the tables {@code [health_check]} and
  * {@code [passive_health]}, the arrays of tables {@code [[upstream]]} and {@code [[route]]}, and {@code [pool.NAME]}
  * tables (with an optional {@code [pool.NAME.health_check]}). Every key must be a known {@link ConfigKey} of its
  * table, holding a value of the key's kind; keys not in the file keep their defaults.
@@ -26,12 +26,12 @@ import static io.tcpproxy.config.LoaderMessages.lineOf;
  * Every problem in the file is found, and the first one in file order is thrown as a {@link ConfigException}
  * whose message reads {@code FILE:LINE: KEY: what was expected, got what} (keys inside tables named
  * {@code table.key}); the others are attached to it as suppressed exceptions, and its message ends with how many
- * there are. Checks spanning several keys run in {@link Config.Builder#build()}, which names the file and line too.
+ * there are. Checks spanning several keys run in {@link ConfigBuilder#build()}, which names the file and line too.
  */
 public final class TomlConfigLoader
 {
     private final String sourceName;
-    private final Config.Builder builder;
+    private final ConfigBuilder builder;
     private final List<ConfigException> errors = new ArrayList<>();
 
     private TomlConfigLoader(final String sourceName)
@@ -46,9 +46,9 @@ public final class TomlConfigLoader
      * @return a builder with the file's values over the defaults.
      * @throws ConfigException when the file cannot be read, does not parse, or holds an unknown key or a bad value.
      */
-    public static Config.Builder load(final Path path)
+    public static ConfigBuilder load(final Path path)
     {
-        final Config.Builder builder = parse(LoaderMessages.readFile(path), path.toString());
+        final ConfigBuilder builder = parse(LoaderMessages.readFile(path), path.toString());
         builder.values.sourcePath = path;
         return builder;
     }
@@ -61,7 +61,7 @@ public final class TomlConfigLoader
      * @return a builder with the document's values over the defaults.
      * @throws ConfigException when the text does not parse or holds an unknown key or a bad value.
      */
-    public static Config.Builder parse(final String text, final String sourceName)
+    public static ConfigBuilder parse(final String text, final String sourceName)
     {
         final TomlParseResult toml = Toml.parse(text);
         if (toml.hasErrors())
@@ -105,7 +105,7 @@ public final class TomlConfigLoader
 
     private void readTopLevelKey(final String name, final Object value, final int line)
     {
-        final ConfigKey key = ConfigKey.find(Scope.TOP, name);
+        final ConfigKey key = Scope.TOP.key(name);
         if (key == null)
         {
             errors.add(error(name, line, LoaderMessages.unknownKeyMessage(name, value)));
@@ -243,7 +243,7 @@ public final class TomlConfigLoader
             final String keyName = prefix + "." + name;
             final int keyLine = lineOf(table, name);
             final Object keyValue = table.get(List.of(name));
-            final ConfigKey key = ConfigKey.find(scope, name);
+            final ConfigKey key = scope.key(name);
             if (key != null)
             {
                 set(key, target, keyName, keyValue, keyLine);
@@ -284,7 +284,7 @@ public final class TomlConfigLoader
     /**
      * Say what a configuration value is, for "expected ..., got ..." messages (TOML values and Java API values alike).
      *
-     * @param value a parsed TOML value, or a value given to {@link Config.Builder#set}.
+     * @param value a parsed TOML value, or a value given to {@link ConfigBuilder#set}.
      * @return e.g. {@code the string "abc"}, {@code the integer 5}, {@code a table}.
      */
     public static String describe(final Object value)

@@ -19,7 +19,7 @@ import static io.tcpproxy.config.TomlConfigLoader.describe;
  */
 final class ValueType<T>
 {
-    private final ConfigKey.Kind kind;
+    private final KeyKind kind;
     private final long min;
     private final long max;
     private final String[] choices;
@@ -29,7 +29,7 @@ final class ValueType<T>
     private final Function<T, Object> toToml;
 
     private ValueType(
-        final ConfigKey.Kind kind,
+        final KeyKind kind,
         final long min,
         final long max,
         final String[] choices,
@@ -48,7 +48,7 @@ final class ValueType<T>
         this.toToml = toToml;
     }
 
-    ConfigKey.Kind kind()
+    KeyKind kind()
     {
         return kind;
     }
@@ -95,7 +95,7 @@ final class ValueType<T>
     static ValueType<Integer> integer(final long min, final long max)
     {
         final String expected = "an integer from " + min + " to " + max;
-        return new ValueType<>(ConfigKey.Kind.INTEGER, min, max, new String[0], expected, v -> v instanceof Long,
+        return new ValueType<>(KeyKind.INTEGER, min, max, new String[0], expected, v -> v instanceof Long,
             value ->
             {
                 final long number = integerValue(expected, value);
@@ -111,7 +111,7 @@ final class ValueType<T>
     static ValueType<Boolean> bool()
     {
         final String expected = "true or false";
-        return new ValueType<>(ConfigKey.Kind.BOOLEAN, 0, 0, new String[0], expected, v -> v instanceof Boolean,
+        return new ValueType<>(KeyKind.BOOLEAN, 0, 0, new String[0], expected, v -> v instanceof Boolean,
             value ->
             {
                 if (value instanceof Boolean)
@@ -131,7 +131,7 @@ final class ValueType<T>
     static ValueType<CpuAffinityMode> cpuAffinity()
     {
         final String expected = "true, false, \"cores\" or \"l3\"";
-        return new ValueType<>(ConfigKey.Kind.BOOLEAN_OR_CHOICE, 0, 0, new String[]{ "true", "false", "cores", "l3" },
+        return new ValueType<>(KeyKind.BOOLEAN_OR_CHOICE, 0, 0, new String[]{ "true", "false", "cores", "l3" },
             expected, v -> v instanceof Boolean || v instanceof String,
             value ->
             {
@@ -180,7 +180,7 @@ final class ValueType<T>
             names[i] = constants[i].name().toLowerCase(Locale.ROOT);
         }
         final String expected = "one of \"" + String.join("\", \"", names) + "\"";
-        return new ValueType<>(ConfigKey.Kind.CHOICE, 0, 0, names, expected, v -> v instanceof String,
+        return new ValueType<>(KeyKind.CHOICE, 0, 0, names, expected, v -> v instanceof String,
             value ->
             {
                 final String text = stringValue(expected, value);
@@ -207,7 +207,7 @@ final class ValueType<T>
     static ValueType<HostPort> address()
     {
         final String expected = "a string HOST:PORT, e.g. \"127.0.0.1:3000\"";
-        return new ValueType<>(ConfigKey.Kind.ADDRESS, 0, 0, new String[0], expected, v -> v instanceof String,
+        return new ValueType<>(KeyKind.ADDRESS, 0, 0, new String[0], expected, v -> v instanceof String,
             value -> HostPort.parse(stringValue(expected, value)),
             HostPort::toString);
     }
@@ -216,7 +216,7 @@ final class ValueType<T>
     static ValueType<HostPort> addressOrEmpty()
     {
         final String expected = "a string HOST:PORT, e.g. \"127.0.0.1:9090\", or \"\" to disable";
-        return new ValueType<>(ConfigKey.Kind.ADDRESS_OR_EMPTY, 0, 0, new String[0], expected,
+        return new ValueType<>(KeyKind.ADDRESS_OR_EMPTY, 0, 0, new String[0], expected,
             v -> v instanceof String,
             value ->
             {
@@ -232,7 +232,7 @@ final class ValueType<T>
      */
     static ValueType<String> string(final String expected, final Function<String, String> check)
     {
-        return new ValueType<>(ConfigKey.Kind.STRING, 0, 0, new String[0], expected, v -> v instanceof String,
+        return new ValueType<>(KeyKind.STRING, 0, 0, new String[0], expected, v -> v instanceof String,
             value -> check.apply(stringValue(expected, value)),
             v -> v);
     }
@@ -241,7 +241,7 @@ final class ValueType<T>
     static <T> ValueType<T> fromString(
         final String expected, final Function<String, T> parse, final Function<T, Object> format)
     {
-        return new ValueType<>(ConfigKey.Kind.STRING, 0, 0, new String[0], expected, v -> v instanceof String,
+        return new ValueType<>(KeyKind.STRING, 0, 0, new String[0], expected, v -> v instanceof String,
             value -> parse.apply(stringValue(expected, value)),
             format);
     }
@@ -256,7 +256,7 @@ final class ValueType<T>
         final Function<String, E> element,
         final Function<E, String> format)
     {
-        return new ValueType<>(ConfigKey.Kind.STRING_LIST, 0, 0, new String[0], expected,
+        return new ValueType<>(KeyKind.STRING_LIST, 0, 0, new String[0], expected,
             v -> v instanceof TomlArray,
             value ->
             {

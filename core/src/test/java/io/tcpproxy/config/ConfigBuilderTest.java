@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -112,9 +113,26 @@ class ConfigBuilderTest
     }
 
     @Test
+    void shouldTakeOnlyTheNamedKeysWithValuesFrom(@TempDir final Path dir) throws Exception
+    {
+        final Path file = dir.resolve("proxy.toml");
+        Files.writeString(file, "workers = 2\nmax_connections = 10\n");
+        final Config running = Config.fromFile(file);
+        final Config read = running.toBuilder().workers(4).maxConnections(20).idleTimeoutSecs(9).build();
+
+        final Config mixed = running.withValuesFrom(read, List.of(ConfigKey.MAX_CONNECTIONS));
+
+        assertEquals(20, mixed.maxConnections());
+        assertEquals(2, mixed.workers(), "keys not named keep the running value");
+        assertEquals(0, mixed.idleTimeoutSecs());
+        assertEquals(file, mixed.sourcePath());
+        assertEquals(List.of("workers (2 → 4)"), mixed.restartRequiredChanges(read));
+    }
+
+    @Test
     void shouldRefuseTargetAddressTogetherWithUpstreams()
     {
-        final Config.Builder builder = Config.builder().targetAddress("127.0.0.1:1").upstream(Upstream.of("h:2"));
+        final ConfigBuilder builder = Config.builder().targetAddress("127.0.0.1:1").upstream(Upstream.of("h:2"));
 
         final ConfigException ex = assertThrows(ConfigException.class, builder::build);
 
@@ -135,7 +153,7 @@ class ConfigBuilderTest
     @Test
     void shouldRefuseARouteToAPoolWithoutServers()
     {
-        final Config.Builder builder = Config.builder()
+        final ConfigBuilder builder = Config.builder()
             .route(Route.builder().alpn(List.of("h2")).pool("nowhere").build());
 
         assertEquals("route.pool: pool \"nowhere\" has no servers (no [[upstream]] has pool = \"nowhere\")",
@@ -158,7 +176,7 @@ class ConfigBuilderTest
     @Test
     void shouldRefuseAcceptingTheProxyProtocolFromAnyone()
     {
-        final Config.Builder builder = Config.builder().acceptProxyProtocol(true);
+        final ConfigBuilder builder = Config.builder().acceptProxyProtocol(true);
 
         assertTrue(assertThrows(ConfigException.class, builder::build).getMessage()
             .startsWith("proxy_protocol_trusted: is empty while accept_proxy_protocol = true"));
@@ -210,7 +228,7 @@ class ConfigBuilderTest
         final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
             () -> Config.builder().set(ConfigKey.CPU_AFFINITY, "smt"));
         assertEquals("expected true, false, \"cores\" or \"l3\", got the string \"smt\"", ex.getMessage());
-        assertEquals(ConfigKey.Kind.BOOLEAN_OR_CHOICE, ConfigKey.CPU_AFFINITY.kind());
+        assertEquals(KeyKind.BOOLEAN_OR_CHOICE, ConfigKey.CPU_AFFINITY.kind());
         assertArrayEquals(new String[]{ "true", "false", "cores", "l3" }, ConfigKey.CPU_AFFINITY.choices());
     }
 
@@ -233,7 +251,7 @@ class ConfigBuilderTest
     @Test
     void shouldStillRequireRoomForTwoBuffers()
     {
-        final Config.Builder builder = Config.builder().bufferPoolMb(1).bufferSizeBytes(1_048_576);
+        final ConfigBuilder builder = Config.builder().bufferPoolMb(1).bufferSizeBytes(1_048_576);
 
         assertEquals("buffer_pool_mb: must hold at least two buffers of buffer_size (1048576 bytes)",
             assertThrows(ConfigException.class, builder::build).getMessage());

@@ -126,7 +126,7 @@ class ConfigKeyTest
         for (final ConfigKey key : ConfigKey.values())
         {
             final List<String> lines = document(key, sample(key).valid());
-            final Config.Builder builder = TomlConfigLoader.parse(String.join("\n", lines) + "\n", "inline");
+            final ConfigBuilder builder = TomlConfigLoader.parse(String.join("\n", lines) + "\n", "inline");
             assertNotNull(builder, key.tomlName());
         }
     }
@@ -170,7 +170,7 @@ class ConfigKeyTest
             if (key.table().isEmpty() && key != ConfigKey.ACCESS_LOG)
             {
                 // trusted proxies set so that accept_proxy_protocol = true builds
-                final Config.Builder builder = Config.builder().proxyProtocolTrusted(List.of("192.0.2.0/24"))
+                final ConfigBuilder builder = Config.builder().proxyProtocolTrusted(List.of("192.0.2.0/24"))
                     .set(key, sample(key).valid());
                 final Object written = builder.build().values().get(key);
                 final Object expected = key == ConfigKey.METRICS_ADDR ? "" : sample(key).valid();
@@ -188,6 +188,8 @@ class ConfigKeyTest
         for (final ConfigKey key : ConfigKey.values())
         {
             assertSame(key, ConfigKey.byTomlName(key.tomlName()));
+            assertSame(key, key.scope().key(key.keyName()));
+            assertTrue(key.scope().keyNames().contains(key.keyName()), key.tomlName());
             assertTrue(names.add(key.tomlName()), "two keys named " + key.tomlName());
             assertEquals(key.table().isEmpty() ? key.keyName() : key.table() + "." + key.keyName(), key.tomlName());
             assertTrue(!key.description().isBlank() && !key.expected().isBlank(), key.tomlName());

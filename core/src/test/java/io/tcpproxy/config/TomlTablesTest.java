@@ -320,7 +320,7 @@ class TomlTablesTest
 
     private static void assertBuildError(final Path file, final String key, final int line, final String message)
     {
-        final Config.Builder builder = TomlConfigLoader.load(file);
+        final ConfigBuilder builder = TomlConfigLoader.load(file);
         final ConfigException ex = assertThrows(ConfigException.class, builder::build);
 
         assertEquals(message, ex.getMessage());

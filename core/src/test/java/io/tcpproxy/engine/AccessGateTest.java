@@ -4,6 +4,7 @@ import io.tcpproxy.CloseReason;
 import io.tcpproxy.access.ClientKey;
 import io.tcpproxy.access.ClientTable;
 import io.tcpproxy.config.Config;
+import io.tcpproxy.config.ConfigBuilder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -295,7 +296,7 @@ class AccessGateTest
     @Test
     void shouldApplyReconfiguredRulesToNewClientsAndReleaseOldSlotsWhereTheyWereCounted()
     {
-        final Config.Builder builder = Config.builder().maxConnectionsPerClient(1);
+        final ConfigBuilder builder = Config.builder().maxConnectionsPerClient(1);
         final ClientAccessGate gate = ClientAccessGate.of(builder.build());
         final Connection first = connectionFrom(new byte[]{10, 0, 0, 1});
         assertNull(gate.admit(first, 0));

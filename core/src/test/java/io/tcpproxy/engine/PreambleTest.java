@@ -2,6 +2,7 @@ package io.tcpproxy.engine;
 
 import io.tcpproxy.CloseReason;
 import io.tcpproxy.config.Config;
+import io.tcpproxy.config.ConfigBuilder;
 import io.tcpproxy.config.Route;
 import io.tcpproxy.config.SendProxyProtocol;
 import io.tcpproxy.config.Upstream;
@@ -327,7 +328,7 @@ class PreambleTest
         }
         final byte[] largeHello = ClientHellos.fromJdk("grpc.example.com", manyProtocols);
         final byte[] plainHello = ClientHellos.fromJdk("grpc.example.com");
-        final Config.Builder config = routing("").bufferSizeBytes(512)
+        final ConfigBuilder config = routing("").bufferSizeBytes(512)
             .route(Route.builder().sni(List.of("grpc.example.com")).alpn(List.of("h2")).pool("api").build());
         try (ServerSocketChannel upstreamListener = listener();
             WorkerHarness harness = new WorkerHarness(config, localAddress(upstreamListener)))
@@ -363,14 +364,14 @@ class PreambleTest
         }
     }
 
-    private static Config.Builder accepting(final String trusted)
+    private static ConfigBuilder accepting(final String trusted)
     {
         return Config.builder().idleTimeoutSecs(IDLE_TIMEOUT_SECS).acceptProxyProtocol(true)
             .proxyProtocolTrusted(List.of(trusted));
     }
 
     /** Pools "web" (first) and "api"; api.example.com routes to api. */
-    private static Config.Builder routing(final String defaultPool)
+    private static ConfigBuilder routing(final String defaultPool)
     {
         return Config.builder().idleTimeoutSecs(IDLE_TIMEOUT_SECS)
             .upstream(Upstream.builder().addr("127.0.0.1:1").pool("web").build())

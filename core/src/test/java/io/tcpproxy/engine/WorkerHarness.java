@@ -1,6 +1,7 @@
 package io.tcpproxy.engine;
 
 import io.tcpproxy.config.Config;
+import io.tcpproxy.config.ConfigBuilder;
 import io.tcpproxy.metrics.MetricsRing;
 
 import java.io.ByteArrayOutputStream;
@@ -35,18 +36,18 @@ final class WorkerHarness implements AutoCloseable
     final EngineContext context;
     final Worker worker;
 
-    WorkerHarness(final Config.Builder config, final InetSocketAddress target) throws IOException
+    WorkerHarness(final ConfigBuilder config, final InetSocketAddress target) throws IOException
     {
         this(config, target, null);
     }
 
-    WorkerHarness(final Config.Builder builder, final InetSocketAddress target,
+    WorkerHarness(final ConfigBuilder builder, final InetSocketAddress target,
         final PreambleHandler.Factory preambles) throws IOException
     {
         this(builder, target, preambles, Descriptors.fixed(1 << 20, 0));
     }
 
-    WorkerHarness(final Config.Builder builder, final InetSocketAddress target,
+    WorkerHarness(final ConfigBuilder builder, final InetSocketAddress target,
         final PreambleHandler.Factory preambles, final Descriptors descriptors) throws IOException
     {
         final Config config = builder.listenAddress("127.0.0.1:0").metricsAddress("").workers(1)

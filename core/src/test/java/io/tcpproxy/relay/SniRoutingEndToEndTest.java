@@ -3,6 +3,7 @@ package io.tcpproxy.relay;
 import io.tcpproxy.CloseReason;
 import io.tcpproxy.Proxy;
 import io.tcpproxy.config.Config;
+import io.tcpproxy.config.ConfigBuilder;
 import io.tcpproxy.config.TomlConfigLoader;
 import io.tcpproxy.metrics.RouteFamilies;
 import io.tcpproxy.testsupport.Await;
@@ -185,7 +186,7 @@ class SniRoutingEndToEndTest
     }
 
     /** The proxy in front of three pools, as a file would configure it. */
-    private static Config.Builder pooledConfig(
+    private static ConfigBuilder pooledConfig(
         final TlsEcho api, final TlsEcho web, final TlsEcho fallback, final String defaultPool)
     {
         final String toml = String.join("\n",

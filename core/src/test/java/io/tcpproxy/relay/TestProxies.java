@@ -2,6 +2,7 @@ package io.tcpproxy.relay;
 
 import io.tcpproxy.Proxy;
 import io.tcpproxy.config.Config;
+import io.tcpproxy.config.ConfigBuilder;
 import io.tcpproxy.testsupport.TestUpstream;
 
 import java.io.IOException;
@@ -19,7 +20,7 @@ public final class TestProxies
     {
     }
 
-    static Config.Builder configFor(final TestUpstream upstream)
+    static ConfigBuilder configFor(final TestUpstream upstream)
     {
         return configFor(upstream.address());
     }
@@ -28,7 +29,7 @@ public final class TestProxies
      * @param targetAddress host:port of the upstream.
      * @return settings for a quiet two-worker proxy on a free loopback port.
      */
-    public static Config.Builder configFor(final String targetAddress)
+    public static ConfigBuilder configFor(final String targetAddress)
     {
         return Config.builder()
             .listenAddress("127.0.0.1:0")
@@ -44,13 +45,13 @@ public final class TestProxies
      * @return a running proxy whose console goes nowhere.
      * @throws IOException if it cannot bind.
      */
-    public static Proxy start(final Config.Builder config) throws IOException
+    public static Proxy start(final ConfigBuilder config) throws IOException
     {
         // never the default console: it writes to fd 1, which the test runner uses to talk to its fork
         return Proxy.start(config.build(), new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8));
     }
 
-    static Proxy start(final Config.Builder config, final ConsoleCapture console) throws IOException
+    static Proxy start(final ConfigBuilder config, final ConsoleCapture console) throws IOException
     {
         return Proxy.start(config.build(), console.stream());
     }

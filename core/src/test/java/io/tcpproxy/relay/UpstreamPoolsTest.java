@@ -4,6 +4,7 @@ import io.tcpproxy.CloseReason;
 import io.tcpproxy.Proxy;
 import io.tcpproxy.config.Balance;
 import io.tcpproxy.config.Config;
+import io.tcpproxy.config.ConfigBuilder;
 import io.tcpproxy.config.HealthCheck;
 import io.tcpproxy.config.Upstream;
 import io.tcpproxy.metrics.MetricsSnapshot;
@@ -367,7 +368,7 @@ class UpstreamPoolsTest
         return Upstream.builder().addr(server.address()).weight(weight).build();
     }
 
-    private static Config.Builder pool(final Balance balance, final Upstream... servers)
+    private static ConfigBuilder pool(final Balance balance, final Upstream... servers)
     {
         return Config.builder()
             .listenAddress("127.0.0.1:0")
@@ -380,14 +381,14 @@ class UpstreamPoolsTest
             .upstreams(List.of(servers));
     }
 
-    private Proxy start(final Config.Builder config) throws IOException
+    private Proxy start(final ConfigBuilder config) throws IOException
     {
         final Proxy proxy = TestProxies.start(config);
         toClose.add(proxy);
         return proxy;
     }
 
-    private Proxy start(final Config.Builder config, final ConsoleCapture console) throws IOException
+    private Proxy start(final ConfigBuilder config, final ConsoleCapture console) throws IOException
     {
         final Proxy proxy = TestProxies.start(config, console);
         toClose.add(proxy);

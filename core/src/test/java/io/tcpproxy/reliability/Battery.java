@@ -3,6 +3,7 @@ package io.tcpproxy.reliability;
 import io.tcpproxy.CloseReason;
 import io.tcpproxy.Proxy;
 import io.tcpproxy.config.Config;
+import io.tcpproxy.config.ConfigBuilder;
 import io.tcpproxy.metrics.MetricsSnapshot;
 import io.tcpproxy.relay.ProxyAwait;
 import io.tcpproxy.relay.TestProxies;
@@ -64,12 +65,12 @@ final class Battery
     {
     }
 
-    static Config.Builder config(final int upstreamPort)
+    static ConfigBuilder config(final int upstreamPort)
     {
         return TestProxies.configFor("127.0.0.1:" + upstreamPort);
     }
 
-    static Proxy start(final Config.Builder config) throws IOException
+    static Proxy start(final ConfigBuilder config) throws IOException
     {
         return TestProxies.start(config);
     }
