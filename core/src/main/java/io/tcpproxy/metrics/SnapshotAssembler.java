@@ -16,6 +16,11 @@ final class SnapshotAssembler
     private final ClientTable clients;
     private final LongSupplier epochMsClock;
     private final long startNs;
+    /** The rings' figures summed, as {@link #readRings} last read them. */
+    private long ringFull;
+    private long bufferInUse;
+    private long bufferHighWater;
+    private long bufferLimit;
     private long publishedRingFull;
     private long publishedBufferInUse;
     private long publishedBufferHighWater;
@@ -46,39 +51,21 @@ final class SnapshotAssembler
     /** @return whether the figures the workers write directly differ from the last snapshot. */
     boolean gaugesChanged()
     {
-        long ringFullNow = 0;
-        long bufferInUseNow = 0;
-        long bufferHighWaterNow = 0;
-        for (final MetricsRing ring : rings)
-        {
-            ringFullNow += ring.ringFullCount();
-            bufferInUseNow += ring.bufferBytesInUse();
-            bufferHighWaterNow += ring.bufferBytesHighWater();
-        }
-        return ringFullNow != publishedRingFull || bufferInUseNow != publishedBufferInUse ||
-            bufferHighWaterNow != publishedBufferHighWater;
+        readRings();
+        return ringFull != publishedRingFull || bufferInUse != publishedBufferInUse ||
+            bufferHighWater != publishedBufferHighWater;
     }
 
     MetricsSnapshot assemble(final long nowNs, final boolean draining)
     {
-        long inUse = 0;
-        long highWater = 0;
-        long limit = 0;
-        long full = 0;
-        for (final MetricsRing ring : rings)
-        {
-            inUse += ring.bufferBytesInUse();
-            highWater += ring.bufferBytesHighWater();
-            limit += ring.bufferBytesLimit();
-            full += ring.ringFullCount();
-        }
-        publishedRingFull = full;
-        publishedBufferInUse = inUse;
-        publishedBufferHighWater = highWater;
-        cells.ringFull.set(full);
-        cells.bufferInUse.set(inUse);
-        cells.bufferHighWater.set(highWater);
-        cells.bufferLimit.set(limit);
+        readRings();
+        publishedRingFull = ringFull;
+        publishedBufferInUse = bufferInUse;
+        publishedBufferHighWater = bufferHighWater;
+        cells.ringFull.set(ringFull);
+        cells.bufferInUse.set(bufferInUse);
+        cells.bufferHighWater.set(bufferHighWater);
+        cells.bufferLimit.set(bufferLimit);
         cells.drainingCell.set(draining ? 1 : 0);
         final long uptimeMs = TimeUnit.NANOSECONDS.toMillis(nowNs - startNs);
         cells.uptime.setDouble(uptimeMs / 1000.0);
@@ -89,5 +76,20 @@ final class SnapshotAssembler
             snapshotSource.accept(registry);
         }
         return registry.snapshot(epochMsClock.getAsLong(), uptimeMs);
+    }
+
+    private void readRings()
+    {
+        ringFull = 0;
+        bufferInUse = 0;
+        bufferHighWater = 0;
+        bufferLimit = 0;
+        for (final MetricsRing ring : rings)
+        {
+            ringFull += ring.ringFullCount();
+            bufferInUse += ring.bufferBytesInUse();
+            bufferHighWater += ring.bufferBytesHighWater();
+            bufferLimit += ring.bufferBytesLimit();
+        }
     }
 }
