@@ -1,16 +1,13 @@
 package io.tcpproxy;
 
-import io.tcpproxy.admin.AdminOps;
 import io.tcpproxy.admin.ConnectionPage;
 import io.tcpproxy.admin.ReloadResult;
-import io.tcpproxy.config.AccessLogFormat;
 import io.tcpproxy.config.Config;
 import io.tcpproxy.config.ConfigException;
 import io.tcpproxy.config.HostPort;
 import io.tcpproxy.engine.Engine;
 import io.tcpproxy.metrics.AccessLog;
 import io.tcpproxy.metrics.MetricsEndpoint;
-import io.tcpproxy.metrics.MetricsEndpointFactory;
 import io.tcpproxy.metrics.MetricsSnapshot;
 import io.tcpproxy.upstream.UpstreamPool;
 import io.tcpproxy.upstream.UpstreamServer;
@@ -21,16 +18,8 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.NoSuchFileException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.ServiceLoader;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
 /**
@@ -48,23 +37,14 @@ import java.util.function.Supplier;
  */
 public final class Proxy implements AutoCloseable
 {
-    private static final long COUNTDOWN_INTERVAL_NS = TimeUnit.SECONDS.toNanos(5);
-    private static final long DRAIN_POLL_MS = 5;
-    private static final String PREFIX = "[SHUTDOWN] ";
-
     private final Engine engine;
     private final Reloader reloader;
     private final MetricsEndpoint metricsEndpoint;
-    private final PrintStream console;
     /** The access log, or null when off; the collector writes and closes it. */
     private final AccessLog accessLog;
-    private final Object lock = new Object();
-    private final CountDownLatch stopped = new CountDownLatch(1);
-    private boolean shutdownStarted;
-    private long deadlineNs;
-    private boolean graceCutShort;
+    private final ShutdownSequence shutdown;
 
-    private Proxy(
+    Proxy(
         final Engine engine,
         final Reloader reloader,
         final MetricsEndpoint metricsEndpoint,
@@ -75,7 +55,7 @@ public final class Proxy implements AutoCloseable
         this.engine = engine;
         this.reloader = reloader;
         this.metricsEndpoint = metricsEndpoint;
-        this.console = console;
+        this.shutdown = new ShutdownSequence(engine, metricsEndpoint, console);
     }
 
     /**
@@ -103,72 +83,7 @@ public final class Proxy implements AutoCloseable
      */
     public static Proxy start(final Config config, final PrintStream console) throws IOException
     {
-        final AccessLog accessLog = openAccessLog(config);
-        final Engine engine;
-        try
-        {
-            engine = Engine.start(config, console, accessLog);
-        }
-        catch (final IOException | RuntimeException | Error ex)
-        {
-            if (null != accessLog)
-            {
-                accessLog.close();
-            }
-            throw ex;
-        }
-        final Reloader reloader;
-        MetricsEndpoint endpoint = null;
-        try
-        {
-            reloader = new Reloader(engine, config, console);
-            final HostPort metricsAddress = config.metricsAddress();
-            if (metricsAddress != null)
-            {
-                endpoint = startMetricsEndpoint(metricsAddress, engine, new ProxyAdmin(engine, reloader, console));
-            }
-        }
-        catch (final IOException | RuntimeException ex)
-        {
-            engine.stop(false);
-            throw ex;
-        }
-        engine.announceUpstreams();
-        return new Proxy(engine, reloader, endpoint, console, accessLog);
-    }
-
-    /**
-     * @return the access log of {@code access_log} / {@code access_log_format}, or null for "off".
-     * @throws ConfigException when the file cannot be opened for writing (a configuration error: exit 2).
-     */
-    private static AccessLog openAccessLog(final Config config)
-    {
-        final io.tcpproxy.config.AccessLog setting = config.accessLog();
-        final AccessLog.Format format =
-            config.accessLogFormat() == AccessLogFormat.JSON ? AccessLog.Format.JSON : AccessLog.Format.TEXT;
-        switch (setting.target())
-        {
-            case OFF:
-                return null;
-            case STDOUT:
-                return AccessLog.toStream(System.out, format);
-            default:
-                try
-                {
-                    return AccessLog.toFile(setting.path(), format);
-                }
-                catch (final IOException | RuntimeException ex)
-                {
-                    throw new ConfigException("access_log", 0, "access_log: cannot write to \"" + setting.path() +
-                        "\": " + describe(ex));
-                }
-        }
-    }
-
-    private static String describe(final Exception ex)
-    {
-        return ex instanceof AccessDeniedException ? "permission denied" :
-            ex instanceof NoSuchFileException ? "no such file or directory" : String.valueOf(ex.getMessage());
+        return ProxyStartup.start(config, console);
     }
 
     /**
@@ -180,31 +95,6 @@ public final class Proxy implements AutoCloseable
         if (null != accessLog)
         {
             accessLog.reopen();
-        }
-    }
-
-    private static MetricsEndpoint startMetricsEndpoint(
-        final HostPort address, final Engine engine, final AdminOps admin) throws IOException
-    {
-        final Iterator<MetricsEndpointFactory> factories =
-            ServiceLoader.load(MetricsEndpointFactory.class, Proxy.class.getClassLoader()).iterator();
-        if (!factories.hasNext())
-        {
-            throw new IllegalStateException("metrics_addr is set to " + address +
-                " but no metrics endpoint is on the class path (add tcp-proxy-metrics-http, or set metrics_addr = \"\")");
-        }
-        final InetSocketAddress bindAddress = address.resolve();
-        if (bindAddress.isUnresolved())
-        {
-            throw new IOException("cannot serve metrics on " + address + ": host name does not resolve");
-        }
-        try
-        {
-            return factories.next().start(bindAddress, engine.collector()::snapshot, admin);
-        }
-        catch (final IOException ex)
-        {
-            throw new IOException("cannot serve metrics on " + address + ": " + ex.getMessage(), ex);
         }
     }
 
@@ -323,12 +213,7 @@ public final class Proxy implements AutoCloseable
     /** @return every upstream server of every pool, in pool order then configuration order. */
     public List<UpstreamServer> upstreams()
     {
-        final List<UpstreamServer> servers = new ArrayList<>();
-        for (final UpstreamPool pool : engine.upstreamPools())
-        {
-            servers.addAll(pool.servers());
-        }
-        return servers;
+        return ProxyAdmin.upstreams(engine);
     }
 
     /** @return unexpected errors inside the engine so far (each also logged); never decreases. */
@@ -356,111 +241,7 @@ public final class Proxy implements AutoCloseable
      */
     public void shutdown(final Duration grace)
     {
-        final long graceNs = grace.isNegative() ? 0 : saturatedNanos(grace);
-        final boolean owner;
-        synchronized (lock)
-        {
-            final long newDeadlineNs = System.nanoTime() + graceNs;
-            owner = !shutdownStarted;
-            if (owner)
-            {
-                shutdownStarted = true;
-                deadlineNs = newDeadlineNs;
-            }
-            else if (newDeadlineNs - deadlineNs < 0)
-            {
-                deadlineNs = newDeadlineNs;
-                graceCutShort = true;
-                lock.notifyAll();
-            }
-        }
-        if (owner)
-        {
-            try
-            {
-                runShutdown(graceNs);
-            }
-            finally
-            {
-                stopped.countDown();
-            }
-        }
-        else
-        {
-            awaitStoppedUninterruptibly();
-        }
-    }
-
-    private void runShutdown(final long graceNs)
-    {
-        awaitDrainingPublished();
-        engine.stopAccepting();
-        int active = engine.activeConnections();
-        console.println(PREFIX + "stopped accepting; " + (graceNs > 0 ?
-            "waiting up to " + formatSeconds(graceNs) + " for " + connections(active) : "no grace period"));
-        long lastCountdownNs = System.nanoTime();
-        while (true)
-        {
-            active = engine.activeConnections();
-            if (active == 0)
-            {
-                console.println(PREFIX + "all connections closed");
-                break;
-            }
-            final long nowNs = System.nanoTime();
-            final long remainingNs;
-            final boolean cutShort;
-            synchronized (lock)
-            {
-                remainingNs = deadlineNs - nowNs;
-                cutShort = graceCutShort;
-            }
-            if (remainingNs <= 0)
-            {
-                final String why = cutShort ? "grace period cut short: " : graceNs > 0 ? "grace period over: " : "";
-                console.println(PREFIX + why + "closing " + connections(active));
-                engine.closeAllConnections();
-                break;
-            }
-            if (nowNs - lastCountdownNs >= COUNTDOWN_INTERVAL_NS)
-            {
-                lastCountdownNs = nowNs;
-                console.println(PREFIX + "draining: " + connections(active) + " open, " + formatSeconds(remainingNs) +
-                    " left");
-            }
-            synchronized (lock)
-            {
-                try
-                {
-                    lock.wait(Math.max(1, Math.min(DRAIN_POLL_MS, TimeUnit.NANOSECONDS.toMillis(remainingNs))));
-                }
-                catch (final InterruptedException ex)
-                {
-                    deadlineNs = System.nanoTime(); // an interrupted shutdown stops waiting, never hangs
-                    Thread.currentThread().interrupt();
-                }
-            }
-        }
-        engine.stop(true);
-        if (metricsEndpoint != null)
-        {
-            metricsEndpoint.close();
-        }
-        console.println(PREFIX + "stopped");
-    }
-
-    /**
-     * Mark the metrics as draining and wait until the collector has published it, so that by the time the listeners
-     * close (and the console says so) {@code /healthz} already answers 503.
-     */
-    private void awaitDrainingPublished()
-    {
-        engine.collector().draining();
-        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
-        while (!engine.collector().snapshot().draining() && System.nanoTime() - deadlineNs < 0)
-        {
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
-        }
+        shutdown.shutdown(grace);
     }
 
     /**
@@ -470,7 +251,7 @@ public final class Proxy implements AutoCloseable
      */
     public void awaitShutdown() throws InterruptedException
     {
-        stopped.await();
+        shutdown.awaitStopped();
     }
 
     /**
@@ -482,16 +263,13 @@ public final class Proxy implements AutoCloseable
      */
     public boolean awaitShutdown(final Duration timeout) throws InterruptedException
     {
-        return stopped.await(saturatedNanos(timeout), TimeUnit.NANOSECONDS);
+        return shutdown.awaitStopped(timeout);
     }
 
     /** @return true once a shutdown has begun (the proxy no longer accepts). */
     public boolean isShuttingDown()
     {
-        synchronized (lock)
-        {
-            return shutdownStarted;
-        }
+        return shutdown.started();
     }
 
     /**
@@ -501,49 +279,5 @@ public final class Proxy implements AutoCloseable
     public void close()
     {
         shutdown(Duration.ZERO);
-    }
-
-    private void awaitStoppedUninterruptibly()
-    {
-        boolean interrupted = false;
-        while (true)
-        {
-            try
-            {
-                stopped.await();
-                break;
-            }
-            catch (final InterruptedException ex)
-            {
-                interrupted = true;
-            }
-        }
-        if (interrupted)
-        {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static long saturatedNanos(final Duration duration)
-    {
-        try
-        {
-            return duration.toNanos();
-        }
-        catch (final ArithmeticException ex)
-        {
-            return Long.MAX_VALUE / 2;
-        }
-    }
-
-    private static String connections(final int count)
-    {
-        return count + (count == 1 ? " connection" : " connections");
-    }
-
-    private static String formatSeconds(final long ns)
-    {
-        final long secs = TimeUnit.NANOSECONDS.toSeconds(ns + 999_999_999L);
-        return secs + "s";
     }
 }

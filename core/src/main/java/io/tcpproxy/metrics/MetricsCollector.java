@@ -3,15 +3,13 @@ package io.tcpproxy.metrics;
 import io.tcpproxy.config.Config;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.IdleStrategy;
-import org.agrona.concurrent.MessageHandler;
-import org.agrona.concurrent.ringbuffer.RingBuffer;
 
 import java.io.PrintStream;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -27,7 +25,6 @@ public final class MetricsCollector implements Agent
     private static final long BYTE_LOG_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
     /** How long an exported client series stays after its last activity (see {@link ClientTable}). */
     static final long CLIENT_SERIES_RETENTION_NS = TimeUnit.MINUTES.toNanos(15);
-    private static final int READ_LIMIT_PER_RING = 4096;
     /**
      * The longest the collector parks: a snapshot interval, so what the workers published is in a snapshot at most
      * ~100 ms later (the access log's lines likewise). It used to back off from 1 to 8 ms: ~300 wake-ups a second,
@@ -37,20 +34,17 @@ public final class MetricsCollector implements Agent
     static final long MAX_PARK_NS = SNAPSHOT_INTERVAL_NS;
     private static final long MIN_PARK_NS = TimeUnit.MILLISECONDS.toNanos(1);
 
-    private final MetricsRing[] rings;
+    private final RingReader ringReader;
+    private final SnapshotAssembler assembler;
     private final LongSupplier acceptorPauses;
     private long acceptorPausesSeen;
-    private final MessageHandler[] handlers;
     private final ConsoleLines console;
     private final AccessLog accessLog;
     private final ConnectionEvents events;
     private final Config.LogEvents logEvents;
     private final long summaryIntervalNs;
     private final LongSupplier nanoClock;
-    private final LongSupplier epochMsClock;
-    private final long startNs;
 
-    private final ClientTable clients;
     private final MetricsRegistry registry;
     private final ProxyCells cells;
     private final Queue<Consumer<MetricsRegistry>> registryUpdates = new ConcurrentLinkedQueue<>();
@@ -61,15 +55,10 @@ public final class MetricsCollector implements Agent
     private long lastByteLogNs;
     private long lastSummaryNs;
     private boolean publishedDraining;
-    private long publishedRingFull;
-    private long publishedBufferInUse;
-    private long publishedBufferHighWater;
     private volatile boolean draining;
     private volatile boolean stopping;
     private volatile Thread thread;
-    private boolean moreToRead;
     private volatile MetricsSnapshot snapshot;
-    private volatile Consumer<MetricsRegistry> snapshotSource;
 
     /**
      * @param config  the settings (log_events, metrics_log_interval_secs, metrics_client_top_k...).
@@ -112,34 +101,28 @@ public final class MetricsCollector implements Agent
         final long clientRetentionNs)
     {
         this.acceptorPauses = acceptorPauses;
-        this.rings = rings.clone();
+        final MetricsRing[] workerRings = rings.clone();
         this.console = new ConsoleLines(console);
         this.accessLog = accessLog;
         this.logEvents = config.logEvents();
         this.summaryIntervalNs = TimeUnit.SECONDS.toNanos(config.metricsLogIntervalSecs());
         this.nanoClock = nanoClock;
-        this.epochMsClock = epochMsClock;
         final int clientTopK = config.metricsClientTopK();
         this.registry = Families.newRegistry(config.metricsClientLabels() && clientTopK > 0);
-        this.clients = new ClientTable(registry, clientTopK, clientRetentionNs);
+        final ClientTable clients = new ClientTable(registry, clientTopK, clientRetentionNs);
 
-        this.cells = new ProxyCells(registry, rings.length);
+        this.cells = new ProxyCells(registry, workerRings.length);
         this.events = new ConnectionEvents(cells, new RouteFamilies.Cells(registry, config), clients, this.console,
             accessLog, logEvents, epochMsClock);
-
-        this.handlers = new MessageHandler[rings.length];
-        for (int i = 0; i < rings.length; i++)
-        {
-            final int workerIndex = i;
-            handlers[i] = (msgTypeId, buffer, index, length) -> events.onMessage(workerIndex, msgTypeId, buffer, index);
-        }
-        this.startNs = nanoClock.getAsLong();
+        this.ringReader = new RingReader(workerRings, events);
+        final long startNs = nanoClock.getAsLong();
+        this.assembler = new SnapshotAssembler(workerRings, registry, cells, clients, epochMsClock, startNs);
         this.nowNs = startNs;
         events.nowNs = startNs;
         this.lastSnapshotNs = startNs;
         this.lastByteLogNs = startNs;
         this.lastSummaryNs = startNs;
-        this.snapshot = buildSnapshot();
+        this.snapshot = assembler.assemble(nowNs, draining);
     }
 
     /**
@@ -150,8 +133,8 @@ public final class MetricsCollector implements Agent
      */
     public void snapshotSource(final Consumer<MetricsRegistry> source)
     {
-        this.snapshotSource = source;
-        this.snapshot = buildSnapshot();
+        assembler.source(source);
+        this.snapshot = assembler.assemble(nowNs, draining);
     }
 
     public String roleName()
@@ -164,19 +147,13 @@ public final class MetricsCollector implements Agent
     {
         final Thread current = Thread.currentThread();
         thread = current;
-        for (final MetricsRing ring : rings)
-        {
-            ring.readBy(current);
-        }
+        ringReader.readBy(current);
     }
 
     /** The thread is gone: nothing to wake any more (the final drain runs in {@link #finish}). */
     public void onClose()
     {
-        for (final MetricsRing ring : rings)
-        {
-            ring.readBy(null);
-        }
+        ringReader.readBy(null);
         thread = null;
     }
 
@@ -192,30 +169,7 @@ public final class MetricsCollector implements Agent
 
     IdleStrategy idleStrategy(final long maxParkNs)
     {
-        return new IdleStrategy()
-        {
-            public void idle(final int workCount)
-            {
-                if (!moreToRead)
-                {
-                    LockSupport.parkNanos(parkNs(maxParkNs));
-                }
-            }
-
-            public void idle()
-            {
-                LockSupport.parkNanos(parkNs(maxParkNs));
-            }
-
-            public void reset()
-            {
-            }
-
-            public String alias()
-            {
-                return "park-until-snapshot";
-            }
-        };
+        return new ParkUntilSnapshot(this, ringReader, maxParkNs);
     }
 
     /** @return how long to park: until the pending snapshot is due, or the longest park when none is pending. */
@@ -284,7 +238,7 @@ public final class MetricsCollector implements Agent
         final boolean drainingNow = draining;
         final long sinceSnapshotNs = nowNs - lastSnapshotNs;
         if (drainingNow != publishedDraining || sinceSnapshotNs >= IDLE_SNAPSHOT_INTERVAL_NS ||
-            ((changed || gaugesChanged()) && sinceSnapshotNs >= SNAPSHOT_INTERVAL_NS))
+            ((changed || assembler.gaugesChanged()) && sinceSnapshotNs >= SNAPSHOT_INTERVAL_NS))
         {
             publish();
             return workCount + 1;
@@ -347,25 +301,7 @@ public final class MetricsCollector implements Agent
 
     private int drainRings()
     {
-        int workCount = 0;
-        boolean limitReached = false;
-        for (int i = 0; i < rings.length; i++)
-        {
-            // One read stops at the end of the buffer (and may consume only the padding there): read again while the
-            // head moves, so that a collector woken by a (nearly) full ring drains all of it before it parks again.
-            final RingBuffer ring = rings[i].ring();
-            int read = 0;
-            long headPosition;
-            do
-            {
-                headPosition = ring.consumerPosition();
-                read += ring.read(handlers[i], READ_LIMIT_PER_RING - read);
-            }
-            while (ring.consumerPosition() != headPosition && read < READ_LIMIT_PER_RING);
-            limitReached |= read >= READ_LIMIT_PER_RING;
-            workCount += read;
-        }
-        moreToRead = limitReached;
+        int workCount = ringReader.read();
         for (Consumer<MetricsRegistry> change = registryUpdates.poll(); null != change; change = registryUpdates.poll())
         {
             change.accept(registry);
@@ -387,23 +323,7 @@ public final class MetricsCollector implements Agent
         changed = false;
         lastSnapshotNs = nowNs;
         publishedDraining = draining;
-        snapshot = buildSnapshot();
-    }
-
-    /** Figures the workers write directly (not through the ring) that differ from the last snapshot. */
-    private boolean gaugesChanged()
-    {
-        long ringFullNow = 0;
-        long bufferInUseNow = 0;
-        long bufferHighWaterNow = 0;
-        for (final MetricsRing ring : rings)
-        {
-            ringFullNow += ring.ringFullCount();
-            bufferInUseNow += ring.bufferBytesInUse();
-            bufferHighWaterNow += ring.bufferBytesHighWater();
-        }
-        return ringFullNow != publishedRingFull || bufferInUseNow != publishedBufferInUse ||
-            bufferHighWaterNow != publishedBufferHighWater;
+        snapshot = assembler.assemble(nowNs, publishedDraining);
     }
 
     private void printSummary(final String label)
@@ -411,37 +331,5 @@ public final class MetricsCollector implements Agent
         console.summary(label, cells.activeConnections.value(), cells.totalConnections.value(), cells.bytesUpstream.value(),
             cells.bytesDownstream.value(), nowNs - lastSummaryNs);
         lastSummaryNs = nowNs;
-    }
-
-    private MetricsSnapshot buildSnapshot()
-    {
-        long inUse = 0;
-        long highWater = 0;
-        long limit = 0;
-        long full = 0;
-        for (final MetricsRing ring : rings)
-        {
-            inUse += ring.bufferBytesInUse();
-            highWater += ring.bufferBytesHighWater();
-            limit += ring.bufferBytesLimit();
-            full += ring.ringFullCount();
-        }
-        publishedRingFull = full;
-        publishedBufferInUse = inUse;
-        publishedBufferHighWater = highWater;
-        cells.ringFull.set(full);
-        cells.bufferInUse.set(inUse);
-        cells.bufferHighWater.set(highWater);
-        cells.bufferLimit.set(limit);
-        cells.drainingCell.set(draining ? 1 : 0);
-        final long uptimeMs = TimeUnit.NANOSECONDS.toMillis(nowNs - startNs);
-        cells.uptime.setDouble(uptimeMs / 1000.0);
-        clients.beforeSnapshot(nowNs);
-        final Consumer<MetricsRegistry> source = snapshotSource;
-        if (source != null)
-        {
-            source.accept(registry);
-        }
-        return registry.snapshot(epochMsClock.getAsLong(), uptimeMs);
     }
 }

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -94,8 +95,7 @@ class CollectorWakeTest
     void shouldParkUntilTheSnapshotIsDueAndNoLongerThanTheLongestPark()
     {
         final long[] nowNs = {1_000_000_000L};
-        final MetricsCollector collector = new MetricsCollector(quietConfig(), new MetricsRing[]{ring}, quiet(),
-            () -> 0, null, () -> nowNs[0], () -> 1_700_000_000_000L, TimeUnit.MINUTES.toNanos(15));
+        final MetricsCollector collector = collector(() -> nowNs[0]);
         final long msNs = TimeUnit.MILLISECONDS.toNanos(1);
 
         nowNs[0] += 30 * msNs;
@@ -116,8 +116,7 @@ class CollectorWakeTest
     @Test
     void aBurstLargerThanHalfTheRingWakesACollectorParkedForMinutesAndLosesNothing()
     {
-        final MetricsCollector collector = new MetricsCollector(quietConfig(), new MetricsRing[]{ring}, quiet(),
-            () -> 0, null, System::nanoTime, System::currentTimeMillis, TimeUnit.MINUTES.toNanos(15));
+        final MetricsCollector collector = collector(System::nanoTime);
         // parked for ten minutes unless woken: only the ring's wake-ups can drain the burst within the deadline
         start(collector, collector.idleStrategy(TimeUnit.MINUTES.toNanos(10)));
         final MetricsSnapshot initial = collector.snapshot();
@@ -142,8 +141,7 @@ class CollectorWakeTest
     @Test
     void aBurstShowsExactTotalsInASnapshotWithoutStoppingTheCollector()
     {
-        final MetricsCollector collector = new MetricsCollector(quietConfig(), new MetricsRing[]{ring}, quiet(),
-            () -> 0, null, System::nanoTime, System::currentTimeMillis, TimeUnit.MINUTES.toNanos(15));
+        final MetricsCollector collector = collector(System::nanoTime);
         start(collector, collector.idleStrategy());
 
         final int connections = 500;
@@ -212,13 +210,11 @@ class CollectorWakeTest
         }
     }
 
-    private static Config quietConfig()
+    /** @return a collector of {@link #ring} that prints nothing, with time from {@code nanoClock}. */
+    private MetricsCollector collector(final LongSupplier nanoClock)
     {
-        return Config.builder().logEvents(Config.LogEvents.OFF).metricsLogIntervalSecs(0).build();
-    }
-
-    private static PrintStream quiet()
-    {
-        return new PrintStream(OutputStream.nullOutputStream());
+        return new MetricsCollector(Config.builder().logEvents(Config.LogEvents.OFF).metricsLogIntervalSecs(0).build(),
+            new MetricsRing[]{ring}, new PrintStream(OutputStream.nullOutputStream()), () -> 0, null, nanoClock,
+            () -> 1_700_000_000_000L, MetricsCollector.CLIENT_SERIES_RETENTION_NS);
     }
 }
