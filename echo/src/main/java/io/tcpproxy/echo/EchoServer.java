@@ -116,7 +116,7 @@ public final class EchoServer implements AutoCloseable
     }
 
     /**
-     * Stop accepting, close every connection and join every thread.
+     * Stop accepting, close every connection and wait for every thread to end (unless interrupted meanwhile).
      */
     public void close()
     {
@@ -126,37 +126,19 @@ public final class EchoServer implements AutoCloseable
         {
             loop.stop();
         }
-        boolean interrupted = awaitEnd(acceptorThread);
-        for (final Thread thread : loopThreads)
+        try
         {
-            interrupted |= awaitEnd(thread);
-        }
-        if (interrupted)
-        {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /**
-     * Waits even when interrupted: a close() that returned early would leave a thread still using its channels.
-     *
-     * @return whether this thread was interrupted meanwhile.
-     */
-    private static boolean awaitEnd(final Thread thread)
-    {
-        boolean interrupted = false;
-        while (thread.isAlive())
-        {
-            try
+            acceptorThread.join();
+            for (final Thread thread : loopThreads)
             {
                 thread.join();
             }
-            catch (final InterruptedException ex)
-            {
-                interrupted = true;
-            }
         }
-        return interrupted;
+        catch (final InterruptedException ex)
+        {
+            // told to stop, the threads close what they own and end without this thread waiting for them
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void acceptLoop()
