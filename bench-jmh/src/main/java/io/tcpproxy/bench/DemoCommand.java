@@ -1,6 +1,7 @@
 package io.tcpproxy.bench;
 
 import io.tcpproxy.bench.process.Children;
+import io.tcpproxy.bench.process.LoopbackPorts;
 import io.tcpproxy.bench.process.ProxyLauncher;
 import io.tcpproxy.bench.report.BenchReport;
 import io.tcpproxy.bench.report.MarkdownTable;
@@ -45,9 +46,9 @@ final class DemoCommand
             TimeUnit.MILLISECONDS.toNanos(500),
             0);
         final Path logDir = Files.createTempDirectory("tcp-proxy-demo-");
-        final String listen = "127.0.0.1:" + (ProxyLauncher.isFree(DEFAULT_LISTEN_PORT) ? DEFAULT_LISTEN_PORT : 0);
-        final boolean defaultMetricsPortFree = ProxyLauncher.isFree(DEFAULT_METRICS_PORT);
-        final String metricsAddr = "127.0.0.1:" + (defaultMetricsPortFree ? DEFAULT_METRICS_PORT : ProxyLauncher.freePort());
+        final String listen = "127.0.0.1:" + (LoopbackPorts.isFree(DEFAULT_LISTEN_PORT) ? DEFAULT_LISTEN_PORT : 0);
+        final boolean defaultMetricsPortFree = LoopbackPorts.isFree(DEFAULT_METRICS_PORT);
+        final String metricsAddr = "127.0.0.1:" + (defaultMetricsPortFree ? DEFAULT_METRICS_PORT : LoopbackPorts.freePort());
 
         final Children children = new Children();
         try

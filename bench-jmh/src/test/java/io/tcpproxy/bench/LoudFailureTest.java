@@ -1,6 +1,6 @@
 package io.tcpproxy.bench;
 
-import io.tcpproxy.bench.process.ProxyLauncher;
+import io.tcpproxy.bench.process.LoopbackPorts;
 import io.tcpproxy.testsupport.EchoServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -25,7 +25,7 @@ class LoudFailureTest
     @Test
     void shouldFailLoudlyWhenNobodyListensOnTheTarget(@TempDir final Path dir) throws Exception
     {
-        final int closedPort = ProxyLauncher.freePort();
+        final int closedPort = LoopbackPorts.freePort();
         final ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
         final ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
 

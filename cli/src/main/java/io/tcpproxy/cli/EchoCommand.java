@@ -1,6 +1,7 @@
 package io.tcpproxy.cli;
 
 import io.tcpproxy.config.HostPort;
+import io.tcpproxy.echo.EchoServer;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ParseResult;

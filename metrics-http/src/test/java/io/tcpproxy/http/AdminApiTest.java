@@ -292,9 +292,7 @@ class AdminApiTest
     private int startEchoProcess() throws Exception
     {
         final String java = ProcessHandle.current().info().command().orElse("java");
-        final String classes = Path.of(EchoServer.class.getProtectionDomain().getCodeSource().getLocation().toURI())
-            .toString();
-        echo = new ProcessBuilder(java, "-Xmx64m", "-cp", classes, EchoServer.class.getName())
+        echo = new ProcessBuilder(java, "-Xmx64m", "-cp", EchoServer.classPath(), EchoServer.class.getName())
             .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         final BufferedReader out = new BufferedReader(new InputStreamReader(echo.getInputStream(),
             StandardCharsets.US_ASCII));

@@ -1,54 +1,36 @@
 package io.tcpproxy.testsupport;
 
+import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
+import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
- * The tests' echo server for many connections: one NIO thread, one shared read buffer, a buffer of its own only for
- * a connection whose echo could not be written at once (so thousands of idle connections cost no memory). It can
- * misbehave on purpose: flip a byte every N bytes, close each connection after some bytes, or stall everything
- * once. For one thread per connection and handlers of your own, see {@link TestUpstream}.
+ * The tests' echo server for many connections: the product's {@link io.tcpproxy.echo.EchoServer} on one selector
+ * thread, on loopback, with one shared read buffer and a buffer of its own only for a connection whose echo could not
+ * be written at once (so thousands of idle connections cost no memory). It can misbehave on purpose: flip a byte
+ * every N bytes, close each connection after some bytes, or stall everything once. For one thread per connection
+ * and handlers of your own, see {@link TestUpstream}.
  * <p>
- * Run as a program ({@link #main}) it serves in a child JVM, for tests that need more sockets than their own
- * process may hold: it prints {@code port N}, then echoes until its standard input closes.
+ * Run as a program ({@link #main}, on {@link #classPath()}) it serves in a child JVM, for tests that need more
+ * sockets than their own process may hold: it prints {@code port N}, then echoes until its standard input closes.
  */
 public final class EchoServer implements AutoCloseable
 {
-    private static final int BACKLOG = 4096;
-    private static final int BUFFER_BYTES = 64 * 1024;
-
-    private final ServerSocketChannel server;
-    private final Selector selector;
-    private final Thread thread;
-    private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(BUFFER_BYTES);
+    private final io.tcpproxy.echo.EchoServer server;
     private final long corruptPeriodBytes;
     private final long closeAfterBytes;
     private final long stallAfterBytes;
     private final long stallNs;
     private final AtomicLong echoedBytes = new AtomicLong();
     private final AtomicLong corruptedBytes = new AtomicLong();
-    private volatile boolean running = true;
     private boolean stalled;
-    private boolean stallPending;
-
-    /**
-     * One client: how much it has sent, and the echo not yet written back (null when there is none).
-     */
-    private static final class Connection
-    {
-        ByteBuffer pending;
-        long bytesIn;
-        long nextCorruptOffset;
-    }
 
     private EchoServer(
         final long corruptPeriodBytes, final long closeAfterBytes, final long stallAfterBytes, final long stallNs)
@@ -58,14 +40,9 @@ public final class EchoServer implements AutoCloseable
         this.closeAfterBytes = closeAfterBytes;
         this.stallAfterBytes = stallAfterBytes;
         this.stallNs = stallNs;
-        server = ServerSocketChannel.open();
-        server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), BACKLOG);
-        server.configureBlocking(false);
-        selector = Selector.open();
-        server.register(selector, SelectionKey.OP_ACCEPT);
-        thread = new Thread(this::loop, "test-echo");
-        thread.setDaemon(true);
-        thread.start();
+        server = io.tcpproxy.echo.EchoServer.start(
+            new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1,
+            io.tcpproxy.echo.EchoServer.DEFAULT_BUFFER_BYTES, this::onRead);
     }
 
     /**
@@ -129,12 +106,20 @@ public final class EchoServer implements AutoCloseable
     }
 
     /**
-     * @return the bound loopback address.
-     * @throws IOException if the listener is closed.
+     * @return the class path a child JVM needs to run {@link #main}.
      */
-    public InetSocketAddress address() throws IOException
+    public static String classPath()
     {
-        return (InetSocketAddress)server.getLocalAddress();
+        return codeSource(EchoServer.class) + File.pathSeparator + codeSource(io.tcpproxy.echo.EchoServer.class) +
+            File.pathSeparator + codeSource(org.agrona.CloseHelper.class);
+    }
+
+    /**
+     * @return the bound loopback address.
+     */
+    public InetSocketAddress address()
+    {
+        return server.localAddress();
     }
 
     /** @return bytes read and echoed (or queued to echo) so far, over all connections. */
@@ -150,191 +135,60 @@ public final class EchoServer implements AutoCloseable
     }
 
     @Override
-    public void close() throws IOException
+    public void close()
     {
-        running = false;
-        selector.wakeup();
-        try
-        {
-            thread.join(5_000);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-        }
-        for (final SelectionKey key : selector.keys())
-        {
-            key.channel().close();
-        }
-        selector.close();
         server.close();
     }
 
-    private void loop()
+    /** Runs on the server's one selector thread, so {@code stalled} needs no guard. */
+    private boolean onRead(final long offsetBytes, final ByteBuffer bytes)
     {
-        try
+        corrupt(offsetBytes, bytes);
+        final int bytesRead = bytes.remaining();
+        if (closeAfterBytes > 0 && offsetBytes + bytesRead >= closeAfterBytes)
         {
-            while (running)
-            {
-                selector.select(this::onReady, 100);
-                if (stallPending)
-                {
-                    stallPending = false;
-                    stall();
-                }
-            }
+            return false;
         }
-        catch (final IOException ex)
+        final long echoedSoFar = echoedBytes.addAndGet(bytesRead);
+        if (stallAfterBytes > 0 && !stalled && echoedSoFar >= stallAfterBytes)
         {
-            throw new IllegalStateException(ex);
-        }
-    }
-
-    private void onReady(final SelectionKey key)
-    {
-        try
-        {
-            if (key.isAcceptable())
-            {
-                accept();
-                return;
-            }
-            final SocketChannel channel = (SocketChannel)key.channel();
-            final Connection connection = (Connection)key.attachment();
-            if (connection.pending != null)
-            {
-                flush(key, channel, connection);
-            }
-            else if (key.isReadable())
-            {
-                read(key, channel, connection);
-            }
-        }
-        catch (final IOException ex)
-        {
-            key.cancel();
-            try
-            {
-                key.channel().close();
-            }
-            catch (final IOException ignore)
-            {
-                // already broken
-            }
-        }
-    }
-
-    private void accept() throws IOException
-    {
-        for (SocketChannel channel = server.accept(); channel != null; channel = server.accept())
-        {
-            channel.configureBlocking(false);
-            channel.setOption(StandardSocketOptions.TCP_NODELAY, Boolean.TRUE);
-            final Connection connection = new Connection();
-            connection.nextCorruptOffset = corruptPeriodBytes - 1;
-            channel.register(selector, SelectionKey.OP_READ, connection);
-        }
-    }
-
-    private void read(final SelectionKey key, final SocketChannel channel, final Connection connection)
-        throws IOException
-    {
-        final ByteBuffer buffer = readBuffer;
-        buffer.clear();
-        final int bytesRead = channel.read(buffer);
-        if (bytesRead < 0)
-        {
-            channel.close();
-            return;
-        }
-        corrupt(connection, bytesRead);
-        connection.bytesIn += bytesRead;
-        if (closeAfterBytes > 0 && connection.bytesIn >= closeAfterBytes)
-        {
-            channel.close();
-            return;
-        }
-        buffer.flip();
-        echoedBytes.addAndGet(bytesRead);
-        if (stallAfterBytes > 0 && !stalled && echoedBytes.get() >= stallAfterBytes)
-        {
+            // like a GC pause or a blocked worker of a proxy: the one thread serves no one meanwhile
             stalled = true;
-            stallPending = true;
-            keep(connection, buffer);
-            key.interestOps(0);
-            return;
+            final long untilNs = System.nanoTime() + stallNs;
+            for (long remainingNs = stallNs; remainingNs > 0; remainingNs = untilNs - System.nanoTime())
+            {
+                LockSupport.parkNanos(remainingNs);
+            }
         }
-        channel.write(buffer);
-        if (buffer.hasRemaining())
-        {
-            keep(connection, buffer);
-            key.interestOps(SelectionKey.OP_WRITE);
-        }
+        return true;
     }
 
-    private static void keep(final Connection connection, final ByteBuffer unwritten)
-    {
-        connection.pending = ByteBuffer.allocateDirect(unwritten.remaining()).put(unwritten).flip();
-    }
-
-    private static void flush(final SelectionKey key, final SocketChannel channel, final Connection connection)
-        throws IOException
-    {
-        channel.write(connection.pending);
-        if (!connection.pending.hasRemaining())
-        {
-            connection.pending = null;
-            key.interestOps(SelectionKey.OP_READ);
-        }
-    }
-
-    private void corrupt(final Connection connection, final int bytesRead)
+    /** Flips the last byte of every period of {@code corruptPeriodBytes}, counted from the connection's first. */
+    private void corrupt(final long offsetBytes, final ByteBuffer bytes)
     {
         if (corruptPeriodBytes <= 0)
         {
             return;
         }
-        while (connection.nextCorruptOffset < connection.bytesIn + bytesRead)
+        final long endOffset = offsetBytes + bytes.remaining();
+        for (long offset = (offsetBytes / corruptPeriodBytes + 1) * corruptPeriodBytes - 1; offset < endOffset;
+            offset += corruptPeriodBytes)
         {
-            final int index = (int)(connection.nextCorruptOffset - connection.bytesIn);
-            readBuffer.put(index, (byte)~readBuffer.get(index));
+            final int index = bytes.position() + (int)(offset - offsetBytes);
+            bytes.put(index, (byte)~bytes.get(index));
             corruptedBytes.incrementAndGet();
-            connection.nextCorruptOffset += corruptPeriodBytes;
         }
     }
 
-    /**
-     * Stops serving everyone for {@code stallNs}: like a GC pause or a blocked worker of a proxy.
-     */
-    private void stall() throws IOException
+    private static String codeSource(final Class<?> type)
     {
-        final long untilNs = System.nanoTime() + stallNs;
-        for (final SelectionKey key : selector.keys())
+        try
         {
-            if (key.isValid())
-            {
-                key.interestOps(0);
-            }
+            return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
         }
-        long remainingNs;
-        while ((remainingNs = untilNs - System.nanoTime()) > 0)
+        catch (final URISyntaxException ex)
         {
-            selector.select(ignored -> {}, Math.max(1, TimeUnit.NANOSECONDS.toMillis(remainingNs)));
-        }
-        for (final SelectionKey key : selector.keys())
-        {
-            if (key.isValid())
-            {
-                if (key.channel() == server)
-                {
-                    key.interestOps(SelectionKey.OP_ACCEPT);
-                }
-                else
-                {
-                    final boolean pending = ((Connection)key.attachment()).pending != null;
-                    key.interestOps(pending ? SelectionKey.OP_WRITE : SelectionKey.OP_READ);
-                }
-            }
+            throw new IllegalStateException(ex);
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.tcpproxy.testsupport;
 
+import org.agrona.CloseHelper;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -203,7 +205,7 @@ public final class TestUpstream implements AutoCloseable
         }
         finally
         {
-            closeQuietly(socket);
+            CloseHelper.quietClose(socket);
             sockets.remove(socket);
             finished.incrementAndGet();
             threads.remove(Thread.currentThread());
@@ -214,7 +216,7 @@ public final class TestUpstream implements AutoCloseable
     public void kill()
     {
         closed = true;
-        closeQuietly(serverSocket);
+        CloseHelper.quietClose(serverSocket);
         for (final Socket socket : sockets)
         {
             try
@@ -232,10 +234,10 @@ public final class TestUpstream implements AutoCloseable
     public void close()
     {
         closed = true;
-        closeQuietly(serverSocket);
+        CloseHelper.quietClose(serverSocket);
         for (final Socket socket : sockets)
         {
-            closeQuietly(socket);
+            CloseHelper.quietClose(socket);
         }
         final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(JOIN_TIMEOUT_MS);
         try
@@ -249,18 +251,6 @@ public final class TestUpstream implements AutoCloseable
         catch (final InterruptedException ex)
         {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void closeQuietly(final AutoCloseable closeable)
-    {
-        try
-        {
-            closeable.close();
-        }
-        catch (final Exception ignore)
-        {
-            // closing anyway
         }
     }
 }

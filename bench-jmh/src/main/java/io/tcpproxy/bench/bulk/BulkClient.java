@@ -1,5 +1,7 @@
 package io.tcpproxy.bench.bulk;
 
+import org.agrona.CloseHelper;
+
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
@@ -113,14 +115,7 @@ public final class BulkClient
         {
             if (channel != null)
             {
-                try
-                {
-                    channel.close();
-                }
-                catch (final IOException ignore)
-                {
-                    // closing anyway
-                }
+                CloseHelper.quietClose(channel);
             }
         }
     }

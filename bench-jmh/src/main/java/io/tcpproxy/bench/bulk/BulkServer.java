@@ -1,5 +1,7 @@
 package io.tcpproxy.bench.bulk;
 
+import org.agrona.CloseHelper;
+
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -110,13 +112,6 @@ public final class BulkServer implements AutoCloseable
                 break;
             }
         }
-        try
-        {
-            acceptor.close();
-        }
-        catch (final IOException ignore)
-        {
-            // stopping anyway
-        }
+        CloseHelper.quietClose(acceptor);
     }
 }

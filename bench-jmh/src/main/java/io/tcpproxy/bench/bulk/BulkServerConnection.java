@@ -1,5 +1,7 @@
 package io.tcpproxy.bench.bulk;
 
+import org.agrona.CloseHelper;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
@@ -69,14 +71,7 @@ final class BulkServerConnection
         {
             key.cancel();
         }
-        try
-        {
-            channel.close();
-        }
-        catch (final IOException ignore)
-        {
-            // closing anyway
-        }
+        CloseHelper.quietClose(channel);
     }
 
     private void onReadable(final ByteBuffer readBuffer) throws IOException

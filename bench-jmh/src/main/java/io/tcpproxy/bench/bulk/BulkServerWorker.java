@@ -1,5 +1,7 @@
 package io.tcpproxy.bench.bulk;
 
+import org.agrona.CloseHelper;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.StandardSocketOptions;
@@ -157,14 +159,7 @@ final class BulkServerWorker implements Runnable
         SocketChannel channel;
         while ((channel = adopted.poll()) != null)
         {
-            try
-            {
-                channel.close();
-            }
-            catch (final IOException ignore)
-            {
-                // stopping anyway
-            }
+            CloseHelper.quietClose(channel);
         }
     }
 }

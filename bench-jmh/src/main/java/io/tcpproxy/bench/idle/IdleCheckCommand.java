@@ -1,6 +1,7 @@
 package io.tcpproxy.bench.idle;
 
 import io.tcpproxy.config.HostPort;
+import org.agrona.CloseHelper;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -332,28 +333,16 @@ public final class IdleCheckCommand
         {
             firstFailure = reason;
         }
-        closeQuietly(client.channel);
+        CloseHelper.quietClose(client.channel);
     }
 
     private void closeAll() throws IOException
     {
         for (int i = 0; i < opened; i++)
         {
-            closeQuietly(clients[i].channel);
+            CloseHelper.quietClose(clients[i].channel);
         }
         selector.selectNow();
-    }
-
-    private static void closeQuietly(final SocketChannel channel)
-    {
-        try
-        {
-            channel.close();
-        }
-        catch (final IOException ignore)
-        {
-            // closing: nothing left to do with it
-        }
     }
 
     private static byte messageByte(final int index)

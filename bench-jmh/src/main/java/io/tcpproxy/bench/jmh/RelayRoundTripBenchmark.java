@@ -2,6 +2,7 @@ package io.tcpproxy.bench.jmh;
 
 import io.tcpproxy.Proxy;
 import io.tcpproxy.config.Config;
+import io.tcpproxy.echo.EchoServer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -18,6 +19,7 @@ import org.openjdk.jmh.runner.IterationType;
 
 import java.io.EOFException;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
@@ -31,8 +33,8 @@ import java.util.concurrent.TimeUnit;
  * from an echo server, either through an in-process proxy with one worker ({@code proxy}) or straight to the echo
  * server ({@code direct}); the difference is what the proxy adds. Sampled, so percentiles come out.
  * <p>
- * JMH's {@code -prof gc} counts every thread of the JVM, so the client and the echo server are allocation-free
- * (direct buffers, plain channel calls) and each iteration also prints what each group of threads allocated per
+ * JMH's {@code -prof gc} counts every thread of the JVM, so the client and the echo server (the one of
+ * {@code tcp-proxy echo}, on one selector thread) are allocation-free (direct buffers, plain channel calls) and each iteration also prints what each group of threads allocated per
  * round trip: the proxy's worker (the relay path, which should be 0), its metrics collector (a snapshot every
  * 100 ms while traffic flows, off the relay path), other proxy threads, the echo server and the client (the JMH
  * benchmark thread, which also builds JMH's per-iteration sample statistics, about 45 KB an iteration in
@@ -56,7 +58,7 @@ public class RelayRoundTripBenchmark extends AbstractBenchmark
     @Param({"64", "1024", "16384"})
     public int messageBytes;
 
-    private LoopbackEchoServer echoServer;
+    private EchoServer echoServer;
     private Proxy proxy;
     private SocketChannel viaProxy;
     private SocketChannel direct;
@@ -80,8 +82,9 @@ public class RelayRoundTripBenchmark extends AbstractBenchmark
         {
             throw new IllegalArgumentException("one client thread per proxy connection: run with -t 1");
         }
-        echoServer = new LoopbackEchoServer();
-        final InetSocketAddress echoAddress = echoServer.address();
+        echoServer = EchoServer.start(
+            new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1, EchoServer.DEFAULT_BUFFER_BYTES);
+        final InetSocketAddress echoAddress = echoServer.localAddress();
         final Config config = Config.builder()
             .listenAddress("127.0.0.1:0")
             .targetAddress(echoAddress.getHostString() + ":" + echoAddress.getPort())
@@ -115,7 +118,7 @@ public class RelayRoundTripBenchmark extends AbstractBenchmark
 
     /**
      * Note each metered thread's allocation so far; the threads are found before the first iteration, when the echo
-     * server has a thread per connection and the proxy has started.
+     * server and the proxy have started all of theirs.
      */
     @Setup(Level.Iteration)
     public void startIteration()
@@ -209,6 +212,7 @@ public class RelayRoundTripBenchmark extends AbstractBenchmark
         final List<Long> workers = new ArrayList<>();
         final List<Long> collector = new ArrayList<>();
         final List<Long> otherProxy = new ArrayList<>();
+        final List<Long> echo = new ArrayList<>();
         for (final Thread thread : Thread.getAllStackTraces().keySet())
         {
             final String name = thread.getName();
@@ -224,6 +228,10 @@ public class RelayRoundTripBenchmark extends AbstractBenchmark
             {
                 otherProxy.add(thread.getId());
             }
+            else if (name.startsWith(EchoServer.THREAD_NAME_PREFIX))
+            {
+                echo.add(thread.getId());
+            }
         }
         if (workers.size() != 1 || collector.size() != 1)
         {
@@ -236,7 +244,7 @@ public class RelayRoundTripBenchmark extends AbstractBenchmark
                 toArray(workers),
                 toArray(collector),
                 toArray(otherProxy),
-                echoServer.echoThreadIds(),
+                toArray(echo),
                 {Thread.currentThread().getId()}});
     }
 

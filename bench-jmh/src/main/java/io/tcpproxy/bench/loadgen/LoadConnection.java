@@ -1,6 +1,7 @@
 package io.tcpproxy.bench.loadgen;
 
-import java.io.IOException;
+import org.agrona.CloseHelper;
+
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
@@ -42,14 +43,7 @@ final class LoadConnection
         if (channel != null && channel.isOpen())
         {
             open = false;
-            try
-            {
-                channel.close();
-            }
-            catch (final IOException ignore)
-            {
-                // giving the connection up; nothing left to do
-            }
+            CloseHelper.quietClose(channel);
         }
     }
 }

@@ -6,9 +6,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
@@ -18,8 +16,6 @@ import java.util.function.Consumer;
 final class LoadWorker implements Runnable
 {
     private static final long TIMEOUT_SCAN_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(10);
-    private static final long NS_PER_MS = TimeUnit.MILLISECONDS.toNanos(1);
-    private static final long MAX_PARK_NS = TimeUnit.MICROSECONDS.toNanos(50);
     static final long HIGHEST_LATENCY_NS = TimeUnit.SECONDS.toNanos(120);
 
     private final InetSocketAddress address;
@@ -34,7 +30,7 @@ final class LoadWorker implements Runnable
     private final Consumer<SelectionKey> onReady = this::onReady;
     final Histogram latencyNs = new Histogram(HIGHEST_LATENCY_NS, 3);
 
-    private Selector selector;
+    private WorkerSelector selector;
     private OpenLoopSchedule schedule;
     private int openConnections;
     private long measureStartNs;
@@ -87,8 +83,8 @@ final class LoadWorker implements Runnable
         boolean countedDown = false;
         try
         {
-            selector = Selector.open();
-            connector.connectAll(selector, connections, spec.timeoutNs(), onReady);
+            selector = new WorkerSelector(onReady);
+            connector.connectAll(selector.selector(), connections, spec.timeoutNs(), onReady);
             gate.connected.countDown();
             countedDown = true;
             gate.go.await();
@@ -168,20 +164,7 @@ final class LoadWorker implements Runnable
             {
                 wakeNs = Math.min(wakeNs, measureEndNs);
             }
-            waitForEvents(wakeNs - nowNs);
-        }
-    }
-
-    private void waitForEvents(final long waitNs) throws IOException
-    {
-        if (waitNs >= NS_PER_MS)
-        {
-            selector.select(onReady, waitNs / NS_PER_MS);
-        }
-        else if (selector.selectNow(onReady) == 0 && waitNs > 0)
-        {
-            // select cannot wait less than a millisecond; a short park keeps the schedule without spinning a core
-            LockSupport.parkNanos(Math.min(waitNs, MAX_PARK_NS));
+            selector.waitForEvents(wakeNs - nowNs);
         }
     }
 
@@ -385,16 +368,7 @@ final class LoadWorker implements Runnable
         }
         if (selector != null)
         {
-            try
-            {
-                // a closed registered channel frees its descriptor only at the next select
-                selector.selectNow();
-                selector.close();
-            }
-            catch (final IOException ignore)
-            {
-                // shutting down
-            }
+            selector.close();
         }
     }
 }

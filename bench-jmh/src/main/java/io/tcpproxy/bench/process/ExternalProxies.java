@@ -135,13 +135,13 @@ public final class ExternalProxies
         {
             throw new IOException(HAPROXY_MISSING);
         }
-        final int port = ProxyLauncher.freePort();
+        final int port = LoopbackPorts.freePort();
         final Path config = outDir.resolve("haproxy.cfg");
         Files.writeString(config, haproxyConfig(port, echoPorts, workers, haproxyMaxConnections()),
             StandardCharsets.UTF_8);
         final ChildProcess child = children.add(ChildProcess.start(
             "haproxy", List.of(haproxy.toString(), "-db", "-f", config.toString()), outDir.resolve("haproxy.log")));
-        ProxyLauncher.awaitListening(child, port, ProxyLauncher.STARTUP_TIMEOUT_NS);
+        LoopbackPorts.awaitListening(child, port, ProxyLauncher.STARTUP_TIMEOUT_NS);
         return port;
     }
 
@@ -213,7 +213,7 @@ public final class ExternalProxies
         {
             throw new IOException(NGINX_MISSING);
         }
-        final int port = ProxyLauncher.freePort();
+        final int port = LoopbackPorts.freePort();
         final Path prefix = outDir.toAbsolutePath();
         final Path config = prefix.resolve("nginx.conf");
         final String streamModule = Files.isRegularFile(Path.of(NGINX_STREAM_MODULE)) ? NGINX_STREAM_MODULE : null;
@@ -223,7 +223,7 @@ public final class ExternalProxies
             List.of(nginx.toString(), "-p", prefix + File.separator, "-e", prefix.resolve("nginx-error.log").toString(),
                 "-c", config.toString()),
             outDir.resolve("nginx.log")));
-        ProxyLauncher.awaitListening(child, port, ProxyLauncher.STARTUP_TIMEOUT_NS);
+        LoopbackPorts.awaitListening(child, port, ProxyLauncher.STARTUP_TIMEOUT_NS);
         return port;
     }
 

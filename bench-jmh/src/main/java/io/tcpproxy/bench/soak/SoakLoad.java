@@ -1,5 +1,7 @@
 package io.tcpproxy.bench.soak;
 
+import org.agrona.CloseHelper;
+
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -116,14 +118,7 @@ final class SoakLoad
         {
             for (final Socket socket : sockets)
             {
-                try
-                {
-                    socket.close();
-                }
-                catch (final IOException ignore)
-                {
-                    // closing
-                }
+                CloseHelper.quietClose(socket);
             }
         }
     }

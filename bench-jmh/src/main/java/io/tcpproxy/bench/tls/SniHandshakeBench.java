@@ -4,6 +4,7 @@ import io.tcpproxy.Proxy;
 import io.tcpproxy.bench.process.ChildProcess;
 import io.tcpproxy.bench.process.Children;
 import io.tcpproxy.bench.process.ExternalProxies;
+import io.tcpproxy.bench.process.LoopbackPorts;
 import io.tcpproxy.bench.process.ProxyLauncher;
 import io.tcpproxy.config.TomlConfigLoader;
 
@@ -183,7 +184,7 @@ public final class SniHandshakeBench
     private static int startHaproxy(final Path outDir, final Children children, final int apiPort, final int webPort,
         final int workers) throws IOException
     {
-        final int port = ProxyLauncher.freePort();
+        final int port = LoopbackPorts.freePort();
         final Path config = outDir.resolve("haproxy-sni.cfg");
         Files.writeString(config, String.format(Locale.ROOT,
             "global\n" +
@@ -209,14 +210,14 @@ public final class SniHandshakeBench
         final ChildProcess child = children.add(ChildProcess.start("haproxy",
             List.of(ExternalProxies.findExecutable("haproxy").toString(), "-db", "-f", config.toString()),
             outDir.resolve("haproxy-sni.log")));
-        ProxyLauncher.awaitListening(child, port, ProxyLauncher.STARTUP_TIMEOUT_NS);
+        LoopbackPorts.awaitListening(child, port, ProxyLauncher.STARTUP_TIMEOUT_NS);
         return port;
     }
 
     private static int startNginx(final Path outDir, final Children children, final int apiPort, final int webPort,
         final int workers) throws IOException
     {
-        final int port = ProxyLauncher.freePort();
+        final int port = LoopbackPorts.freePort();
         final Path config = outDir.resolve("nginx-sni.conf");
         final String module = "/usr/lib/nginx/modules/ngx_stream_module.so";
         Files.writeString(config, String.format(Locale.ROOT,
@@ -255,7 +256,7 @@ public final class SniHandshakeBench
             List.of(ExternalProxies.findExecutable("nginx").toString(), "-p", outDir + File.separator,
                 "-e", outDir.resolve("nginx-sni-error.log").toString(), "-c", config.toString()),
             outDir.resolve("nginx-sni.log")));
-        ProxyLauncher.awaitListening(child, port, ProxyLauncher.STARTUP_TIMEOUT_NS);
+        LoopbackPorts.awaitListening(child, port, ProxyLauncher.STARTUP_TIMEOUT_NS);
         return port;
     }
 

@@ -1,5 +1,7 @@
 package io.tcpproxy.bench.tls;
 
+import org.agrona.CloseHelper;
+
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLServerSocket;
 import java.io.DataInputStream;
@@ -64,7 +66,7 @@ final class TlsEchoBackend implements AutoCloseable
             }
             catch (final RejectedExecutionException ex)
             {
-                closeQuietly(socket);
+                CloseHelper.quietClose(socket);
             }
         }
     }
@@ -83,18 +85,6 @@ final class TlsEchoBackend implements AutoCloseable
         catch (final IOException ex)
         {
             // the client gave up or was cut off: the client side counts it
-        }
-    }
-
-    private static void closeQuietly(final Socket socket)
-    {
-        try
-        {
-            socket.close();
-        }
-        catch (final IOException ex)
-        {
-            // nothing more to release
         }
     }
 
