@@ -8,6 +8,7 @@ import io.tcpproxy.config.HealthCheck;
 import io.tcpproxy.config.Upstream;
 import io.tcpproxy.metrics.MetricsSnapshot;
 import io.tcpproxy.metrics.UpstreamFamilies;
+import io.tcpproxy.testsupport.Closer;
 import io.tcpproxy.upstream.AdminState;
 import io.tcpproxy.upstream.UpstreamServer;
 import org.junit.jupiter.api.AfterEach;
@@ -21,6 +22,7 @@ import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -35,15 +37,12 @@ class UpstreamPoolsTest
 {
     private static final Duration GENEROUS = Duration.ofSeconds(30);
 
-    private final List<AutoCloseable> toClose = new ArrayList<>();
+    private final Closer toClose = new Closer();
 
     @AfterEach
     void closeAll() throws Exception
     {
-        for (int i = toClose.size() - 1; i >= 0; i--)
-        {
-            toClose.get(i).close();
-        }
+        toClose.close();
     }
 
     @Test
@@ -113,10 +112,9 @@ class UpstreamPoolsTest
     @Test
     void sourceHashKeepsEachClientOnItsServer() throws Exception
     {
-        final NamedServer a = server("A");
-        final NamedServer b = server("B");
-        final NamedServer c = server("C");
-        final Proxy proxy = start(pool(Balance.SOURCE_HASH, upstream(a, 1), upstream(b, 1), upstream(c, 1)));
+        final Map<String, NamedServer> byName = servers("A", "B", "C");
+        final Proxy proxy = start(pool(Balance.SOURCE_HASH,
+            byName.values().stream().map((server) -> upstream(server, 1)).toArray(Upstream[]::new)));
 
         final Map<String, String> serverBySource = new HashMap<>();
         for (int round = 0; round < 3; round++)
@@ -139,7 +137,7 @@ class UpstreamPoolsTest
         final String removed = serverBySource.get("127.0.0.1");
         for (final UpstreamServer server : proxy.upstreams())
         {
-            if (server.label().equals(Map.of("A", a, "B", b, "C", c).get(removed).address()))
+            if (server.label().equals(byName.get(removed).address()))
             {
                 server.adminState(AdminState.DRAINING);
             }
@@ -360,6 +358,17 @@ class UpstreamPoolsTest
         final NamedServer server = NamedServer.start(name);
         toClose.add(server);
         return server;
+    }
+
+    /** @return servers with these names, started (closed after the test), by name in the order given. */
+    private Map<String, NamedServer> servers(final String... names) throws IOException
+    {
+        final Map<String, NamedServer> byName = new LinkedHashMap<>();
+        for (final String name : names)
+        {
+            byName.put(name, server(name));
+        }
+        return byName;
     }
 
     private static Upstream upstream(final NamedServer server, final int weight)

@@ -18,11 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,12 +36,13 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 
+import static io.tcpproxy.testsupport.ClientSockets.readOrEof;
+import static io.tcpproxy.testsupport.ClientSockets.roundTrip;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Hot reload of a running proxy started from a TOML file (issue 16): applied and rejected reloads, the keys that need
@@ -59,9 +56,7 @@ class ReloadTest
     @TempDir
     Path dir;
 
-    private final ByteArrayOutputStream consoleBytes = new ByteArrayOutputStream();
-    private final PrintStream console = new PrintStream(consoleBytes, true, StandardCharsets.UTF_8);
-    private final List<Socket> clients = new ArrayList<>();
+    private ProxyFromFile fixture;
     private TestUpstream echo;
     private Path file;
     private Proxy proxy;
@@ -70,20 +65,14 @@ class ReloadTest
     void setUp() throws IOException
     {
         echo = TestUpstream.echo();
-        file = dir.resolve("proxy.toml");
+        fixture = new ProxyFromFile(dir);
+        file = fixture.file();
     }
 
     @AfterEach
     void tearDown() throws IOException
     {
-        for (final Socket client : clients)
-        {
-            client.close();
-        }
-        if (proxy != null)
-        {
-            proxy.close();
-        }
+        fixture.close();
         echo.close();
     }
 
@@ -282,8 +271,8 @@ class ReloadTest
     @Test
     void shouldRejectAReloadWhenTheProxyWasStartedFromSettingsBuiltInCode() throws Exception
     {
-        proxy = Proxy.start(Config.builder().listenAddress("127.0.0.1:0").targetAddress(echo.address())
-            .metricsAddress("").workers(1).build(), console);
+        proxy = fixture.start(Config.builder().listenAddress("127.0.0.1:0").targetAddress(echo.address())
+            .metricsAddress("").workers(1).build());
         final ReloadResult result = proxy.reload();
         assertFalse(result.applied());
         assertTrue(result.error().startsWith("no configuration file"), result.error());
@@ -344,18 +333,22 @@ class ReloadTest
 
     private void start(final String extra) throws IOException
     {
-        write(extra);
-        proxy = Proxy.start(Config.fromFile(file), console);
+        proxy = fixture.start(toml(extra));
     }
 
     private void write(final String extra) throws IOException
     {
-        Files.writeString(file, "# test proxy\n" +
+        fixture.write(toml(extra));
+    }
+
+    private String toml(final String extra)
+    {
+        return "# test proxy\n" +
             "listen_addr = \"127.0.0.1:0\"\n" +
             "target_addr = \"" + echo.address() + "\"\n" +
             "metrics_addr = \"\"\n" +
             (extra.contains("workers") ? "" : "workers = 2\n") +
-            extra);
+            extra;
     }
 
     private int lineOf(final String key) throws IOException
@@ -373,72 +366,12 @@ class ReloadTest
 
     private Socket connect() throws IOException
     {
-        final Socket socket = new Socket();
-        clients.add(socket);
-        socket.connect(proxy.localAddress(), SOCKET_TIMEOUT_MS);
-        socket.setSoTimeout(SOCKET_TIMEOUT_MS);
-        return socket;
-    }
-
-    private static byte[] roundTrip(final Socket socket, final byte[] bytes) throws IOException
-    {
-        final OutputStream out = socket.getOutputStream();
-        final InputStream in = socket.getInputStream();
-        final byte[] back = new byte[bytes.length];
-        final Thread writer = new Thread(() ->
-        {
-            try
-            {
-                out.write(bytes);
-                out.flush();
-            }
-            catch (final IOException ignore)
-            {
-                // the read below fails too
-            }
-        });
-        writer.start();
-        int read = 0;
-        while (read < back.length)
-        {
-            final int n = in.read(back, read, back.length - read);
-            if (n < 0)
-            {
-                fail("closed after " + read + " of " + back.length + " bytes");
-            }
-            read += n;
-        }
-        try
-        {
-            writer.join(SOCKET_TIMEOUT_MS);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-        }
-        assertArrayEquals(bytes, back);
-        return back;
-    }
-
-    private static int readOrEof(final Socket socket) throws IOException
-    {
-        try
-        {
-            return socket.getInputStream().read();
-        }
-        catch (final SocketTimeoutException ex)
-        {
-            throw new AssertionError("not closed within " + SOCKET_TIMEOUT_MS + " ms", ex);
-        }
-        catch (final IOException ex)
-        {
-            return -1; // reset: closed as well
-        }
+        return fixture.connect();
     }
 
     private String console()
     {
-        return consoleBytes.toString(StandardCharsets.UTF_8);
+        return fixture.console.text();
     }
 
     private MetricsSnapshot awaitMetrics(final String what, final Predicate<MetricsSnapshot> condition)
