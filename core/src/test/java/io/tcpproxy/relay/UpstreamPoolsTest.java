@@ -163,9 +163,8 @@ class UpstreamPoolsTest
         final NamedServer a = server("A");
         final NamedServer b = server("B");
         final ConsoleCapture console = new ConsoleCapture();
-        final HealthCheck check = HealthCheck.builder().intervalMs(200).timeoutMs(1000).rise(2).fall(2).build();
-        final Proxy proxy = start(pool(Balance.ROUND_ROBIN, upstream(a, 1), upstream(b, 1)).healthCheck(check),
-            console);
+        final Proxy proxy = start(
+            pool(Balance.ROUND_ROBIN, upstream(a, 1), upstream(b, 1)).healthCheck(fastChecks(2, 2).build()), console);
         console.awaitLine("[UPSTREAM] pool default: round_robin over 2 servers: " + a.address() + ", " + b.address());
 
         for (int i = 0; i < 4; i++)
@@ -202,9 +201,9 @@ class UpstreamPoolsTest
         final NamedServer a = server("A");
         final NamedServer backup = server("BACKUP");
         final ConsoleCapture console = new ConsoleCapture();
-        final HealthCheck check = HealthCheck.builder().intervalMs(200).timeoutMs(1000).rise(1).fall(1).build();
         final Proxy proxy = start(pool(Balance.ROUND_ROBIN, upstream(a, 1),
-            Upstream.builder().addr(backup.address()).backup(true).build()).healthCheck(check), console);
+            Upstream.builder().addr(backup.address()).backup(true).build()).healthCheck(fastChecks(1, 1).build()),
+            console);
 
         for (int i = 0; i < 4; i++)
         {
@@ -276,8 +275,7 @@ class UpstreamPoolsTest
         final NamedServer a = server("A");
         final NamedServer b = server("B");
         final ConsoleCapture console = new ConsoleCapture();
-        final HealthCheck check = HealthCheck.builder().intervalMs(200).timeoutMs(1000).rise(1).fall(2)
-            .send("hello\\r\\n").expect("A\\n").build();
+        final HealthCheck check = fastChecks(1, 2).send("hello\\r\\n").expect("A\\n").build();
         final Proxy proxy = start(pool(Balance.ROUND_ROBIN, upstream(a, 1), upstream(b, 1)).healthCheck(check),
             console);
 
@@ -298,7 +296,7 @@ class UpstreamPoolsTest
     {
         final NamedServer a = server("A");
         final NamedServer b = server("B");
-        final HealthCheck check = HealthCheck.builder().intervalMs(200).timeoutMs(1000).rise(1).fall(1).build();
+        final HealthCheck check = fastChecks(1, 1).build();
         final Proxy proxy = TestProxies.start(pool(Balance.ROUND_ROBIN, upstream(a, 1), upstream(b, 1))
             .healthCheck(check));
         try
@@ -369,6 +367,12 @@ class UpstreamPoolsTest
             byName.put(name, server(name));
         }
         return byName;
+    }
+
+    /** Health checks every 200 ms (1 s timeout): a server goes down or up within a second or so. */
+    private static HealthCheck.Builder fastChecks(final int rise, final int fall)
+    {
+        return HealthCheck.builder().intervalMs(200).timeoutMs(1000).rise(rise).fall(fall);
     }
 
     private static Upstream upstream(final NamedServer server, final int weight)

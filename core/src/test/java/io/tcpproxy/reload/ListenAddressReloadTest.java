@@ -7,12 +7,9 @@ import io.tcpproxy.metrics.MetricsSnapshot;
 import io.tcpproxy.metrics.ReloadFamilies;
 import io.tcpproxy.testsupport.Await;
 import io.tcpproxy.testsupport.ClientSockets;
-import io.tcpproxy.testsupport.TestUpstream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -53,26 +50,9 @@ class ListenAddressReloadTest
     private static final String LISTEN_STATE = "0A";
     private static final int WORKERS = 2;
 
-    @TempDir
-    Path dir;
-
-    private ProxyFromFile fixture;
-    private TestUpstream echo;
+    @RegisterExtension
+    final ProxyFromFile fixture = new ProxyFromFile();
     private Proxy proxy;
-
-    @BeforeEach
-    void setUp() throws IOException
-    {
-        echo = TestUpstream.echo();
-        fixture = new ProxyFromFile(dir);
-    }
-
-    @AfterEach
-    void tearDown() throws IOException
-    {
-        fixture.close();
-        echo.close();
-    }
 
     @ParameterizedTest
     @EnumSource(Config.AcceptMode.class)
@@ -271,10 +251,10 @@ class ListenAddressReloadTest
         fixture.write(toml(mode, listen, extra));
     }
 
-    private String toml(final Config.AcceptMode mode, final String listen, final String extra)
+    private String toml(final Config.AcceptMode mode, final String listen, final String extra) throws IOException
     {
         return "listen_addr = \"" + listen + "\"\n" +
-            "target_addr = \"" + echo.address() + "\"\n" +
+            "target_addr = \"" + fixture.echo().address() + "\"\n" +
             "metrics_addr = \"\"\n" +
             "workers = " + WORKERS + "\n" +
             "accept_mode = \"" + mode.name().toLowerCase(Locale.ROOT) + "\"\n" +

@@ -10,17 +10,15 @@ import io.tcpproxy.protocol.ClientHellos;
 import io.tcpproxy.testsupport.Await;
 import io.tcpproxy.testsupport.TestUpstream;
 import io.tcpproxy.upstream.UpstreamServer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -52,30 +50,17 @@ class PoolsReloadTest
     private static final Duration AWAIT = Duration.ofSeconds(30);
     private static final int SOCKET_TIMEOUT_MS = 30_000;
 
-    @TempDir
-    Path dir;
-
+    @RegisterExtension
+    final ProxyFromFile fixture = new ProxyFromFile();
     private final List<TestUpstream> servers = new ArrayList<>();
-    private ProxyFromFile fixture;
     private Proxy proxy;
 
     @BeforeEach
     void setUp() throws IOException
     {
-        fixture = new ProxyFromFile(dir);
         for (int i = 0; i < 3; i++)
         {
-            servers.add(TestUpstream.echo());
-        }
-    }
-
-    @AfterEach
-    void tearDown() throws IOException
-    {
-        fixture.close();
-        for (final TestUpstream server : servers)
-        {
-            server.close();
+            servers.add(fixture.newEcho());
         }
     }
 

@@ -9,19 +9,15 @@ import io.tcpproxy.metrics.Families;
 import io.tcpproxy.metrics.MetricsSnapshot;
 import io.tcpproxy.metrics.ReloadFamilies;
 import io.tcpproxy.metrics.Sample;
-import io.tcpproxy.testsupport.TestUpstream;
 import io.tcpproxy.testsupport.Await;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -53,28 +49,9 @@ class ReloadTest
     private static final long AWAIT_NS = TimeUnit.SECONDS.toNanos(30);
     private static final int SOCKET_TIMEOUT_MS = 30_000;
 
-    @TempDir
-    Path dir;
-
-    private ProxyFromFile fixture;
-    private TestUpstream echo;
-    private Path file;
+    @RegisterExtension
+    final ProxyFromFile fixture = new ProxyFromFile();
     private Proxy proxy;
-
-    @BeforeEach
-    void setUp() throws IOException
-    {
-        echo = TestUpstream.echo();
-        fixture = new ProxyFromFile(dir);
-        file = fixture.file();
-    }
-
-    @AfterEach
-    void tearDown() throws IOException
-    {
-        fixture.close();
-        echo.close();
-    }
 
     @Test
     void shouldApplyAChangedDenyListToNewConnectionsOnly() throws Exception
@@ -156,7 +133,8 @@ class ReloadTest
         final ReloadResult result = proxy.reload();
 
         assertFalse(result.applied());
-        assertTrue(result.error().startsWith(file + ":" + badLine + ": balance: expected one of"), result.error());
+        assertTrue(result.error().startsWith(fixture.file() + ":" + badLine + ": balance: expected one of"),
+            result.error());
         assertEquals(hashBefore, result.hash());
         assertEquals(100, proxy.config().maxConnections(), "nothing changed");
         assertTrue(console().contains("[RELOAD] rejected: " + result.error()), console());
@@ -170,7 +148,7 @@ class ReloadTest
             s.value(ReloadFamilies.RELOADS, "applied") == 0);
         assertFalse(proxy.isShuttingDown());
 
-        Files.delete(file);
+        Files.delete(fixture.file());
         final ReloadResult missing = proxy.reload();
         assertFalse(missing.applied());
         assertTrue(missing.error().contains("file not found"), missing.error());
@@ -271,8 +249,8 @@ class ReloadTest
     @Test
     void shouldRejectAReloadWhenTheProxyWasStartedFromSettingsBuiltInCode() throws Exception
     {
-        proxy = fixture.start(Config.builder().listenAddress("127.0.0.1:0").targetAddress(echo.address())
-            .metricsAddress("").workers(1).build());
+        proxy = fixture.start(Config.builder().listenAddress("127.0.0.1:0")
+            .targetAddress(fixture.echo().address()).metricsAddress("").workers(1).build());
         final ReloadResult result = proxy.reload();
         assertFalse(result.applied());
         assertTrue(result.error().startsWith("no configuration file"), result.error());
@@ -321,7 +299,7 @@ class ReloadTest
             assertTrue(connection.id() > previousId, "ids ascend");
             previousId = connection.id();
             listedClients.add(connection.client());
-            assertEquals("127.0.0.1:" + echo.port(), connection.upstream());
+            assertEquals("127.0.0.1:" + fixture.echo().port(), connection.upstream());
             assertEquals("relaying", connection.state());
             assertEquals(1, connection.bytesUpstream());
             assertEquals(1, connection.bytesDownstream());
@@ -341,11 +319,11 @@ class ReloadTest
         fixture.write(toml(extra));
     }
 
-    private String toml(final String extra)
+    private String toml(final String extra) throws IOException
     {
         return "# test proxy\n" +
             "listen_addr = \"127.0.0.1:0\"\n" +
-            "target_addr = \"" + echo.address() + "\"\n" +
+            "target_addr = \"" + fixture.echo().address() + "\"\n" +
             "metrics_addr = \"\"\n" +
             (extra.contains("workers") ? "" : "workers = 2\n") +
             extra;
@@ -353,7 +331,7 @@ class ReloadTest
 
     private int lineOf(final String key) throws IOException
     {
-        final List<String> lines = Files.readAllLines(file);
+        final List<String> lines = Files.readAllLines(fixture.file());
         for (int i = 0; i < lines.size(); i++)
         {
             if (lines.get(i).startsWith(key))
