@@ -50,7 +50,6 @@ class AdminApiTest
     private final ClientSockets clients = new ClientSockets();
     private ServerSocket upstream;
     private Process echo;
-    private Path file;
     private Proxy proxy;
 
     @AfterEach
@@ -157,7 +156,7 @@ class AdminApiTest
         assertEquals(200, rejected.status());
         final Map<String, Object> rejection = (Map<String, Object>)Json.parse(rejected.body());
         assertEquals("rejected", rejection.get("result"));
-        assertTrue(((String)rejection.get("error")).startsWith(file + ":7: balance: expected one of"),
+        assertTrue(((String)rejection.get("error")).startsWith(file() + ":7: balance: expected one of"),
             rejected.body());
         assertEquals(List.of(), rejection.get("changes"));
         assertEquals(60, proxy.config().idleTimeoutSecs(), "nothing changed");
@@ -298,19 +297,23 @@ class AdminApiTest
     private void start(final String token, final String target) throws IOException
     {
         write(token, target, "");
-        proxy = Proxy.start(Config.fromFile(file), console.stream());
+        proxy = Proxy.start(Config.fromFile(file()), console.stream());
     }
 
     private void write(final String token, final String target, final String extra) throws IOException
     {
-        file = dir.resolve("proxy.toml");
-        Files.writeString(file, "# admin test\n" +
+        Files.writeString(file(), "# admin test\n" +
             "listen_addr = \"127.0.0.1:0\"\n" +
             "target_addr = \"" + target + "\"\n" +
             "metrics_addr = \"127.0.0.1:0\"\n" +
             "admin_token = \"" + token + "\"\n" +
             (extra.contains("workers") ? "" : "workers = 2\n") +
             extra);
+    }
+
+    private Path file()
+    {
+        return dir.resolve("proxy.toml");
     }
 
     private TestHttp.Response request(final String method, final String target, final String authorization)
