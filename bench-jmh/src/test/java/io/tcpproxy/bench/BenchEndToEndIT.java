@@ -7,9 +7,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import javax.xml.parsers.DocumentBuilderFactory;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -33,42 +30,22 @@ class BenchEndToEndIT
         final Path home = ProxyLauncher.resolveHome(null);
         assertTrue(Files.isRegularFile(home.resolve("cli/target/tcp-proxy.jar")),
             "the proxy jar is built before this test: " + home.resolve("cli/target/tcp-proxy.jar"));
-        final Path scenarios = dir.resolve("scenarios.toml");
-        Files.writeString(scenarios, String.join("\n",
-            "[[scenario]]",
-            "name = \"baseline\"",
-            "connections = 10",
-            "size = \"1KiB\"",
-            "[[scenario]]",
-            "name = \"large-packets\"",
-            "connections = 4",
-            "size = \"8KiB\"",
-            ""));
+        final Path scenarios = ScenarioToml.write(dir.resolve("scenarios.toml"), "",
+            ScenarioToml.scenario("baseline", 10, "1KiB"), ScenarioToml.scenario("large-packets", 4, "8KiB"));
         final Path outDir = dir.resolve("results");
-        final ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
-        final ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
+        final BenchRun run = BenchRun.of("bench", "--quick", "--scenarios", scenarios.toString(), "--out",
+            outDir.toString(), "--home", home.toString(), "--bulk", "--bulk-size", "16MiB");
 
-        final int exit = BenchMain.run(
-            new String[]{ "bench", "--quick", "--scenarios", scenarios.toString(), "--out", outDir.toString(),
-                "--home", home.toString(), "--bulk", "--bulk-size", "16MiB" },
-            new PrintStream(outBytes, true, StandardCharsets.UTF_8),
-            new PrintStream(errBytes, true, StandardCharsets.UTF_8),
-            false);
-
-        final String out = outBytes.toString(StandardCharsets.UTF_8);
-        final String err = errBytes.toString(StandardCharsets.UTF_8);
-        assertEquals(0, exit, "stdout:\n" + out + "\nstderr:\n" + err);
-        assertTrue(out.contains("| Scenario | Connections | Message Size | proxy RPS | proxy p50 | proxy p99 |"), out);
-        assertTrue(out.contains("| proxy/direct RPS |"), out);
-        assertTrue(out.contains("| proxy Throughput | proxy CPU/rt |"), out);
-        assertTrue(out.contains("| direct Throughput | direct CPU/rt |"), out);
-        assertTrue(out.contains("CPU of proxy by thread group (μs per round trip):\n\n| Scenario | total | workers |"),
-            out);
-        assertTrue(out.contains("| baseline | 10 | 1 KiB |"), out);
-        assertTrue(out.contains("| large-packets | 4 | 8 KiB |"), out);
-        assertTrue(out.contains("\n## Bulk throughput, one way\n\n| Case | direct Gbit/s | proxy Gbit/s | proxy/direct |"),
-            out);
-        assertTrue(out.contains("| Case | direct CPU ms/GiB | proxy CPU ms/GiB |"), out);
+        run.assertSucceededPrinting(
+            "| Scenario | Connections | Message Size | proxy RPS | proxy p50 | proxy p99 |",
+            "| proxy/direct RPS |",
+            "| proxy Throughput | proxy CPU/rt |",
+            "| direct Throughput | direct CPU/rt |",
+            "CPU of proxy by thread group (μs per round trip):\n\n| Scenario | total | workers |",
+            "| baseline | 10 | 1 KiB |",
+            "| large-packets | 4 | 8 KiB |",
+            "\n## Bulk throughput, one way\n\n| Case | direct Gbit/s | proxy Gbit/s | proxy/direct |",
+            "| Case | direct CPU ms/GiB | proxy CPU ms/GiB |");
 
         for (final String file : List.of("results.md", "results.json", "results.svg", "echo.log", "proxy.log",
             "bulk/bulk-server.log", "bulk/proxy.log"))
@@ -94,7 +71,7 @@ class BenchEndToEndIT
             final Map<?, ?> cell = (Map<?, ?>)median;
             final Map<?, ?> errors = (Map<?, ?>)cell.get("errors");
             assertTrue(((Number)cell.get("rps")).doubleValue() > 0, "RPS of " + cell);
-            assertEquals(0.0, ((Number)errors.get("total")).doubleValue(), "errors of " + cell + "\n" + out);
+            assertEquals(0.0, ((Number)errors.get("total")).doubleValue(), "errors of " + cell + "\n" + run.out());
             assertTrue(((Number)cell.get("cpu_us_per_round_trip")).doubleValue() > 0, "CPU of " + cell);
             if ("proxy".equals(cell.get("target")))
             {
@@ -112,7 +89,7 @@ class BenchEndToEndIT
         {
             final Map<?, ?> cell = (Map<?, ?>)median;
             assertTrue(((Number)cell.get("gbit_per_sec")).doubleValue() > 0, "throughput of " + cell);
-            assertEquals(0.0, ((Number)cell.get("errors")).doubleValue(), "errors of " + cell + "\n" + out);
+            assertEquals(0.0, ((Number)cell.get("errors")).doubleValue(), "errors of " + cell + "\n" + run.out());
             assertEquals(16.0 * 1024 * 1024, ((Number)cell.get("bytes_per_connection")).doubleValue());
             // a 16 MiB transfer takes milliseconds, below the 10 ms tick of /proc/PID/stat: present, maybe 0
             assertTrue(((Number)cell.get("cpu_ms_per_gib")).doubleValue() >= 0, "CPU of " + cell);

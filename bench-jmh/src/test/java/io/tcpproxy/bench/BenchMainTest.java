@@ -45,19 +45,8 @@ class BenchMainTest
     @Test
     void shouldMeasureTwoTargetsInterleavedAndWriteAllReports(@TempDir final Path dir) throws Exception
     {
-        final Path scenarios = dir.resolve("s.toml");
-        Files.writeString(scenarios, String.join("\n",
-            "duration_secs = 0.3",
-            "warmup_secs = 0.1",
-            "[[scenario]]",
-            "name = \"tiny\"",
-            "connections = 2",
-            "size = \"64B\"",
-            "[[scenario]]",
-            "name = \"wide\"",
-            "connections = 20",
-            "size = \"2KiB\"",
-            ""));
+        final Path scenarios = ScenarioToml.write(dir.resolve("s.toml"), "duration_secs = 0.3\nwarmup_secs = 0.1\n",
+            ScenarioToml.scenario("tiny", 2, "64B"), ScenarioToml.scenario("wide", 20, "2KiB"));
         try (EchoServer first = EchoServer.echo(); EchoServer second = EchoServer.echo())
         {
             final int exit = run("loadgen",

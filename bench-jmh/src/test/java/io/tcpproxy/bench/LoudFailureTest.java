@@ -7,9 +7,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.BufferedReader;
-import java.io.ByteArrayOutputStream;
 import java.io.InputStreamReader;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,38 +24,20 @@ class LoudFailureTest
     void shouldFailLoudlyWhenNobodyListensOnTheTarget(@TempDir final Path dir) throws Exception
     {
         final int closedPort = LoopbackPorts.freePort();
-        final ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
-        final ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
+        final BenchRun run = BenchRun.of(
+            "loadgen", "--target", "a=127.0.0.1:" + closedPort, "--quick", "--out", dir.toString());
 
-        final int exit = BenchMain.run(
-            new String[]{ "loadgen", "--target", "a=127.0.0.1:" + closedPort, "--quick", "--out", dir.toString() },
-            new PrintStream(outBytes, true, StandardCharsets.UTF_8),
-            new PrintStream(errBytes, true, StandardCharsets.UTF_8),
-            false);
-
-        final String err = errBytes.toString(StandardCharsets.UTF_8);
-        assertEquals(BenchMain.EXIT_FAILURE, exit, err);
-        assertTrue(err.contains("error: connection refused to 127.0.0.1:" + closedPort), err);
-        assertTrue(!outBytes.toString(StandardCharsets.UTF_8).contains("RPS"), outBytes.toString(StandardCharsets.UTF_8));
+        assertEquals(BenchMain.EXIT_FAILURE, run.exit(), run.err());
+        assertTrue(run.err().contains("error: connection refused to 127.0.0.1:" + closedPort), run.err());
+        assertTrue(!run.out().contains("RPS"), run.out());
     }
 
     @Test
     void shouldSayInterruptedAndWriteWhatWasMeasuredOnSigterm(@TempDir final Path dir) throws Exception
     {
-        final Path scenarios = dir.resolve("s.toml");
-        Files.writeString(scenarios, String.join("\n",
-            "warmup_secs = 0.1",
-            "[[scenario]]",
-            "name = \"short\"",
-            "connections = 2",
-            "size = \"64B\"",
-            "duration_secs = 0.3",
-            "[[scenario]]",
-            "name = \"long\"",
-            "connections = 2",
-            "size = \"64B\"",
-            "duration_secs = 600",
-            ""));
+        final Path scenarios = ScenarioToml.write(dir.resolve("s.toml"), "warmup_secs = 0.1\n",
+            ScenarioToml.scenario("short", 2, "64B", "duration_secs = 0.3"),
+            ScenarioToml.scenario("long", 2, "64B", "duration_secs = 600"));
         final Path out = dir.resolve("out");
         try (EchoServer echo = EchoServer.echo())
         {

@@ -33,8 +33,8 @@ class HelpIT
         for (final String helpArg : List.of("--help", "help", "-h"))
         {
             final Result result = launcher(helpArg);
-            assertEquals(0, result.status, result.toString());
-            assertEquals(new ArrayList<>(TcpProxyCli.COMMANDS.keySet()), listedCommands(result.stdout),
+            assertEquals(0, result.status(), result.toString());
+            assertEquals(new ArrayList<>(TcpProxyCli.COMMANDS.keySet()), listedCommands(result.stdout()),
                 "./tcp-proxy " + helpArg + result);
         }
     }
@@ -53,10 +53,10 @@ class HelpIT
             List.of("run", "--help"), List.of("help", "run"), List.of("echo", "--help"), List.of("help", "echo")))
         {
             final Result result = launcher(args.toArray(new String[0]));
-            assertEquals(0, result.status, result.toString());
-            assertTrue(result.stdout.startsWith("Usage: tcp-proxy " + args.get(args.get(0).equals("help") ? 1 : 0)),
+            assertEquals(0, result.status(), result.toString());
+            assertTrue(result.stdout().startsWith("Usage: tcp-proxy " + args.get(args.get(0).equals("help") ? 1 : 0)),
                 result.toString());
-            final List<String> keys = optionSortKeys(result.stdout);
+            final List<String> keys = optionSortKeys(result.stdout());
             assertTrue(keys.size() >= 4, "options listed: " + keys + result);
             final List<String> sorted = new ArrayList<>(keys);
             sorted.sort(null);
@@ -155,19 +155,9 @@ class HelpIT
         return new Result(process.exitValue(), stdout, Files.readString(dir.resolve("stderr.txt")));
     }
 
-    private static final class Result
+    private record Result(int status, String stdout, String stderr)
     {
-        final int status;
-        final String stdout;
-        final String stderr;
-
-        Result(final int status, final String stdout, final String stderr)
-        {
-            this.status = status;
-            this.stdout = stdout;
-            this.stderr = stderr;
-        }
-
+        @Override
         public String toString()
         {
             return "\n--- status " + status + " ---\n--- stdout ---\n" + stdout + "\n--- stderr ---\n" + stderr;

@@ -95,9 +95,8 @@ class ShutdownIT
     {
         final ShutdownUpstream upstream = upstream(ShutdownUpstream.stream(TRANSFER_BYTES));
         startProxy(upstream, "--grace-period-secs", "120");
-        final ThrottledDownload download = new ThrottledDownload(port);
+        final ThrottledDownload download = downloadUnderWay();
         proxy.awaitStdoutLine(CONNECTION_OPENED, LINE_TIMEOUT);
-        await(() -> download.received() >= SIGNAL_AFTER_BYTES, "the download to get going");
 
         final int linesBeforeSignal = proxy.stdoutLines().size();
         final long signalNs = System.nanoTime();
@@ -107,10 +106,7 @@ class ShutdownIT
 
         assertTrue(receivedWhenStopped < TRANSFER_BYTES,
             "the transfer must still be in progress when the proxy stops accepting: " + receivedWhenStopped);
-        download.resume();
-        final byte[] receivedDigest = download.digest().get(60, TimeUnit.SECONDS);
-        assertEquals(TRANSFER_BYTES, download.received(), "bytes received");
-        assertEquals(hex(upstream.sentDigest().get(30, TimeUnit.SECONDS)), hex(receivedDigest), "SHA-256");
+        assertDownloadsWhole(download, upstream);
 
         // exits when the transfer ends, long before the grace period would have run out
         assertEquals(0, proxy.awaitExit(Duration.ofSeconds(60)), proxy.describeOutput());
@@ -134,9 +130,8 @@ class ShutdownIT
     {
         final ShutdownUpstream upstream = upstream(ShutdownUpstream.stream(TRANSFER_BYTES));
         startProxy(upstream, "--grace-period-secs", "120");
-        final ThrottledDownload download = new ThrottledDownload(port);
+        final ThrottledDownload download = downloadUnderWay();
         proxy.awaitStdoutLine(CONNECTION_OPENED, LINE_TIMEOUT);
-        await(() -> download.received() >= SIGNAL_AFTER_BYTES, "the download to get going");
 
         proxy.signal("HUP");
         proxy.awaitStdoutLine(SIGHUP_RELOADING, LINE_TIMEOUT);
@@ -146,11 +141,7 @@ class ShutdownIT
         final long receivedAfterSignals = download.received();
         assertTrue(receivedAfterSignals < TRANSFER_BYTES,
             "the transfer must still be in flight when the signals arrive: " + receivedAfterSignals);
-        download.resume();
-
-        final byte[] receivedDigest = download.digest().get(60, TimeUnit.SECONDS);
-        assertEquals(TRANSFER_BYTES, download.received(), "bytes received");
-        assertEquals(hex(upstream.sentDigest().get(30, TimeUnit.SECONDS)), hex(receivedDigest), "SHA-256");
+        assertDownloadsWhole(download, upstream);
         assertTrue(proxy.isAlive(), "SIGHUP must not stop the proxy" + proxy.describeOutput());
         assertEquals(200, httpGet("/healthz").status, "not draining after SIGHUP");
         assertNoLine(proxy.stdoutLines(), Pattern.compile("\\[SHUTDOWN] .*"));
@@ -202,15 +193,11 @@ class ShutdownIT
         resources.add(proxy);
         port = Integer.parseInt(proxy.awaitStdoutLine(
             Pattern.compile("Proxy listening on 127\\.0\\.0\\.1:(\\d+)"), JarProcess.TIMEOUT).group(1));
-        final ThrottledDownload download = new ThrottledDownload(port);
-        await(() -> download.received() >= SIGNAL_AFTER_BYTES, "the download to get going");
+        final ThrottledDownload download = downloadUnderWay();
 
         proxy.signal("TERM");
         proxy.awaitStdoutLine(stoppedAccepting(30, 1), LINE_TIMEOUT);
-        download.resume();
-        final byte[] receivedDigest = download.digest().get(60, TimeUnit.SECONDS);
-        assertEquals(TRANSFER_BYTES, download.received(), "bytes received");
-        assertEquals(hex(upstream.sentDigest().get(30, TimeUnit.SECONDS)), hex(receivedDigest), "SHA-256");
+        assertDownloadsWhole(download, upstream);
 
         assertEquals(128 + 15, proxy.awaitExit(LINE_TIMEOUT), proxy.describeOutput());
         assertInOrder(proxy.stdoutLines(), stoppedAccepting(30, 1), ALL_CLOSED, FINAL_SUMMARY, STOPPED);
@@ -352,6 +339,24 @@ class ShutdownIT
         assertTrue(secondsLeft.size() >= 1, "a countdown line during 7s" + proxy.describeOutput());
         assertTrue(secondsLeft.size() <= 1, "progress lines at most every 4 s in 7 s: " + secondsLeft);
         assertEquals(secondsLeft.size(), count(proxy.stdoutLines(), COUNTDOWN));
+    }
+
+    /** @return a throttled download through the proxy on {@link #port}, once it has got going. */
+    private ThrottledDownload downloadUnderWay() throws Exception
+    {
+        final ThrottledDownload download = new ThrottledDownload(port);
+        await(() -> download.received() >= SIGNAL_AFTER_BYTES, "the download to get going");
+        return download;
+    }
+
+    /** Let the download run to its end: every byte the upstream sent arrives, with the same SHA-256. */
+    private static void assertDownloadsWhole(final ThrottledDownload download, final ShutdownUpstream upstream)
+        throws Exception
+    {
+        download.resume();
+        final byte[] receivedDigest = download.digest().get(60, TimeUnit.SECONDS);
+        assertEquals(TRANSFER_BYTES, download.received(), "bytes received");
+        assertEquals(hex(upstream.sentDigest().get(30, TimeUnit.SECONDS)), hex(receivedDigest), "SHA-256");
     }
 
     private ShutdownUpstream upstream(final ShutdownUpstream upstream)

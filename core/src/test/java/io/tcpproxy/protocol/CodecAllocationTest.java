@@ -6,6 +6,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.function.IntToLongFunction;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -22,9 +23,6 @@ class CodecAllocationTest
     @Test
     void shouldParseAndEncodeWithoutAllocating() throws Exception
     {
-        final com.sun.management.ThreadMXBean threads =
-            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
-        final long self = Thread.currentThread().getId();
         final ByteBuffer v1Tcp4 = direct("PROXY TCP4 192.168.0.1 192.168.0.11 56324 443\r\nGET /");
         final ByteBuffer v1Tcp6 = direct("PROXY TCP6 2001:db8::1 ::ffff:10.0.0.1 1 65535\r\n");
         final ProxyHeader sent = new ProxyHeader().setAddresses(
@@ -38,42 +36,44 @@ class CodecAllocationTest
         final ByteBuffer extraTlv = ByteBuffer.wrap("conn-1".getBytes(StandardCharsets.US_ASCII));
         final ProxyHeader parsed = new ProxyHeader();
 
-        long checksum = rounds(50_000, v1Tcp4, v1Tcp6, v2, out, extraTlv, parsed);
-        final long[] windowBytes = new long[WINDOWS];
-        for (int w = 0; w < WINDOWS; w++)
-        {
-            final long before = threads.getThreadAllocatedBytes(self);
-            checksum += rounds(ROUNDS_PER_WINDOW, v1Tcp4, v1Tcp6, v2, out, extraTlv, parsed);
-            windowBytes[w] = threads.getThreadAllocatedBytes(self) - before;
-        }
-        assertTrue(checksum > 0);
-        // One allocation per round would be at least 16 B x 20,000 = 320 KB per window; the JIT may allocate a little
-        // once in a while (deoptimisation), which is not per round. So: every window well under the per-round figure,
-        // and most allocate nothing.
-        assertMostWindowsAllocateNothing(windowBytes);
+        assertRoundsAllocateNothing(50_000, (count) -> rounds(count, v1Tcp4, v1Tcp6, v2, out, extraTlv, parsed));
     }
 
     @Test
     void shouldPeekAndRouteAClientHelloWithoutAllocating() throws Exception
     {
-        final com.sun.management.ThreadMXBean threads =
-            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
-        final long self = Thread.currentThread().getId();
         final byte[] hello = ClientHellos.fromJdk("api.example.com", "h2", "http/1.1");
         final ByteBuffer received = ByteBuffer.allocateDirect(65536).put(hello).flip();
         final ClientHelloPeek peek = new ClientHelloPeek(65536);
         final SniRouter<String> router = SniRouter.<String>builder()
             .route(java.util.List.of("*.example.com"), java.util.List.of("h2"), "api")
             .build("default");
-        long checksum = peekRounds(20_000, received, peek, router);
+        assertRoundsAllocateNothing(20_000, (count) -> peekRounds(count, received, peek, router));
+    }
+
+    /**
+     * Warm up with {@code warmUpRounds}, then measure the test thread's allocated bytes over {@link #WINDOWS} windows
+     * of {@link #ROUNDS_PER_WINDOW} rounds each.
+     *
+     * @param rounds runs that many rounds and returns a checksum of what they computed (kept, so nothing is dead code).
+     */
+    private static void assertRoundsAllocateNothing(final int warmUpRounds, final IntToLongFunction rounds)
+    {
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+        final long self = Thread.currentThread().getId();
+        long checksum = rounds.applyAsLong(warmUpRounds);
         final long[] windowBytes = new long[WINDOWS];
         for (int w = 0; w < WINDOWS; w++)
         {
             final long before = threads.getThreadAllocatedBytes(self);
-            checksum += peekRounds(ROUNDS_PER_WINDOW, received, peek, router);
+            checksum += rounds.applyAsLong(ROUNDS_PER_WINDOW);
             windowBytes[w] = threads.getThreadAllocatedBytes(self) - before;
         }
         assertTrue(checksum > 0);
+        // One allocation per round would be at least 16 B x 20,000 = 320 KB per window; the JIT may allocate a little
+        // once in a while (deoptimisation), which is not per round. So: every window well under the per-round figure,
+        // and most allocate nothing.
         assertMostWindowsAllocateNothing(windowBytes);
     }
 

@@ -29,12 +29,7 @@ class BalanceTest
 
     private static List<Long> perWorker(final MetricsSnapshot snapshot)
     {
-        final List<Long> perWorker = new ArrayList<>();
-        for (final TrafficStats worker : snapshot.workers())
-        {
-            perWorker.add(worker.activeConnections());
-        }
-        return perWorker;
+        return snapshot.workers().stream().map(TrafficStats::activeConnections).toList();
     }
 
     @Test

@@ -9,10 +9,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,6 +17,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import static io.tcpproxy.relay.ProxyProtocolPeers.CLIENT_IP;
+import static io.tcpproxy.relay.ProxyProtocolPeers.exchange;
+import static io.tcpproxy.relay.ProxyProtocolPeers.freePort;
+import static io.tcpproxy.relay.ProxyProtocolPeers.startAccepting;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -32,7 +33,6 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class HaproxyInteropTest
 {
-    private static final String CLIENT_IP = "127.0.0.2";
     private static final byte[] PAYLOAD = "through haproxy".getBytes(StandardCharsets.US_ASCII);
     private static Path haproxy;
 
@@ -64,8 +64,7 @@ class HaproxyInteropTest
     void shouldAcceptTheV2HeaderHaproxySends() throws Exception
     {
         try (Recorder upstream = new Recorder(Integer.MAX_VALUE);
-            Proxy proxy = TestProxies.start(TestProxies.configFor(upstream.address())
-                .acceptProxyProtocol(true).proxyProtocolTrusted(List.of("127.0.0.1/32"))))
+            Proxy proxy = startAccepting(upstream.address(), "127.0.0.1/32"))
         {
             final int haproxyPort = freePort();
             final Process process = startHaproxy(haproxyPort, "", proxy.localAddress().getPort(), "send-proxy-v2");
@@ -166,30 +165,6 @@ class HaproxyInteropTest
         if (!process.waitFor(10, TimeUnit.SECONDS))
         {
             process.destroyForcibly();
-        }
-    }
-
-    /** A port free a moment ago (HAProxy needs a number in its config). */
-    private static int freePort() throws IOException
-    {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()))
-        {
-            return socket.getLocalPort();
-        }
-    }
-
-    private static int exchange(final int port, final byte[] bytes) throws IOException
-    {
-        try (Socket client = new Socket())
-        {
-            client.bind(new InetSocketAddress(CLIENT_IP, 0));
-            client.setSoTimeout(30_000);
-            client.connect(new InetSocketAddress("127.0.0.1", port), 30_000);
-            client.getOutputStream().write(bytes);
-            client.shutdownOutput();
-            final InputStream in = client.getInputStream();
-            assertEquals("ok", new String(in.readAllBytes(), StandardCharsets.US_ASCII));
-            return client.getLocalPort();
         }
     }
 }

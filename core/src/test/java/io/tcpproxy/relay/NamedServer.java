@@ -1,7 +1,6 @@
 package io.tcpproxy.relay;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -135,13 +134,7 @@ final class NamedServer implements AutoCloseable
             final OutputStream out = socket.getOutputStream();
             out.write((name + "\n").getBytes(StandardCharsets.US_ASCII));
             out.flush();
-            final InputStream in = socket.getInputStream();
-            final byte[] buffer = new byte[4096];
-            int read;
-            while ((read = in.read(buffer)) >= 0)
-            {
-                out.write(buffer, 0, read);
-            }
+            socket.getInputStream().transferTo(out); // the echo, until the peer's FIN
         }
         catch (final IOException ignore)
         {

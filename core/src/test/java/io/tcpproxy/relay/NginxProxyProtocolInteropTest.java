@@ -13,12 +13,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,6 +23,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import static io.tcpproxy.relay.ProxyProtocolPeers.CLIENT_IP;
+import static io.tcpproxy.relay.ProxyProtocolPeers.exchange;
+import static io.tcpproxy.relay.ProxyProtocolPeers.freePort;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -47,7 +45,6 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class NginxProxyProtocolInteropTest
 {
-    private static final String CLIENT_IP = "127.0.0.2";
     private static final byte[] PAYLOAD = "through nginx, PROXY header and all".getBytes(StandardCharsets.US_ASCII);
     private static final Path STREAM_MODULE = Path.of("/usr/lib/nginx/modules/ngx_stream_module.so");
     private static final byte[] V2_SIGNATURE = {
@@ -99,9 +96,9 @@ class NginxProxyProtocolInteropTest
                 final int clientPort = exchangeOrExplain(nginxPort, proxy);
                 final byte[] received = upstream.received();
                 final Header header = sent == SendProxyProtocol.V1 ? Header.v1(received) : Header.v2(received);
-                assertEquals(CLIENT_IP, header.sourceIp, "the client nginx named, passed on by the proxy");
-                assertEquals(clientPort, header.sourcePort, "the client socket's own port, passed on by the proxy");
-                assertArrayEquals(PAYLOAD, Arrays.copyOfRange(received, header.length, received.length),
+                assertEquals(CLIENT_IP, header.sourceIp(), "the client nginx named, passed on by the proxy");
+                assertEquals(clientPort, header.sourcePort(), "the client socket's own port, passed on by the proxy");
+                assertArrayEquals(PAYLOAD, Arrays.copyOfRange(received, header.length(), received.length),
                     "the client's bytes after the header, intact");
                 ProxyAwait.metrics(proxy, "the client nginx named, in the per-client metrics",
                     (s) -> ProxyProtocolEndToEndTest.hasClient(s, CLIENT_IP));
@@ -140,9 +137,9 @@ class NginxProxyProtocolInteropTest
 
                 final byte[] received = upstream.received();
                 final Header header = Header.v1(received);
-                assertEquals(CLIENT_IP, header.sourceIp, "the client our header named, as nginx passed it on");
-                assertEquals(clientPort, header.sourcePort, "the client socket's own port, as nginx passed it on");
-                assertArrayEquals(PAYLOAD, Arrays.copyOfRange(received, header.length, received.length),
+                assertEquals(CLIENT_IP, header.sourceIp(), "the client our header named, as nginx passed it on");
+                assertEquals(clientPort, header.sourcePort(), "the client socket's own port, as nginx passed it on");
+                assertArrayEquals(PAYLOAD, Arrays.copyOfRange(received, header.length(), received.length),
                     "the client's bytes after the header, intact");
             }
             finally
@@ -208,7 +205,7 @@ class NginxProxyProtocolInteropTest
     {
         try
         {
-            return exchange(port);
+            return exchange(port, PAYLOAD);
         }
         catch (final AssertionError | IOException ex)
         {
@@ -248,45 +245,9 @@ class NginxProxyProtocolInteropTest
         }
     }
 
-    /** A port free a moment ago (nginx needs a number in its config). */
-    private static int freePort() throws IOException
-    {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()))
-        {
-            return socket.getLocalPort();
-        }
-    }
-
-    /** @return the client socket's local port. */
-    private static int exchange(final int port) throws IOException
-    {
-        try (Socket client = new Socket())
-        {
-            client.bind(new InetSocketAddress(CLIENT_IP, 0));
-            client.setSoTimeout(30_000);
-            client.connect(new InetSocketAddress("127.0.0.1", port), 30_000);
-            client.getOutputStream().write(PAYLOAD);
-            client.shutdownOutput();
-            final InputStream in = client.getInputStream();
-            assertEquals("ok", new String(in.readAllBytes(), StandardCharsets.US_ASCII));
-            return client.getLocalPort();
-        }
-    }
-
     /** The source of a PROXY header the recording upstream got, read by hand from the spec's layout. */
-    private static final class Header
+    private record Header(String sourceIp, int sourcePort, int length)
     {
-        final String sourceIp;
-        final int sourcePort;
-        final int length;
-
-        private Header(final String sourceIp, final int sourcePort, final int length)
-        {
-            this.sourceIp = sourceIp;
-            this.sourcePort = sourcePort;
-            this.length = length;
-        }
-
         /** {@code PROXY TCP4 SRC DST SRCPORT DSTPORT\r\n}. */
         static Header v1(final byte[] received)
         {

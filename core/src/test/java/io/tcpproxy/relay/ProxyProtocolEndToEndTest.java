@@ -2,7 +2,6 @@ package io.tcpproxy.relay;
 
 import io.tcpproxy.CloseReason;
 import io.tcpproxy.Proxy;
-import io.tcpproxy.config.Config;
 import io.tcpproxy.config.SendProxyProtocol;
 import io.tcpproxy.metrics.MetricsSnapshot;
 import io.tcpproxy.metrics.TrafficStats;
@@ -13,7 +12,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -22,6 +20,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 
+import static io.tcpproxy.relay.ProxyProtocolPeers.CLIENT_IP;
+import static io.tcpproxy.relay.ProxyProtocolPeers.clientSocket;
+import static io.tcpproxy.relay.ProxyProtocolPeers.exchange;
+import static io.tcpproxy.relay.ProxyProtocolPeers.startAccepting;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -33,45 +35,33 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ProxyProtocolEndToEndTest
 {
-    private static final String CLIENT_IP = "127.0.0.2";
     private static final byte[] PAYLOAD = "first bytes\r\nand more".getBytes(StandardCharsets.US_ASCII);
 
     @Test
     @Timeout(60)
     void shouldSendAV1HeaderNamingTheClientBeforeItsBytes() throws Exception
     {
-        try (Recorder upstream = new Recorder(Integer.MAX_VALUE);
-            Proxy proxy = TestProxies.start(TestProxies.configFor(upstream.address())
-                .sendProxyProtocol(SendProxyProtocol.V1)))
-        {
-            final int clientPort = exchange(proxy.localAddress(), PAYLOAD);
-            final String expectedHeader = "PROXY TCP4 " + CLIENT_IP + " 127.0.0.1 " + clientPort + " " +
-                proxy.localAddress().getPort() + "\r\n";
-            final byte[] got = upstream.received();
-            assertEquals(expectedHeader + new String(PAYLOAD, StandardCharsets.US_ASCII),
-                new String(got, StandardCharsets.US_ASCII));
-        }
+        final Relayed relayed = relayPayload(SendProxyProtocol.V1);
+        final String expectedHeader = "PROXY TCP4 " + CLIENT_IP + " 127.0.0.1 " + relayed.clientPort() + " " +
+            relayed.proxyPort() + "\r\n";
+        assertEquals(expectedHeader + new String(PAYLOAD, StandardCharsets.US_ASCII),
+            new String(relayed.received(), StandardCharsets.US_ASCII));
     }
 
     @Test
     @Timeout(60)
     void shouldSendAV2HeaderNamingTheClientBeforeItsBytes() throws Exception
     {
-        try (Recorder upstream = new Recorder(Integer.MAX_VALUE);
-            Proxy proxy = TestProxies.start(TestProxies.configFor(upstream.address())
-                .sendProxyProtocol(SendProxyProtocol.V2)))
-        {
-            final int clientPort = exchange(proxy.localAddress(), PAYLOAD);
-            final byte[] got = upstream.received();
-            final ProxyHeader header = new ProxyHeader();
-            assertEquals(ProxyHeaderParser.Status.DONE, ProxyHeaderParser.parse(ByteBuffer.wrap(got), header));
-            assertEquals(2, header.version());
-            assertEquals(ProxyHeader.Family.TCP4, header.family());
-            assertEquals(InetAddress.getByName(CLIENT_IP), header.sourceInetAddress());
-            assertEquals(clientPort, header.sourcePort());
-            assertEquals(proxy.localAddress().getPort(), header.destinationPort());
-            assertArrayEquals(PAYLOAD, Arrays.copyOfRange(got, header.headerBytes(), got.length));
-        }
+        final Relayed relayed = relayPayload(SendProxyProtocol.V2);
+        final byte[] got = relayed.received();
+        final ProxyHeader header = new ProxyHeader();
+        assertEquals(ProxyHeaderParser.Status.DONE, ProxyHeaderParser.parse(ByteBuffer.wrap(got), header));
+        assertEquals(2, header.version());
+        assertEquals(ProxyHeader.Family.TCP4, header.family());
+        assertEquals(InetAddress.getByName(CLIENT_IP), header.sourceInetAddress());
+        assertEquals(relayed.clientPort(), header.sourcePort());
+        assertEquals(relayed.proxyPort(), header.destinationPort());
+        assertArrayEquals(PAYLOAD, Arrays.copyOfRange(got, header.headerBytes(), got.length));
     }
 
     @Test
@@ -92,8 +82,7 @@ class ProxyProtocolEndToEndTest
         for (final byte[] opening : List.of(v1.toByteArray(), v2.array()))
         {
             try (Recorder upstream = new Recorder(Integer.MAX_VALUE);
-                Proxy proxy = TestProxies.start(TestProxies.configFor(upstream.address())
-                    .acceptProxyProtocol(true).proxyProtocolTrusted(List.of("127.0.0.0/24"))))
+                Proxy proxy = startAccepting(upstream.address(), "127.0.0.0/24"))
             {
                 exchange(proxy.localAddress(), opening);
                 assertArrayEquals(PAYLOAD, upstream.received(), "the bytes after the header, intact");
@@ -111,8 +100,7 @@ class ProxyProtocolEndToEndTest
     void shouldRefuseAClientThatIsNotATrustedSource() throws Exception
     {
         try (Recorder upstream = new Recorder(Integer.MAX_VALUE);
-            Proxy proxy = TestProxies.start(TestProxies.configFor(upstream.address())
-                .acceptProxyProtocol(true).proxyProtocolTrusted(List.of("127.0.0.1/32"))))
+            Proxy proxy = startAccepting(upstream.address(), "127.0.0.1/32"))
         {
             try (Socket client = clientSocket(proxy.localAddress()))
             {
@@ -129,8 +117,7 @@ class ProxyProtocolEndToEndTest
     void shouldKeepTheOriginalClientThroughAChainOfTwoProxies() throws Exception
     {
         try (Recorder upstream = new Recorder(Integer.MAX_VALUE);
-            Proxy second = TestProxies.start(TestProxies.configFor(upstream.address())
-                .acceptProxyProtocol(true).proxyProtocolTrusted(List.of("127.0.0.1/32")));
+            Proxy second = startAccepting(upstream.address(), "127.0.0.1/32");
             Proxy first = TestProxies.start(TestProxies.configFor(hostPort(second.localAddress()))
                 .sendProxyProtocol(SendProxyProtocol.V2)))
         {
@@ -140,6 +127,22 @@ class ProxyProtocolEndToEndTest
             final MetricsSnapshot metrics = second.metrics();
             assertTrue(metrics.topClients().stream().noneMatch((c) -> c.name().startsWith("127.0.0.1")),
                 "the first proxy's own address must not show as a client: " + metrics.topClients());
+        }
+    }
+
+    /** What the recording upstream got from one client through a proxy sending PROXY headers. */
+    private record Relayed(int clientPort, int proxyPort, byte[] received)
+    {
+    }
+
+    /** {@link #PAYLOAD} from one client through a proxy that sends {@code version} headers to a recorder. */
+    private static Relayed relayPayload(final SendProxyProtocol version) throws Exception
+    {
+        try (Recorder upstream = new Recorder(Integer.MAX_VALUE);
+            Proxy proxy = TestProxies.start(TestProxies.configFor(upstream.address()).sendProxyProtocol(version)))
+        {
+            final int clientPort = exchange(proxy.localAddress(), PAYLOAD);
+            return new Relayed(clientPort, proxy.localAddress().getPort(), upstream.received());
         }
     }
 
@@ -153,28 +156,6 @@ class ProxyProtocolEndToEndTest
             }
         }
         return false;
-    }
-
-    private static Socket clientSocket(final InetSocketAddress proxy) throws Exception
-    {
-        final Socket socket = new Socket();
-        socket.bind(new InetSocketAddress(CLIENT_IP, 0));
-        socket.setSoTimeout(30_000);
-        socket.connect(proxy, 30_000);
-        return socket;
-    }
-
-    /** Send the bytes in one write, half-close, and expect the recorder's "ok". @return the client's port. */
-    private static int exchange(final InetSocketAddress proxy, final byte[] bytes) throws Exception
-    {
-        try (Socket client = clientSocket(proxy))
-        {
-            client.getOutputStream().write(bytes);
-            client.shutdownOutput();
-            final InputStream in = client.getInputStream();
-            assertEquals("ok", new String(in.readAllBytes(), StandardCharsets.US_ASCII));
-            return client.getLocalPort();
-        }
     }
 
     private static String hostPort(final InetSocketAddress address)

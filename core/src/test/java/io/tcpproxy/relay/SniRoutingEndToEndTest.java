@@ -65,28 +65,18 @@ class SniRoutingEndToEndTest
     @Timeout(90)
     void shouldRouteEachServerNameToItsPoolAndRelayTheHandshakeUntouched() throws Exception
     {
-        final SSLContext client = clientTrustingBoth();
-        try (TlsEcho api = new TlsEcho(context("alpha"), "api");
-            TlsEcho web = new TlsEcho(context("beta"), "web");
-            TlsEcho fallback = new TlsEcho(context("alpha"), "fallback");
-            Proxy proxy = TestProxies.start(pooledConfig(api, web, fallback, "default")))
+        try (ThreePools pools = new ThreePools("default"))
         {
-            assertReachedBy(api, ALPHA, exchange(client, proxy.localAddress(), "api.test", List.of()));
-            assertReachedBy(api, ALPHA, exchange(client, proxy.localAddress(), "v2.API.test", List.of()));
-            assertReachedBy(web, BETA, exchange(client, proxy.localAddress(), "web.test", List.of()));
-            assertReachedBy(fallback, ALPHA, exchange(client, proxy.localAddress(), "unknown.test", List.of()));
-            assertReachedBy(fallback, ALPHA, exchange(client, proxy.localAddress(), null, List.of()));
+            assertReachedBy(pools.api, ALPHA, pools.exchange("api.test"));
+            assertReachedBy(pools.api, ALPHA, pools.exchange("v2.API.test"));
+            assertReachedBy(pools.web, BETA, pools.exchange("web.test"));
+            assertReachedBy(pools.fallback, ALPHA, pools.exchange("unknown.test"));
+            assertReachedBy(pools.fallback, ALPHA, pools.exchange(null));
 
-            Await.until("route counts api=2 web=1 default=2", () ->
-            {
-                final var s = proxy.metrics();
-                return s.value(RouteFamilies.ROUTE_CONNECTIONS, "api") == 2 &&
-                    s.value(RouteFamilies.ROUTE_CONNECTIONS, "web") == 1 &&
-                    s.value(RouteFamilies.ROUTE_CONNECTIONS, "default") == 2;
-            }, AWAIT);
-            assertEquals(2, api.served());
-            assertEquals(1, web.served());
-            assertEquals(2, fallback.served());
+            pools.awaitRouted(2, 1, 2);
+            assertEquals(2, pools.api.served());
+            assertEquals(1, pools.web.served());
+            assertEquals(2, pools.fallback.served());
         }
     }
 
@@ -94,25 +84,19 @@ class SniRoutingEndToEndTest
     @Timeout(90)
     void shouldRouteByAlpnAmongRoutesForTheSameName() throws Exception
     {
-        final SSLContext client = clientTrustingBoth();
-        try (TlsEcho api = new TlsEcho(context("alpha"), "api");
-            TlsEcho web = new TlsEcho(context("beta"), "web");
-            TlsEcho fallback = new TlsEcho(context("alpha"), "fallback");
-            Proxy proxy = TestProxies.start(pooledConfig(api, web, fallback, "default")))
+        try (ThreePools pools = new ThreePools("default"))
         {
-            final Exchange h2 = exchange(client, proxy.localAddress(), "app.test", List.of("h2", "http/1.1"));
-            assertReachedBy(api, ALPHA, h2);
+            final Exchange h2 = pools.exchange("app.test", "h2", "http/1.1");
+            assertReachedBy(pools.api, ALPHA, h2);
             assertEquals("h2", h2.applicationProtocol, "the api server agreed to h2 over the relayed hello");
 
-            final Exchange http1 = exchange(client, proxy.localAddress(), "app.test", List.of("http/1.1"));
-            assertReachedBy(web, BETA, http1);
+            final Exchange http1 = pools.exchange("app.test", "http/1.1");
+            assertReachedBy(pools.web, BETA, http1);
             assertEquals("http/1.1", http1.applicationProtocol);
 
-            assertReachedBy(web, BETA, exchange(client, proxy.localAddress(), "app.test", List.of()));
+            assertReachedBy(pools.web, BETA, pools.exchange("app.test"));
 
-            Await.until("route counts api=1 web=2", () ->
-                proxy.metrics().value(RouteFamilies.ROUTE_CONNECTIONS, "api") == 1 &&
-                proxy.metrics().value(RouteFamilies.ROUTE_CONNECTIONS, "web") == 2, AWAIT);
+            pools.awaitRouted(1, 2, 0);
         }
     }
 
@@ -120,16 +104,11 @@ class SniRoutingEndToEndTest
     @Timeout(90)
     void shouldCloseWhatNoRouteNamesWhenThereIsNoDefaultPool() throws Exception
     {
-        final SSLContext client = clientTrustingBoth();
-        try (TlsEcho api = new TlsEcho(context("alpha"), "api");
-            TlsEcho web = new TlsEcho(context("beta"), "web");
-            TlsEcho fallback = new TlsEcho(context("alpha"), "fallback");
-            Proxy proxy = TestProxies.start(pooledConfig(api, web, fallback, "")))
+        try (ThreePools pools = new ThreePools(""))
         {
-            assertThrows(IOException.class,
-                () -> exchange(client, proxy.localAddress(), "unknown.test", List.of()), "no route for unknown.test");
-            assertThrows(IOException.class,
-                () -> exchange(client, proxy.localAddress(), null, List.of()), "no route without a name");
+            final Proxy proxy = pools.proxy;
+            assertThrows(IOException.class, () -> pools.exchange("unknown.test"), "no route for unknown.test");
+            assertThrows(IOException.class, () -> pools.exchange(null), "no route without a name");
             Await.until("two no_route closes", () -> proxy.metrics().closes(CloseReason.NO_ROUTE) == 2, AWAIT);
 
             try (Socket plain = new Socket())
@@ -142,12 +121,10 @@ class SniRoutingEndToEndTest
             Await.until("a tls_not_tls close", () -> proxy.metrics().closes(CloseReason.TLS_NOT_TLS) == 1, AWAIT);
 
             // the routes still work, and nothing reached the default pool's server
-            assertReachedBy(web, BETA, exchange(client, proxy.localAddress(), "web.test", List.of()));
-            Await.until("one connection routed to web", () ->
-                proxy.metrics().value(RouteFamilies.ROUTE_CONNECTIONS, "web") == 1, AWAIT);
-            assertEquals(0, proxy.metrics().value(RouteFamilies.ROUTE_CONNECTIONS, "default"));
-            assertEquals(0, fallback.served());
-            assertEquals(0, api.served());
+            assertReachedBy(pools.web, BETA, pools.exchange("web.test"));
+            pools.awaitRouted(0, 1, 0);
+            assertEquals(0, pools.fallback.served());
+            assertEquals(0, pools.api.served());
         }
     }
 
@@ -166,22 +143,66 @@ class SniRoutingEndToEndTest
                 "/usr/bin/openssl is missing");
             Assumptions.abort("/usr/bin/openssl is missing");
         }
-        try (TlsEcho api = new TlsEcho(context("alpha"), "api");
-            TlsEcho web = new TlsEcho(context("beta"), "web");
-            TlsEcho fallback = new TlsEcho(context("alpha"), "fallback");
-            Proxy proxy = TestProxies.start(pooledConfig(api, web, fallback, "default")))
+        try (ThreePools pools = new ThreePools("default"))
         {
-            final String apiOutput = sClient(openssl, proxy.localAddress(), "api.test");
+            final String apiOutput = sClient(openssl, pools.proxy.localAddress(), "api.test");
             assertTrue(apiOutput.contains("subject=CN = alpha.test"), apiOutput);
             assertTrue(apiOutput.contains("api ping from openssl"), apiOutput);
 
-            final String webOutput = sClient(openssl, proxy.localAddress(), "web.test");
+            final String webOutput = sClient(openssl, pools.proxy.localAddress(), "web.test");
             assertTrue(webOutput.contains("subject=CN = beta.test"), webOutput);
             assertTrue(webOutput.contains("web ping from openssl"), webOutput);
 
-            Await.until("route counts api=1 web=1", () ->
-                proxy.metrics().value(RouteFamilies.ROUTE_CONNECTIONS, "api") == 1 &&
-                proxy.metrics().value(RouteFamilies.ROUTE_CONNECTIONS, "web") == 1, AWAIT);
+            pools.awaitRouted(1, 1, 0);
+        }
+    }
+
+    /**
+     * Three TLS echo servers ({@code api} and {@code fallback} with alpha's certificate, {@code web} with beta's), the
+     * proxy in front of them as {@link #pooledConfig} sets it up, and a client trusting both certificates.
+     */
+    private static final class ThreePools implements AutoCloseable
+    {
+        final TlsEcho api;
+        final TlsEcho web;
+        final TlsEcho fallback;
+        final Proxy proxy;
+        private final SSLContext client;
+
+        ThreePools(final String defaultPool) throws Exception
+        {
+            client = clientTrustingBoth();
+            api = new TlsEcho(context("alpha"), "api");
+            web = new TlsEcho(context("beta"), "web");
+            fallback = new TlsEcho(context("alpha"), "fallback");
+            proxy = TestProxies.start(pooledConfig(api, web, fallback, defaultPool));
+        }
+
+        /** One exchange through the proxy with this server name (none when null) and these ALPN protocols. */
+        Exchange exchange(final String serverName, final String... protocols) throws IOException
+        {
+            return SniRoutingEndToEndTest.exchange(client, proxy.localAddress(), serverName, List.of(protocols));
+        }
+
+        /** Await these counts of {@code tcp_proxy_route_connections} for the routes api, web and default. */
+        void awaitRouted(final long toApi, final long toWeb, final long toDefault)
+        {
+            Await.until("route counts api=" + toApi + " web=" + toWeb + " default=" + toDefault, () ->
+            {
+                final var s = proxy.metrics();
+                return s.value(RouteFamilies.ROUTE_CONNECTIONS, "api") == toApi &&
+                    s.value(RouteFamilies.ROUTE_CONNECTIONS, "web") == toWeb &&
+                    s.value(RouteFamilies.ROUTE_CONNECTIONS, "default") == toDefault;
+            }, AWAIT);
+        }
+
+        @Override
+        public void close() throws IOException
+        {
+            proxy.close();
+            fallback.close();
+            web.close();
+            api.close();
         }
     }
 

@@ -9,6 +9,7 @@ import io.tcpproxy.config.HealthCheck;
 import io.tcpproxy.config.Upstream;
 import io.tcpproxy.metrics.MetricsSnapshot;
 import io.tcpproxy.metrics.UpstreamFamilies;
+import io.tcpproxy.testsupport.Closer;
 import io.tcpproxy.upstream.AdminState;
 import io.tcpproxy.upstream.UpstreamServer;
 import org.junit.jupiter.api.AfterEach;
@@ -22,6 +23,7 @@ import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -36,15 +38,12 @@ class UpstreamPoolsTest
 {
     private static final Duration GENEROUS = Duration.ofSeconds(30);
 
-    private final List<AutoCloseable> toClose = new ArrayList<>();
+    private final Closer toClose = new Closer();
 
     @AfterEach
     void closeAll() throws Exception
     {
-        for (int i = toClose.size() - 1; i >= 0; i--)
-        {
-            toClose.get(i).close();
-        }
+        toClose.close();
     }
 
     @Test
@@ -114,10 +113,9 @@ class UpstreamPoolsTest
     @Test
     void sourceHashKeepsEachClientOnItsServer() throws Exception
     {
-        final NamedServer a = server("A");
-        final NamedServer b = server("B");
-        final NamedServer c = server("C");
-        final Proxy proxy = start(pool(Balance.SOURCE_HASH, upstream(a, 1), upstream(b, 1), upstream(c, 1)));
+        final Map<String, NamedServer> byName = servers("A", "B", "C");
+        final Proxy proxy = start(pool(Balance.SOURCE_HASH,
+            byName.values().stream().map((server) -> upstream(server, 1)).toArray(Upstream[]::new)));
 
         final Map<String, String> serverBySource = new HashMap<>();
         for (int round = 0; round < 3; round++)
@@ -140,7 +138,7 @@ class UpstreamPoolsTest
         final String removed = serverBySource.get("127.0.0.1");
         for (final UpstreamServer server : proxy.upstreams())
         {
-            if (server.label().equals(Map.of("A", a, "B", b, "C", c).get(removed).address()))
+            if (server.label().equals(byName.get(removed).address()))
             {
                 server.adminState(AdminState.DRAINING);
             }
@@ -166,9 +164,8 @@ class UpstreamPoolsTest
         final NamedServer a = server("A");
         final NamedServer b = server("B");
         final ConsoleCapture console = new ConsoleCapture();
-        final HealthCheck check = HealthCheck.builder().intervalMs(200).timeoutMs(1000).rise(2).fall(2).build();
-        final Proxy proxy = start(pool(Balance.ROUND_ROBIN, upstream(a, 1), upstream(b, 1)).healthCheck(check),
-            console);
+        final Proxy proxy = start(
+            pool(Balance.ROUND_ROBIN, upstream(a, 1), upstream(b, 1)).healthCheck(fastChecks(2, 2).build()), console);
         console.awaitLine("[UPSTREAM] pool default: round_robin over 2 servers: " + a.address() + ", " + b.address());
 
         for (int i = 0; i < 4; i++)
@@ -205,9 +202,9 @@ class UpstreamPoolsTest
         final NamedServer a = server("A");
         final NamedServer backup = server("BACKUP");
         final ConsoleCapture console = new ConsoleCapture();
-        final HealthCheck check = HealthCheck.builder().intervalMs(200).timeoutMs(1000).rise(1).fall(1).build();
         final Proxy proxy = start(pool(Balance.ROUND_ROBIN, upstream(a, 1),
-            Upstream.builder().addr(backup.address()).backup(true).build()).healthCheck(check), console);
+            Upstream.builder().addr(backup.address()).backup(true).build()).healthCheck(fastChecks(1, 1).build()),
+            console);
 
         for (int i = 0; i < 4; i++)
         {
@@ -279,8 +276,7 @@ class UpstreamPoolsTest
         final NamedServer a = server("A");
         final NamedServer b = server("B");
         final ConsoleCapture console = new ConsoleCapture();
-        final HealthCheck check = HealthCheck.builder().intervalMs(200).timeoutMs(1000).rise(1).fall(2)
-            .send("hello\\r\\n").expect("A\\n").build();
+        final HealthCheck check = fastChecks(1, 2).send("hello\\r\\n").expect("A\\n").build();
         final Proxy proxy = start(pool(Balance.ROUND_ROBIN, upstream(a, 1), upstream(b, 1)).healthCheck(check),
             console);
 
@@ -301,7 +297,7 @@ class UpstreamPoolsTest
     {
         final NamedServer a = server("A");
         final NamedServer b = server("B");
-        final HealthCheck check = HealthCheck.builder().intervalMs(200).timeoutMs(1000).rise(1).fall(1).build();
+        final HealthCheck check = fastChecks(1, 1).build();
         final Proxy proxy = TestProxies.start(pool(Balance.ROUND_ROBIN, upstream(a, 1), upstream(b, 1))
             .healthCheck(check));
         try
@@ -361,6 +357,23 @@ class UpstreamPoolsTest
         final NamedServer server = NamedServer.start(name);
         toClose.add(server);
         return server;
+    }
+
+    /** @return servers with these names, started (closed after the test), by name in the order given. */
+    private Map<String, NamedServer> servers(final String... names) throws IOException
+    {
+        final Map<String, NamedServer> byName = new LinkedHashMap<>();
+        for (final String name : names)
+        {
+            byName.put(name, server(name));
+        }
+        return byName;
+    }
+
+    /** Health checks every 200 ms (1 s timeout): a server goes down or up within a second or so. */
+    private static HealthCheck.Builder fastChecks(final int rise, final int fall)
+    {
+        return HealthCheck.builder().intervalMs(200).timeoutMs(1000).rise(rise).fall(fall);
     }
 
     private static Upstream upstream(final NamedServer server, final int weight)

@@ -6,20 +6,14 @@ import io.tcpproxy.config.Config;
 import io.tcpproxy.metrics.MetricsSnapshot;
 import io.tcpproxy.metrics.ReloadFamilies;
 import io.tcpproxy.testsupport.Await;
-import io.tcpproxy.testsupport.TestUpstream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import io.tcpproxy.testsupport.ClientSockets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -37,13 +31,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
@@ -58,36 +50,9 @@ class ListenAddressReloadTest
     private static final String LISTEN_STATE = "0A";
     private static final int WORKERS = 2;
 
-    @TempDir
-    Path dir;
-
-    private final ByteArrayOutputStream consoleBytes = new ByteArrayOutputStream();
-    private final PrintStream console = new PrintStream(consoleBytes, true, StandardCharsets.UTF_8);
-    private final List<Socket> clients = new ArrayList<>();
-    private TestUpstream echo;
-    private Path file;
+    @RegisterExtension
+    final ProxyFromFile fixture = new ProxyFromFile();
     private Proxy proxy;
-
-    @BeforeEach
-    void setUp() throws IOException
-    {
-        echo = TestUpstream.echo();
-        file = dir.resolve("proxy.toml");
-    }
-
-    @AfterEach
-    void tearDown() throws IOException
-    {
-        for (final Socket client : clients)
-        {
-            client.close();
-        }
-        if (proxy != null)
-        {
-            proxy.close();
-        }
-        echo.close();
-    }
 
     @ParameterizedTest
     @EnumSource(Config.AcceptMode.class)
@@ -273,8 +238,7 @@ class ListenAddressReloadTest
 
     private void start(final Config.AcceptMode mode, final String listen) throws IOException
     {
-        write(mode, listen);
-        proxy = Proxy.start(Config.fromFile(file), console);
+        proxy = fixture.start(toml(mode, listen, ""));
     }
 
     private void write(final Config.AcceptMode mode, final String listen) throws IOException
@@ -284,12 +248,17 @@ class ListenAddressReloadTest
 
     private void write(final Config.AcceptMode mode, final String listen, final String extra) throws IOException
     {
-        Files.writeString(file, "listen_addr = \"" + listen + "\"\n" +
-            "target_addr = \"" + echo.address() + "\"\n" +
+        fixture.write(toml(mode, listen, extra));
+    }
+
+    private String toml(final Config.AcceptMode mode, final String listen, final String extra) throws IOException
+    {
+        return "listen_addr = \"" + listen + "\"\n" +
+            "target_addr = \"" + fixture.echo().address() + "\"\n" +
             "metrics_addr = \"\"\n" +
             "workers = " + WORKERS + "\n" +
             "accept_mode = \"" + mode.name().toLowerCase(Locale.ROOT) + "\"\n" +
-            extra);
+            extra;
     }
 
     /** A port free a moment ago; the kernel hands ephemeral ports out at random, so another taker is unlikely. */
@@ -303,32 +272,12 @@ class ListenAddressReloadTest
 
     private Socket connect(final InetSocketAddress address) throws IOException
     {
-        final Socket socket = new Socket();
-        clients.add(socket);
-        socket.connect(address, SOCKET_TIMEOUT_MS);
-        socket.setSoTimeout(SOCKET_TIMEOUT_MS);
-        return socket;
+        return fixture.clients.connect(address);
     }
 
     private static void roundTrip(final Socket socket, final String text) throws IOException
     {
-        final byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
-        final OutputStream out = socket.getOutputStream();
-        final InputStream in = socket.getInputStream();
-        out.write(bytes); // small: the echo sends it back whole, no writer thread needed
-        out.flush();
-        final byte[] back = new byte[bytes.length];
-        int read = 0;
-        while (read < back.length)
-        {
-            final int n = in.read(back, read, back.length - read);
-            if (n < 0)
-            {
-                fail("closed after " + read + " of " + back.length + " bytes");
-            }
-            read += n;
-        }
-        assertArrayEquals(bytes, back);
+        ClientSockets.roundTrip(socket, text.getBytes(StandardCharsets.US_ASCII));
     }
 
     /**
@@ -357,7 +306,7 @@ class ListenAddressReloadTest
 
     private String console()
     {
-        return consoleBytes.toString(StandardCharsets.UTF_8);
+        return fixture.console.text();
     }
 
     private void awaitMetrics(final String what, final Predicate<MetricsSnapshot> condition)

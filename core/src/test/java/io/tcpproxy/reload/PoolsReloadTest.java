@@ -4,27 +4,21 @@ import io.tcpproxy.CloseReason;
 import io.tcpproxy.Proxy;
 import io.tcpproxy.admin.ConnectionInfo;
 import io.tcpproxy.admin.ReloadResult;
-import io.tcpproxy.config.Config;
 import io.tcpproxy.metrics.ReloadFamilies;
 import io.tcpproxy.metrics.UpstreamFamilies;
 import io.tcpproxy.protocol.ClientHellos;
 import io.tcpproxy.testsupport.Await;
 import io.tcpproxy.testsupport.TestUpstream;
 import io.tcpproxy.upstream.UpstreamServer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -40,7 +34,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static io.tcpproxy.testsupport.ClientSockets.readOrEof;
+import static io.tcpproxy.testsupport.ClientSockets.roundTrip;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -55,40 +50,17 @@ class PoolsReloadTest
     private static final Duration AWAIT = Duration.ofSeconds(30);
     private static final int SOCKET_TIMEOUT_MS = 30_000;
 
-    @TempDir
-    Path dir;
-
-    private final ByteArrayOutputStream consoleBytes = new ByteArrayOutputStream();
-    private final PrintStream console = new PrintStream(consoleBytes, true, StandardCharsets.UTF_8);
-    private final List<Socket> clients = new ArrayList<>();
+    @RegisterExtension
+    final ProxyFromFile fixture = new ProxyFromFile();
     private final List<TestUpstream> servers = new ArrayList<>();
-    private Path file;
     private Proxy proxy;
 
     @BeforeEach
     void setUp() throws IOException
     {
-        file = dir.resolve("proxy.toml");
         for (int i = 0; i < 3; i++)
         {
-            servers.add(TestUpstream.echo());
-        }
-    }
-
-    @AfterEach
-    void tearDown() throws IOException
-    {
-        for (final Socket client : clients)
-        {
-            client.close();
-        }
-        if (proxy != null)
-        {
-            proxy.close();
-        }
-        for (final TestUpstream server : servers)
-        {
-            server.close();
+            servers.add(fixture.newEcho());
         }
     }
 
@@ -406,7 +378,7 @@ class PoolsReloadTest
             roundTrip(socket, "ok".getBytes(StandardCharsets.US_ASCII));
             socket.close();
         }
-        clients.removeAll(own);
+        fixture.clients.forget(own);
     }
 
     /** @return each worker's highest connection id open now (ids grow per worker: worker index in the top bits). */
@@ -479,61 +451,45 @@ class PoolsReloadTest
 
     private void start(final Map<Integer, Integer> weights, final String extra) throws IOException
     {
-        write(weights, extra);
-        proxy = Proxy.start(Config.fromFile(file), console);
+        proxy = fixture.start(toml(weights, extra));
     }
 
     private void startRaw(final String body) throws IOException
     {
-        writeRaw(body);
-        proxy = Proxy.start(Config.fromFile(file), console);
+        proxy = fixture.start(tomlRaw(body));
     }
 
     private void write(final Map<Integer, Integer> weights, final String extra) throws IOException
     {
-        final StringBuilder body = new StringBuilder(extra);
-        weights.forEach((server, weight) -> body.append("[[upstream]]\naddr = \"").append(label(server))
-            .append("\"\nweight = ").append(weight).append('\n'));
-        writeRaw(body.toString());
+        fixture.write(toml(weights, extra));
     }
 
     private void writeRaw(final String body) throws IOException
     {
-        Files.writeString(file, "listen_addr = \"127.0.0.1:0\"\nmetrics_addr = \"\"\nworkers = 2\n" + body);
+        fixture.write(tomlRaw(body));
+    }
+
+    private String toml(final Map<Integer, Integer> weights, final String extra)
+    {
+        final StringBuilder body = new StringBuilder(extra);
+        weights.forEach((server, weight) -> body.append("[[upstream]]\naddr = \"").append(label(server))
+            .append("\"\nweight = ").append(weight).append('\n'));
+        return tomlRaw(body.toString());
+    }
+
+    private static String tomlRaw(final String body)
+    {
+        return "listen_addr = \"127.0.0.1:0\"\nmetrics_addr = \"\"\nworkers = 2\n" + body;
     }
 
     private Socket connect() throws IOException
     {
-        final Socket socket = new Socket();
-        clients.add(socket);
-        socket.connect(proxy.localAddress(), SOCKET_TIMEOUT_MS);
-        socket.setSoTimeout(SOCKET_TIMEOUT_MS);
-        return socket;
-    }
-
-    private static void roundTrip(final Socket socket, final byte[] bytes) throws IOException
-    {
-        socket.getOutputStream().write(bytes);
-        socket.getOutputStream().flush();
-        final byte[] back = socket.getInputStream().readNBytes(bytes.length);
-        assertArrayEquals(bytes, back);
-    }
-
-    private static int readOrEof(final Socket socket)
-    {
-        try
-        {
-            return socket.getInputStream().read();
-        }
-        catch (final IOException ex)
-        {
-            return -1; // reset: closed as well (a timeout fails the equality)
-        }
+        return fixture.connect();
     }
 
     private String console()
     {
-        return consoleBytes.toString(StandardCharsets.UTF_8);
+        return fixture.console.text();
     }
 
     /**

@@ -9,23 +9,15 @@ import io.tcpproxy.metrics.Families;
 import io.tcpproxy.metrics.MetricsSnapshot;
 import io.tcpproxy.metrics.ReloadFamilies;
 import io.tcpproxy.metrics.Sample;
-import io.tcpproxy.testsupport.TestUpstream;
 import io.tcpproxy.testsupport.Await;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -40,12 +32,13 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 
+import static io.tcpproxy.testsupport.ClientSockets.readOrEof;
+import static io.tcpproxy.testsupport.ClientSockets.roundTrip;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Hot reload of a running proxy started from a TOML file (issue 16): applied and rejected reloads, the keys that need
@@ -56,36 +49,9 @@ class ReloadTest
     private static final long AWAIT_NS = TimeUnit.SECONDS.toNanos(30);
     private static final int SOCKET_TIMEOUT_MS = 30_000;
 
-    @TempDir
-    Path dir;
-
-    private final ByteArrayOutputStream consoleBytes = new ByteArrayOutputStream();
-    private final PrintStream console = new PrintStream(consoleBytes, true, StandardCharsets.UTF_8);
-    private final List<Socket> clients = new ArrayList<>();
-    private TestUpstream echo;
-    private Path file;
+    @RegisterExtension
+    final ProxyFromFile fixture = new ProxyFromFile();
     private Proxy proxy;
-
-    @BeforeEach
-    void setUp() throws IOException
-    {
-        echo = TestUpstream.echo();
-        file = dir.resolve("proxy.toml");
-    }
-
-    @AfterEach
-    void tearDown() throws IOException
-    {
-        for (final Socket client : clients)
-        {
-            client.close();
-        }
-        if (proxy != null)
-        {
-            proxy.close();
-        }
-        echo.close();
-    }
 
     @Test
     void shouldApplyAChangedDenyListToNewConnectionsOnly() throws Exception
@@ -167,7 +133,8 @@ class ReloadTest
         final ReloadResult result = proxy.reload();
 
         assertFalse(result.applied());
-        assertTrue(result.error().startsWith(file + ":" + badLine + ": balance: expected one of"), result.error());
+        assertTrue(result.error().startsWith(fixture.file() + ":" + badLine + ": balance: expected one of"),
+            result.error());
         assertEquals(hashBefore, result.hash());
         assertEquals(100, proxy.config().maxConnections(), "nothing changed");
         assertTrue(console().contains("[RELOAD] rejected: " + result.error()), console());
@@ -181,7 +148,7 @@ class ReloadTest
             s.value(ReloadFamilies.RELOADS, "applied") == 0);
         assertFalse(proxy.isShuttingDown());
 
-        Files.delete(file);
+        Files.delete(fixture.file());
         final ReloadResult missing = proxy.reload();
         assertFalse(missing.applied());
         assertTrue(missing.error().contains("file not found"), missing.error());
@@ -282,8 +249,8 @@ class ReloadTest
     @Test
     void shouldRejectAReloadWhenTheProxyWasStartedFromSettingsBuiltInCode() throws Exception
     {
-        proxy = Proxy.start(Config.builder().listenAddress("127.0.0.1:0").targetAddress(echo.address())
-            .metricsAddress("").workers(1).build(), console);
+        proxy = fixture.start(Config.builder().listenAddress("127.0.0.1:0")
+            .targetAddress(fixture.echo().address()).metricsAddress("").workers(1).build());
         final ReloadResult result = proxy.reload();
         assertFalse(result.applied());
         assertTrue(result.error().startsWith("no configuration file"), result.error());
@@ -332,7 +299,7 @@ class ReloadTest
             assertTrue(connection.id() > previousId, "ids ascend");
             previousId = connection.id();
             listedClients.add(connection.client());
-            assertEquals("127.0.0.1:" + echo.port(), connection.upstream());
+            assertEquals("127.0.0.1:" + fixture.echo().port(), connection.upstream());
             assertEquals("relaying", connection.state());
             assertEquals(1, connection.bytesUpstream());
             assertEquals(1, connection.bytesDownstream());
@@ -344,23 +311,27 @@ class ReloadTest
 
     private void start(final String extra) throws IOException
     {
-        write(extra);
-        proxy = Proxy.start(Config.fromFile(file), console);
+        proxy = fixture.start(toml(extra));
     }
 
     private void write(final String extra) throws IOException
     {
-        Files.writeString(file, "# test proxy\n" +
+        fixture.write(toml(extra));
+    }
+
+    private String toml(final String extra) throws IOException
+    {
+        return "# test proxy\n" +
             "listen_addr = \"127.0.0.1:0\"\n" +
-            "target_addr = \"" + echo.address() + "\"\n" +
+            "target_addr = \"" + fixture.echo().address() + "\"\n" +
             "metrics_addr = \"\"\n" +
             (extra.contains("workers") ? "" : "workers = 2\n") +
-            extra);
+            extra;
     }
 
     private int lineOf(final String key) throws IOException
     {
-        final List<String> lines = Files.readAllLines(file);
+        final List<String> lines = Files.readAllLines(fixture.file());
         for (int i = 0; i < lines.size(); i++)
         {
             if (lines.get(i).startsWith(key))
@@ -373,72 +344,12 @@ class ReloadTest
 
     private Socket connect() throws IOException
     {
-        final Socket socket = new Socket();
-        clients.add(socket);
-        socket.connect(proxy.localAddress(), SOCKET_TIMEOUT_MS);
-        socket.setSoTimeout(SOCKET_TIMEOUT_MS);
-        return socket;
-    }
-
-    private static byte[] roundTrip(final Socket socket, final byte[] bytes) throws IOException
-    {
-        final OutputStream out = socket.getOutputStream();
-        final InputStream in = socket.getInputStream();
-        final byte[] back = new byte[bytes.length];
-        final Thread writer = new Thread(() ->
-        {
-            try
-            {
-                out.write(bytes);
-                out.flush();
-            }
-            catch (final IOException ignore)
-            {
-                // the read below fails too
-            }
-        });
-        writer.start();
-        int read = 0;
-        while (read < back.length)
-        {
-            final int n = in.read(back, read, back.length - read);
-            if (n < 0)
-            {
-                fail("closed after " + read + " of " + back.length + " bytes");
-            }
-            read += n;
-        }
-        try
-        {
-            writer.join(SOCKET_TIMEOUT_MS);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-        }
-        assertArrayEquals(bytes, back);
-        return back;
-    }
-
-    private static int readOrEof(final Socket socket) throws IOException
-    {
-        try
-        {
-            return socket.getInputStream().read();
-        }
-        catch (final SocketTimeoutException ex)
-        {
-            throw new AssertionError("not closed within " + SOCKET_TIMEOUT_MS + " ms", ex);
-        }
-        catch (final IOException ex)
-        {
-            return -1; // reset: closed as well
-        }
+        return fixture.connect();
     }
 
     private String console()
     {
-        return consoleBytes.toString(StandardCharsets.UTF_8);
+        return fixture.console.text();
     }
 
     private MetricsSnapshot awaitMetrics(final String what, final Predicate<MetricsSnapshot> condition)

@@ -43,10 +43,7 @@ class AccessMetricsEndToEndTest
         final ByteArrayOutputStream consoleBytes = new ByteArrayOutputStream();
         final AtomicInteger upstreamAccepts = new AtomicInteger();
         try (ServerSocket upstream = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-            Proxy proxy = Proxy.start(Config.builder()
-                .listenAddress("127.0.0.1:0")
-                .targetAddress("127.0.0.1:" + upstream.getLocalPort())
-                .metricsAddress("127.0.0.1:0")
+            Proxy proxy = Proxy.start(LoopbackConfig.withMetrics(upstream.getLocalPort())
                 .workers(1)
                 .maxConnections(1)
                 .deny(List.of("127.0.0.2"))

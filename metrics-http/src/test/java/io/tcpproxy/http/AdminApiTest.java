@@ -4,6 +4,8 @@ import io.tcpproxy.Proxy;
 import io.tcpproxy.config.Config;
 import io.tcpproxy.metrics.ReloadFamilies;
 import io.tcpproxy.testsupport.Await;
+import io.tcpproxy.testsupport.ClientSockets;
+import io.tcpproxy.testsupport.ConsoleBuffer;
 import io.tcpproxy.testsupport.EchoServer;
 import io.tcpproxy.testsupport.Json;
 import org.junit.jupiter.api.AfterEach;
@@ -11,10 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.BufferedReader;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -22,7 +22,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -43,26 +42,20 @@ class AdminApiTest
 {
     private static final String TOKEN = "s3cret-token";
     private static final long AWAIT_NS = TimeUnit.SECONDS.toNanos(60);
-    private static final int SOCKET_TIMEOUT_MS = 30_000;
 
     @TempDir
     Path dir;
 
-    private final ByteArrayOutputStream consoleBytes = new ByteArrayOutputStream();
-    private final PrintStream console = new PrintStream(consoleBytes, true, StandardCharsets.UTF_8);
-    private final List<Socket> clients = new ArrayList<>();
+    private final ConsoleBuffer console = new ConsoleBuffer();
+    private final ClientSockets clients = new ClientSockets();
     private ServerSocket upstream;
     private Process echo;
-    private Path file;
     private Proxy proxy;
 
     @AfterEach
     void tearDown() throws IOException, InterruptedException
     {
-        for (final Socket client : clients)
-        {
-            client.close();
-        }
+        clients.close();
         if (proxy != null)
         {
             proxy.close();
@@ -163,7 +156,7 @@ class AdminApiTest
         assertEquals(200, rejected.status());
         final Map<String, Object> rejection = (Map<String, Object>)Json.parse(rejected.body());
         assertEquals("rejected", rejection.get("result"));
-        assertTrue(((String)rejection.get("error")).startsWith(file + ":7: balance: expected one of"),
+        assertTrue(((String)rejection.get("error")).startsWith(file() + ":7: balance: expected one of"),
             rejected.body());
         assertEquals(List.of(), rejection.get("changes"));
         assertEquals(60, proxy.config().idleTimeoutSecs(), "nothing changed");
@@ -191,14 +184,11 @@ class AdminApiTest
         final Set<String> clientAddresses = new HashSet<>();
         for (int i = 0; i < count; i++)
         {
-            final Socket client = new Socket();
-            clients.add(client);
-            client.connect(proxy.localAddress(), SOCKET_TIMEOUT_MS);
-            client.setSoTimeout(SOCKET_TIMEOUT_MS);
+            final Socket client = clients.connect(proxy.localAddress());
             client.getOutputStream().write(new byte[]{1, 2, 3});
             clientAddresses.add("127.0.0.1:" + client.getLocalPort());
         }
-        for (final Socket client : clients)
+        for (final Socket client : clients.all())
         {
             final byte[] back = client.getInputStream().readNBytes(3);
             assertEquals(3, back.length, "echo through the proxy");
@@ -248,9 +238,7 @@ class AdminApiTest
         final int port = startPlainUpstream(); // connects (the backlog) and never answers: the connection stays open
         start(TOKEN, "127.0.0.1:" + port);
         final String auth = "Bearer " + TOKEN;
-        final Socket client = new Socket(java.net.InetAddress.getLoopbackAddress(), proxy.localAddress().getPort());
-        clients.add(client);
-        client.setSoTimeout(30_000);
+        final Socket client = clients.connect(proxy.localAddress());
         client.getOutputStream().write(1);
         await("the connection to reach the server", () -> proxy.upstreams().get(0).activeConnections() == 1);
 
@@ -307,19 +295,23 @@ class AdminApiTest
     private void start(final String token, final String target) throws IOException
     {
         write(token, target, "");
-        proxy = Proxy.start(Config.fromFile(file), console);
+        proxy = Proxy.start(Config.fromFile(file()), console.stream());
     }
 
     private void write(final String token, final String target, final String extra) throws IOException
     {
-        file = dir.resolve("proxy.toml");
-        Files.writeString(file, "# admin test\n" +
+        Files.writeString(file(), "# admin test\n" +
             "listen_addr = \"127.0.0.1:0\"\n" +
             "target_addr = \"" + target + "\"\n" +
             "metrics_addr = \"127.0.0.1:0\"\n" +
             "admin_token = \"" + token + "\"\n" +
             (extra.contains("workers") ? "" : "workers = 2\n") +
             extra);
+    }
+
+    private Path file()
+    {
+        return dir.resolve("proxy.toml");
     }
 
     private TestHttp.Response request(final String method, final String target, final String authorization)
@@ -337,7 +329,7 @@ class AdminApiTest
 
     private String console()
     {
-        return consoleBytes.toString(StandardCharsets.UTF_8);
+        return console.text();
     }
 
     private static void await(final String what, final BooleanSupplier condition) throws InterruptedException

@@ -4,6 +4,7 @@ import io.tcpproxy.config.Config;
 import io.tcpproxy.Proxy;
 import io.tcpproxy.testsupport.Await;
 import io.tcpproxy.testsupport.Json;
+import io.tcpproxy.testsupport.Closer;
 import io.tcpproxy.testsupport.TestUpstream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -17,21 +18,15 @@ import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 
-import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.PrintStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -61,7 +56,7 @@ class DashboardBrowserTest
 
     private final ExecutorService threads = Executors.newCachedThreadPool();
     private final AtomicBoolean trafficRunning = new AtomicBoolean(true);
-    private final List<Socket> held = new ArrayList<>();
+    private final Closer opened = new Closer();
     private TestUpstream upstream;
     private Proxy proxy;
     private WebDriver browser;
@@ -80,18 +75,7 @@ class DashboardBrowserTest
         {
             driverService.stop();
         }
-        for (final Socket socket : held)
-        {
-            socket.close();
-        }
-        if (null != proxy)
-        {
-            proxy.close();
-        }
-        if (null != upstream)
-        {
-            upstream.close();
-        }
+        opened.close(); // the held sockets, the proxies, the upstream
         threads.shutdownNow();
         assertTrue(threads.awaitTermination(30, TimeUnit.SECONDS), "test threads did not stop");
         if (null != profile)
@@ -107,15 +91,13 @@ class DashboardBrowserTest
     void shouldShowLiveFiguresThatMatchTheJson() throws Exception
     {
         requireBrowser();
-        upstream = TestUpstream.echo();
-        proxy = Proxy.start(Config.builder()
-            .listenAddress("127.0.0.1:0")
+        upstream = opened.add(TestUpstream.echo());
+        proxy = opened.add(Proxy.start(LoopbackConfig.withMetrics()
             .targetAddress(upstream.address())
-            .metricsAddress("127.0.0.1:0")
             .workers(2)
             .metricsClientLabels(true)
             .logEvents(Config.LogEvents.OFF)
-            .build(), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+            .build(), LoopbackConfig.quietConsole()));
         final InetSocketAddress metrics = proxy.metricsAddress();
 
         browser = startBrowser();
@@ -133,7 +115,7 @@ class DashboardBrowserTest
         {
             final Socket socket = new Socket();
             socket.connect(proxy.localAddress(), 10_000);
-            held.add(socket);
+            opened.add(socket);
         }
         final long expectedBytes = (long)exchanges * PAYLOAD_BYTES;
         await(() -> String.valueOf(exchanges + 3).equals(value("total-connections")) &&
@@ -175,12 +157,12 @@ class DashboardBrowserTest
         trafficRunning.set(false);
         proxy.close();
         await(() -> text("status").startsWith("disconnected"), "the page notices the proxy stopped");
-        proxy = Proxy.start(Config.builder()
+        proxy = opened.add(Proxy.start(Config.builder()
             .listenAddress("127.0.0.1:0")
             .targetAddress(upstream.address())
             .metricsAddress("127.0.0.1:" + metrics.getPort())
             .logEvents(Config.LogEvents.OFF)
-            .build(), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+            .build(), LoopbackConfig.quietConsole()));
         await(() -> "live".equals(text("status")) && "0".equals(value("total-connections")),
             "the page reconnects to the restarted proxy and shows its figures");
         assertTrue(browser.findElement(By.id("events")).getText().contains("restarted") ||

@@ -2,6 +2,7 @@ package io.tcpproxy.http;
 
 import io.tcpproxy.metrics.MetricsSnapshot;
 import io.tcpproxy.testsupport.Await;
+import io.tcpproxy.testsupport.ClientSockets;
 import io.tcpproxy.testsupport.Json;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -37,22 +38,24 @@ class DashboardEndpointTest
     private static final int MAX_PAGE_BYTES = 100 * 1024;
 
     private final AtomicReference<MetricsSnapshot> snapshot = new AtomicReference<>(Snapshots.sample(true, false));
-    private final List<Socket> sockets = new ArrayList<>();
+    private final ClientSockets sockets = new ClientSockets();
     private HttpMetricsEndpoint endpoint;
 
     @AfterEach
     void tearDown() throws IOException
     {
-        for (final Socket socket : sockets)
-        {
-            socket.close();
-        }
+        sockets.close();
         if (null != endpoint)
         {
             final long errors = endpoint.errorCount();
             endpoint.close();
             assertEquals(0, errors, "nothing a client does is an internal error");
         }
+    }
+
+    private InetSocketAddress start(final long eventIntervalNs) throws IOException
+    {
+        return start(eventIntervalNs, HttpLimits.DEFAULT_MAX_EVENT_BACKLOG_BYTES);
     }
 
     private InetSocketAddress start(final long eventIntervalNs, final int maxBacklogBytes) throws IOException
@@ -67,8 +70,7 @@ class DashboardEndpointTest
     @Test
     void shouldServeOneSelfContainedPageUnderTheSizeLimit() throws IOException
     {
-        final InetSocketAddress address =
-            start(TimeUnit.SECONDS.toNanos(1), HttpLimits.DEFAULT_MAX_EVENT_BACKLOG_BYTES);
+        final InetSocketAddress address = start(TimeUnit.SECONDS.toNanos(1));
         final TestHttp.Response page = TestHttp.get(address, "/");
         assertEquals(200, page.status());
         assertEquals("text/html; charset=utf-8", page.header("Content-Type"));
@@ -90,10 +92,8 @@ class DashboardEndpointTest
     @Test
     void shouldStreamOneJsonSnapshotPerIntervalAsServerSentEvents() throws Exception
     {
-        final InetSocketAddress address = start(TimeUnit.MILLISECONDS.toNanos(50),
-            HttpLimits.DEFAULT_MAX_EVENT_BACKLOG_BYTES);
-        final Socket socket = open(address);
-        socket.getOutputStream().write(request("/events"));
+        final InetSocketAddress address = start(TimeUnit.MILLISECONDS.toNanos(50));
+        final Socket socket = subscribe(address);
         final InputStream in = socket.getInputStream();
 
         final String head = readUntil(in, "\r\n\r\n");
@@ -126,10 +126,8 @@ class DashboardEndpointTest
     @Test
     void shouldComputeRatesServerSide() throws Exception
     {
-        final InetSocketAddress address = start(TimeUnit.MILLISECONDS.toNanos(20),
-            HttpLimits.DEFAULT_MAX_EVENT_BACKLOG_BYTES);
-        final Socket socket = open(address);
-        socket.getOutputStream().write(request("/events"));
+        final InetSocketAddress address = start(TimeUnit.MILLISECONDS.toNanos(20));
+        final Socket socket = subscribe(address);
         final InputStream in = socket.getInputStream();
         readUntil(in, "\n\n");
         readUntil(in, "\n\n");
@@ -158,8 +156,7 @@ class DashboardEndpointTest
     {
         final int backlogBytes = 64 * 1024;
         final InetSocketAddress address = start(TimeUnit.MILLISECONDS.toNanos(2), backlogBytes);
-        final Socket reader = open(address);
-        reader.getOutputStream().write(request("/events"));
+        final Socket reader = subscribe(address);
 
         final Socket stalled = new Socket();
         stalled.setReceiveBufferSize(4096);
@@ -196,13 +193,11 @@ class DashboardEndpointTest
     void shouldServeAHundredStreamClientsAtOnce() throws Exception
     {
         final int clients = 100;
-        final InetSocketAddress address = start(TimeUnit.MILLISECONDS.toNanos(100),
-            HttpLimits.DEFAULT_MAX_EVENT_BACKLOG_BYTES);
+        final InetSocketAddress address = start(TimeUnit.MILLISECONDS.toNanos(100));
         final List<InputStream> streams = new ArrayList<>();
         for (int i = 0; i < clients; i++)
         {
-            final Socket socket = open(address);
-            socket.getOutputStream().write(request("/events"));
+            final Socket socket = subscribe(address);
             streams.add(socket.getInputStream());
         }
         await(() -> endpoint.counters().eventClients == clients, "all clients subscribed");
@@ -227,12 +222,11 @@ class DashboardEndpointTest
             s.totalConnections() + connections, s.bytesUpstream() + up, s.bytesDownstream() + down);
     }
 
-    private Socket open(final InetSocketAddress address) throws IOException
+    /** @return a client that asked for {@code /events}. */
+    private Socket subscribe(final InetSocketAddress address) throws IOException
     {
-        final Socket socket = new Socket();
-        sockets.add(socket);
-        socket.connect(address, 10_000);
-        socket.setSoTimeout(30_000);
+        final Socket socket = sockets.connect(address);
+        socket.getOutputStream().write(request("/events"));
         return socket;
     }
 

@@ -6,12 +6,10 @@ import io.tcpproxy.testsupport.Json;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -187,14 +185,11 @@ class DeployFilesTest
     private static Set<String> realMetricNames() throws Exception
     {
         try (ServerSocket upstream = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-            Proxy proxy = Proxy.start(Config.builder()
-                .listenAddress("127.0.0.1:0")
-                .targetAddress("127.0.0.1:" + upstream.getLocalPort())
-                .metricsAddress("127.0.0.1:0")
+            Proxy proxy = Proxy.start(LoopbackConfig.withMetrics(upstream.getLocalPort())
                 .workers(1)
                 .metricsClientLabels(true)
                 .logEvents(Config.LogEvents.OFF)
-                .build(), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)))
+                .build(), LoopbackConfig.quietConsole()))
         {
             try (Socket client = new Socket())
             {

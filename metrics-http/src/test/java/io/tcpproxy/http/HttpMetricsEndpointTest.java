@@ -532,17 +532,12 @@ class HttpMetricsEndpointTest
     {
         final InetSocketAddress address = start();
         final TestHttp client = connect(address);
-        client.send("GET /healthz HTTP/1.1\r\n\r\n");
-        assertEquals(400, client.read(false).status());
+        assertEquals(400, client.exchange("GET /healthz HTTP/1.1\r\n\r\n").status());
         assertTrue(client.awaitClosed());
-
-        final TestHttp twoHosts = connect(address);
-        twoHosts.send("GET /healthz HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n");
-        assertEquals(400, twoHosts.read(false).status());
-
-        final TestHttp http10 = connect(address);
-        http10.send("GET /healthz HTTP/1.0\r\n\r\n");
-        assertEquals(200, http10.read(false).status(), "HTTP/1.0 may omit Host");
+        final String twoHosts = "GET /healthz HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n";
+        assertEquals(400, connect(address).exchange(twoHosts).status());
+        assertEquals(200, connect(address).exchange("GET /healthz HTTP/1.0\r\n\r\n").status(),
+            "HTTP/1.0 may omit Host");
     }
 
     @Test
@@ -550,18 +545,15 @@ class HttpMetricsEndpointTest
     {
         final InetSocketAddress address = start();
         final TestHttp client = connect(address);
-        client.send("GET http://localhost:9090/metrics?format=json HTTP/1.1\r\nHost: localhost:9090\r\n\r\n");
-        final TestHttp.Response json = client.read(false);
+        final TestHttp.Response json =
+            client.exchange("GET http://localhost:9090/metrics?format=json HTTP/1.1\r\nHost: localhost:9090\r\n\r\n");
         assertEquals(200, json.status());
         assertEquals(JsonFormat.CONTENT_TYPE, json.header("Content-Type"));
-        client.send("GET HTTP://h/healthz HTTP/1.1\r\nHost: h\r\n\r\n");
-        assertEquals(200, client.read(false).status());
-        client.send("GET http://h HTTP/1.1\r\nHost: h\r\n\r\n");
-        final TestHttp.Response root = client.read(false);
+        assertEquals(200, client.exchange("GET HTTP://h/healthz HTTP/1.1\r\nHost: h\r\n\r\n").status());
+        final TestHttp.Response root = client.exchange("GET http://h HTTP/1.1\r\nHost: h\r\n\r\n");
         assertEquals(200, root.status(), "an absolute form without a path means /");
         assertTrue(root.header("Content-Type").startsWith("text/html"));
-        client.send("GET ftp://h/metrics HTTP/1.1\r\nHost: h\r\n\r\n");
-        assertEquals(400, client.read(false).status());
+        assertEquals(400, client.exchange("GET ftp://h/metrics HTTP/1.1\r\nHost: h\r\n\r\n").status());
     }
 
     @Test

@@ -81,10 +81,7 @@ class ProxyMetricsEndToEndTest
     {
         upstream = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         final Future<?> upstreamServer = threads.submit(this::serveUpstream);
-        proxy = Proxy.start(Config.builder()
-            .listenAddress("127.0.0.1:0")
-            .targetAddress("127.0.0.1:" + upstream.getLocalPort())
-            .metricsAddress("127.0.0.1:0")
+        proxy = Proxy.start(LoopbackConfig.withMetrics(upstream.getLocalPort())
             .workers(2)
             .metricsClientLabels(true)
             .logEvents(Config.LogEvents.OFF)

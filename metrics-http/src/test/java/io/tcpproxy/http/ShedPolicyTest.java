@@ -22,11 +22,14 @@ class ShedPolicyTest
     @Test
     void shouldShedTheLeastRecentlyActiveOfTheSameRank()
     {
-        final HttpConnection recent = connection(true, false, false, 200);
-        final HttpConnection oldest = connection(true, false, false, 100);
-        final HttpConnection middle = connection(true, false, false, 150);
+        final long[] lastActiveNs = {200, 100, 150};
+        final HttpConnection[] sameRank = new HttpConnection[lastActiveNs.length];
+        for (int i = 0; i < sameRank.length; i++)
+        {
+            sameRank[i] = connection(true, false, false, lastActiveNs[i]);
+        }
 
-        assertSame(oldest, ShedPolicy.victim(new HttpConnection[]{recent, oldest, middle}, 3));
+        assertSame(sameRank[1], ShedPolicy.victim(sameRank, 3), "the one active longest ago (100)");
     }
 
     @Test

@@ -21,6 +21,9 @@ final class Snapshots
 {
     static final double[] DURATION_BOUNDS_SECS = {0.001, 0.01, 0.1, 1, 10, 60, 300};
     static final double[] CONNECT_BOUNDS_SECS = {0.0001, 0.0005, 0.001, 0.005, 0.025, 0.1, 0.5, 2.5};
+    /** The per-worker families in the order {@link #traffic} takes them. */
+    private static final List<MetricFamily> WORKER_FAMILIES = List.of(Families.WORKER_CONNECTIONS_ACTIVE,
+        Families.WORKER_CONNECTIONS_TOTAL, Families.WORKER_BYTES_UPSTREAM, Families.WORKER_BYTES_DOWNSTREAM);
 
     private Snapshots()
     {
@@ -80,8 +83,7 @@ final class Snapshots
         registry.cell(Families.RELAY_BUFFER_LIMIT_BYTES).set(134_217_728);
         registry.cell(Families.DRAINING).set(draining ? 1 : 0);
         registry.cell(Families.UPTIME).setDouble(12.345);
-        traffic(registry, Families.WORKER_CONNECTIONS_ACTIVE, Families.WORKER_CONNECTIONS_TOTAL,
-            Families.WORKER_BYTES_UPSTREAM, Families.WORKER_BYTES_DOWNSTREAM,
+        traffic(registry, WORKER_FAMILIES,
             List.of(new TrafficStats("0", 2, 30, 1_000_000, 2_000_000), new TrafficStats("1", 1, 12, 48_576, 97_152)));
         registry.cell(Families.CONNECTION_DURATION).setHistogram(
             new HistogramSnapshot(DURATION_BOUNDS_SECS, new long[]{1, 3, 3, 10, 20, 30, 38}, 39, 123.25));
@@ -90,8 +92,7 @@ final class Snapshots
         upstreams(registry);
         final List<TrafficStats> withOther = new ArrayList<>(clients);
         withOther.add(new TrafficStats("other", 0, 28, 13, 17));
-        traffic(registry, Families.CLIENT_CONNECTIONS_ACTIVE, Families.CLIENT_CONNECTIONS_TOTAL,
-            Families.CLIENT_BYTES_UPSTREAM, Families.CLIENT_BYTES_DOWNSTREAM, withOther);
+        traffic(registry, Families.CLIENTS, withOther);
         return registry;
     }
 
@@ -113,20 +114,21 @@ final class Snapshots
         registry.cell(UpstreamFamilies.CONNECT_RETRIES).set(3);
     }
 
+    /**
+     * Sets each row's four figures (active, total, bytes up, bytes down) in {@code families}, given in that order
+     * (as {@link Families#CLIENTS} is).
+     */
     static void traffic(
-        final MetricsRegistry registry,
-        final MetricFamily active,
-        final MetricFamily total,
-        final MetricFamily up,
-        final MetricFamily down,
-        final List<TrafficStats> rows)
+        final MetricsRegistry registry, final List<MetricFamily> families, final List<TrafficStats> rows)
     {
         for (final TrafficStats row : rows)
         {
-            registry.cell(active, row.name()).set(row.activeConnections());
-            registry.cell(total, row.name()).set(row.totalConnections());
-            registry.cell(up, row.name()).set(row.bytesUpstream());
-            registry.cell(down, row.name()).set(row.bytesDownstream());
+            final long[] figures = {row.activeConnections(), row.totalConnections(), row.bytesUpstream(),
+                row.bytesDownstream()};
+            for (int i = 0; i < figures.length; i++)
+            {
+                registry.cell(families.get(i), row.name()).set(figures[i]);
+            }
         }
     }
 

@@ -48,6 +48,13 @@ final class TestHttp implements AutoCloseable
         }
     }
 
+    /** Send one request and read its response (not to a HEAD request). */
+    Response exchange(final String request) throws IOException
+    {
+        send(request);
+        return read(false);
+    }
+
     void send(final String request) throws IOException
     {
         send(request.getBytes(StandardCharsets.ISO_8859_1));

@@ -2,6 +2,7 @@ package io.tcpproxy.http;
 
 import io.tcpproxy.Proxy;
 import io.tcpproxy.config.Config;
+import io.tcpproxy.config.ConfigBuilder;
 import io.tcpproxy.config.Route;
 import io.tcpproxy.config.Upstream;
 import io.tcpproxy.testsupport.Await;
@@ -14,11 +15,8 @@ import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -45,6 +43,7 @@ class UpstreamMetricsEndToEndTest
 {
     private static final int CLIENTS = 6;
     private static final byte[] MESSAGE = "hello upstream\n".getBytes(StandardCharsets.US_ASCII);
+    private static final String FAILURES = "tcp_proxy_upstream_connect_failures_total";
     private static final long AWAIT_NS = TimeUnit.SECONDS.toNanos(30);
 
     private final TestUpstream a = TestUpstream.echo();
@@ -72,24 +71,13 @@ class UpstreamMetricsEndToEndTest
         final String dead = "127.0.0.1:" + deadPort();
         final String addrA = a.address();
         final String addrB = b.address();
-        proxy = Proxy.start(Config.builder()
-            .listenAddress("127.0.0.1:0")
-            .metricsAddress("127.0.0.1:0")
-            .workers(1)
-            .logEvents(Config.LogEvents.OFF)
+        start(oneQuietWorker()
             .connectAttempts(3)
-            .upstreams(List.of(Upstream.of(addrA), Upstream.of(dead), Upstream.of(addrB)))
-            .build(), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+            .upstreams(List.of(Upstream.of(addrA), Upstream.of(dead), Upstream.of(addrB))));
 
         for (int i = 0; i < CLIENTS; i++)
         {
-            try (Socket client = new Socket())
-            {
-                client.setSoTimeout(10_000);
-                client.connect(proxy.localAddress(), 10_000);
-                client.getOutputStream().write(MESSAGE);
-                assertArrayEquals(MESSAGE, client.getInputStream().readNBytes(MESSAGE.length));
-            }
+            echoOnce();
         }
         await(() -> proxy.activeConnections() == 0 && proxy.metrics().totalConnections() == CLIENTS &&
             proxy.metrics().bytesUpstream() == (long)CLIENTS * MESSAGE.length, "every client counted");
@@ -143,25 +131,14 @@ class UpstreamMetricsEndToEndTest
         final String addrA = a.address();
         // "default": the refusing server first (round robin tries it first), then A; "api": only the refusing one;
         // "spare" (no route to it): A again
-        proxy = Proxy.start(Config.builder()
-            .listenAddress("127.0.0.1:0")
-            .metricsAddress("127.0.0.1:0")
-            .workers(1)
-            .logEvents(Config.LogEvents.OFF)
+        start(oneQuietWorker()
             .connectAttempts(3)
             .upstreams(List.of(Upstream.of(dead), Upstream.of(addrA), Upstream.builder().addr(dead).pool("api").build(),
                 Upstream.builder().addr(addrA).pool("spare").build()))
             .routes(List.of(Route.builder().sni(List.of("api.test")).pool("api").build()))
-            .sniDefaultPool("default")
-            .build(), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+            .sniDefaultPool("default"));
 
-        try (Socket client = new Socket())
-        {
-            client.setSoTimeout(10_000);
-            client.connect(proxy.localAddress(), 10_000);
-            client.getOutputStream().write(MESSAGE);
-            assertArrayEquals(MESSAGE, client.getInputStream().readNBytes(MESSAGE.length));
-        }
+        echoOnce();
         try (SSLSocket tls = (SSLSocket)SSLContext.getDefault().getSocketFactory().createSocket())
         {
             tls.setSoTimeout(10_000);
@@ -172,14 +149,11 @@ class UpstreamMetricsEndToEndTest
             assertThrows(IOException.class, tls::startHandshake, "the api pool's only server refuses");
         }
 
-        final String failures = "tcp_proxy_upstream_connect_failures_total";
-        await(() -> sum(text("/metrics"), failures) == 2, "the refused tries counted");
-        final Map<String, ExpositionParser.Family> families = ExpositionParser.parse(
-            TestHttp.get(proxy.metricsAddress(), "/metrics").body());
-        assertEquals(1, value(families, failures, "upstream", dead, "pool", "api", "reason", "connect_refused"));
-        assertEquals(1, value(families, failures, "upstream", dead, "pool", "default", "reason", "connect_refused"));
-        assertEquals(0, value(families, failures, "upstream", addrA, "pool", "default", "reason", "connect_refused"));
-        assertEquals(0, value(families, failures, "upstream", addrA, "pool", "spare", "reason", "connect_timeout"));
+        final Map<String, ExpositionParser.Family> families = awaitConnectFailures(2, "the refused tries counted");
+        assertEquals(1, value(families, FAILURES, "upstream", dead, "pool", "api", "reason", "connect_refused"));
+        assertEquals(1, value(families, FAILURES, "upstream", dead, "pool", "default", "reason", "connect_refused"));
+        assertEquals(0, value(families, FAILURES, "upstream", addrA, "pool", "default", "reason", "connect_refused"));
+        assertEquals(0, value(families, FAILURES, "upstream", addrA, "pool", "spare", "reason", "connect_timeout"));
         final String connections = "tcp_proxy_upstream_connections_total";
         assertEquals(1, value(families, connections, "upstream", addrA, "pool", "default"));
         assertEquals(0, value(families, connections, "upstream", addrA, "pool", "spare"));
@@ -205,7 +179,7 @@ class UpstreamMetricsEndToEndTest
                 }
             }
         }
-        for (final ExpositionParser.Sample sample : families.get(failures).samples)
+        for (final ExpositionParser.Sample sample : families.get(FAILURES).samples)
         {
             assertEquals(List.of("upstream", "pool", "reason"), List.copyOf(sample.labels().keySet()));
         }
@@ -230,13 +204,8 @@ class UpstreamMetricsEndToEndTest
     void shouldCountAHostNameTargetsConnectFailuresPerReason() throws Exception
     {
         final String target = "localhost:" + deadPort();
-        proxy = Proxy.start(Config.builder()
-            .listenAddress("127.0.0.1:0")
-            .metricsAddress("127.0.0.1:0")
-            .workers(1)
-            .logEvents(Config.LogEvents.OFF)
-            .targetAddress(target)
-            .build(), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        start(oneQuietWorker()
+            .targetAddress(target));
         assertTrue(proxy.upstreamPools().isEmpty(), "a host name target_addr goes without a pool");
         for (int i = 0; i < 2; i++)
         {
@@ -248,19 +217,45 @@ class UpstreamMetricsEndToEndTest
             }
         }
 
-        final String failures = "tcp_proxy_upstream_connect_failures_total";
-        await(() -> sum(text("/metrics"), failures) == 2, "both refused connects counted");
-        final Map<String, ExpositionParser.Family> families = ExpositionParser.parse(
-            TestHttp.get(proxy.metricsAddress(), "/metrics").body());
-        assertEquals(2, value(families, failures, "upstream", target, "pool", "default", "reason", "connect_refused"));
-        assertEquals(0, value(families, failures, "upstream", target, "pool", "default", "reason", "connect_timeout"));
+        final Map<String, ExpositionParser.Family> families = awaitConnectFailures(2, "both refused connects counted");
+        assertEquals(2, value(families, FAILURES, "upstream", target, "pool", "default", "reason", "connect_refused"));
+        assertEquals(0, value(families, FAILURES, "upstream", target, "pool", "default", "reason", "connect_timeout"));
         assertEquals(0,
-            value(families, failures, "upstream", target, "pool", "default", "reason", "connect_unresolved"));
-        assertEquals(4, families.get(failures).samples.size(), "one series per reason, all for the target");
+            value(families, FAILURES, "upstream", target, "pool", "default", "reason", "connect_unresolved"));
+        assertEquals(4, families.get(FAILURES).samples.size(), "one series per reason, all for the target");
         final Map<?, ?> json = (Map<?, ?>)Json.parse(
             TestHttp.get(proxy.metricsAddress(), "/metrics?format=json").body());
         assertEquals(2L, ((Map<?, ?>)json.get("connect_failures_by_reason")).get("connect_refused"));
         assertEquals(2L, ((Map<?, ?>)json.get("upstream_connect_failures")).get(target + ",default,connect_refused"));
+    }
+
+    private static ConfigBuilder oneQuietWorker()
+    {
+        return LoopbackConfig.withMetrics().workers(1).logEvents(Config.LogEvents.OFF);
+    }
+
+    private void start(final ConfigBuilder config) throws IOException
+    {
+        proxy = Proxy.start(config.build(), LoopbackConfig.quietConsole());
+    }
+
+    /** One client through the proxy: {@link #MESSAGE} sent and echoed back whole. */
+    private void echoOnce() throws IOException
+    {
+        try (Socket client = new Socket())
+        {
+            client.setSoTimeout(10_000);
+            client.connect(proxy.localAddress(), 10_000);
+            client.getOutputStream().write(MESSAGE);
+            assertArrayEquals(MESSAGE, client.getInputStream().readNBytes(MESSAGE.length));
+        }
+    }
+
+    /** @return every family of /metrics once it counts {@code count} connect failures in all. */
+    private Map<String, ExpositionParser.Family> awaitConnectFailures(final int count, final String what)
+    {
+        await(() -> sum(text("/metrics"), FAILURES) == count, what);
+        return ExpositionParser.parse(text("/metrics"));
     }
 
     private String text(final String path)

@@ -29,6 +29,26 @@ class ProcCpuTest
         Files.writeString(file, text);
     }
 
+    /** One process or thread: its stat fields that count here (times in clock ticks). */
+    private record Task(long pid, String comm, long ppid, long utime, long stime)
+    {
+    }
+
+    private static Task task(final long pid, final String comm, final long ppid, final long utime, final long stime)
+    {
+        return new Task(pid, comm, ppid, utime, stime);
+    }
+
+    /** Writes {@code <dir>/<pid>/stat} for each task. */
+    private static void writeStats(final Path dir, final Task... tasks) throws IOException
+    {
+        for (final Task task : tasks)
+        {
+            write(dir.resolve(task.pid() + "/stat"),
+                stat(task.pid(), task.comm(), task.ppid(), task.utime(), task.stime()));
+        }
+    }
+
     @Test
     void shouldReadUserPlusSystemTimeOfAProcessEvenWithSpacesAndParenthesesInItsName(@TempDir final Path proc)
         throws IOException
@@ -41,11 +61,8 @@ class ProcCpuTest
     @Test
     void shouldSumAProcessTreeAndNothingElse(@TempDir final Path proc) throws IOException
     {
-        write(proc.resolve("200/stat"), stat(200, "nginx", 1, 10, 5));
-        write(proc.resolve("201/stat"), stat(201, "nginx", 200, 100, 40));
-        write(proc.resolve("202/stat"), stat(202, "nginx", 200, 200, 60));
-        write(proc.resolve("203/stat"), stat(203, "helper", 202, 1, 1));
-        write(proc.resolve("300/stat"), stat(300, "unrelated", 1, 9999, 9999));
+        writeStats(proc, task(200, "nginx", 1, 10, 5), task(201, "nginx", 200, 100, 40),
+            task(202, "nginx", 200, 200, 60), task(203, "helper", 202, 1, 1), task(300, "unrelated", 1, 9999, 9999));
         write(proc.resolve("self/stat"), stat(1, "not a pid directory", 0, 7777, 0));
 
         assertEquals((15 + 140 + 260 + 2) * TICK_NS, new ProcCpu(proc).treeCpuNs(200));
@@ -57,16 +74,11 @@ class ProcCpuTest
     void shouldBreakAJvmDownByThreadGroupPreferringFullNames(@TempDir final Path proc) throws IOException
     {
         write(proc.resolve("400/stat"), stat(400, "java", 1, 1000, 200));
-        write(proc.resolve("400/task/400/stat"), stat(400, "java", 1, 1, 0));
-        write(proc.resolve("400/task/401/stat"), stat(401, "tcp-proxy-worke", 1, 600, 300));
-        write(proc.resolve("400/task/402/stat"), stat(402, "tcp-proxy-worke", 1, 100, 50));
-        write(proc.resolve("400/task/403/stat"), stat(403, "tcp-proxy-metri", 1, 20, 0));
-        write(proc.resolve("400/task/404/stat"), stat(404, "tcp-proxy-metri", 1, 3, 0));
-        write(proc.resolve("400/task/405/stat"), stat(405, "C2 CompilerThre", 1, 70, 0));
-        write(proc.resolve("400/task/406/stat"), stat(406, "C1 CompilerThre", 1, 5, 0));
-        write(proc.resolve("400/task/407/stat"), stat(407, "GC Thread#0", 1, 2, 0));
-        write(proc.resolve("400/task/408/stat"), stat(408, "G1 Refine#0", 1, 1, 0));
-        write(proc.resolve("400/task/409/stat"), stat(409, "VM Thread", 1, 4, 0));
+        writeStats(proc.resolve("400/task"), task(400, "java", 1, 1, 0),
+            task(401, "tcp-proxy-worke", 1, 600, 300), task(402, "tcp-proxy-worke", 1, 100, 50),
+            task(403, "tcp-proxy-metri", 1, 20, 0), task(404, "tcp-proxy-metri", 1, 3, 0),
+            task(405, "C2 CompilerThre", 1, 70, 0), task(406, "C1 CompilerThre", 1, 5, 0),
+            task(407, "GC Thread#0", 1, 2, 0), task(408, "G1 Refine#0", 1, 1, 0), task(409, "VM Thread", 1, 4, 0));
 
         final Map<String, Long> groups = new ProcCpu(proc).threadGroupCpuNs(400,
             Map.of(403L, "tcp-proxy-metrics", 404L, "tcp-proxy-metrics-http"));

@@ -30,18 +30,8 @@ class CountersIT
     private static final boolean LONG = Boolean.getBoolean("reliability.long");
 
     /** One phase: connections from one client address, each echoing {@code bytes}. */
-    private static final class Phase
+    private record Phase(String client, int connections, int bytes)
     {
-        final String client;
-        final int connections;
-        final int bytes;
-
-        Phase(final String client, final int connections, final int bytes)
-        {
-            this.client = client;
-            this.connections = connections;
-            this.bytes = bytes;
-        }
     }
 
     @Test
@@ -74,12 +64,12 @@ class CountersIT
 
             for (final Phase phase : phases)
             {
-                for (int i = 0; i < phase.connections; i++)
+                for (int i = 0; i < phase.connections(); i++)
                 {
-                    echo(proxy, phase.client, phase.bytes);
+                    echo(proxy, phase.client(), phase.bytes());
                 }
-                connections += phase.connections;
-                bytes += (long)phase.connections * phase.bytes;
+                connections += phase.connections();
+                bytes += (long)phase.connections() * phase.bytes();
                 scrapes.add(awaitSettled(proxy, connections, bytes));
                 assertMonotonic(scrapes);
             }

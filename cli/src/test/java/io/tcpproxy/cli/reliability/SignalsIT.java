@@ -39,28 +39,29 @@ class SignalsIT
         final CompletableFuture<String> ending = new CompletableFuture<>();
     }
 
+    /** What a test checks once its downloads are in flight and the signal was sent. */
+    @FunctionalInterface
+    private interface AfterSignal
+    {
+        void check(ProxyChild proxy, List<Download> downloads) throws Exception;
+    }
+
     @Test
     void sigtermLetsTransfersInFlightComplete() throws Exception
     {
-        try (TestUpstream upstream = TestUpstream.start(SignalsIT::pacedStream);
-            ProxyChild proxy = proxy(upstream, 60))
+        signalDuringDownloads(SignalsIT::pacedStream, "TERM", (proxy, downloads) ->
         {
-            final List<Download> downloads = startDownloads(proxy);
-            proxy.signal("TERM");
             proxy.awaitStdout(STOPPED_ACCEPTING);
             assertCompleted(downloads, proxy);
             assertEquals(0, proxy.awaitExit(), proxy.describe());
-        }
+        });
     }
 
     @Test
     void secondSigtermCutsTransfersWithAReset() throws Exception
     {
-        try (TestUpstream upstream = TestUpstream.start(SignalsIT::endlessStream);
-            ProxyChild proxy = proxy(upstream, 60))
+        signalDuringDownloads(SignalsIT::endlessStream, "TERM", (proxy, downloads) ->
         {
-            final List<Download> downloads = startDownloads(proxy);
-            proxy.signal("TERM");
             proxy.awaitStdout(STOPPED_ACCEPTING);
             Await.sleepMs(300);
             assertTrue(proxy.isAlive(), "the endless transfers hold the proxy in its grace period");
@@ -71,7 +72,7 @@ class SignalsIT
                     "a transfer cut by the proxy must not end like a complete one");
             }
             assertEquals(0, proxy.awaitExit(), proxy.describe());
-        }
+        });
     }
 
     @Test
@@ -102,17 +103,30 @@ class SignalsIT
     @Test
     void sighupNeitherStopsTheProxyNorCutsTransfers() throws Exception
     {
-        try (TestUpstream upstream = TestUpstream.start(SignalsIT::pacedStream);
-            ProxyChild proxy = proxy(upstream, 60))
+        signalDuringDownloads(SignalsIT::pacedStream, "HUP", (proxy, downloads) ->
         {
-            final List<Download> downloads = startDownloads(proxy);
-            proxy.signal("HUP");
             assertCompleted(downloads, proxy);
             assertTrue(proxy.isAlive(), "SIGHUP must not stop the proxy" + proxy.describe());
             final Download after = startDownloads(proxy, 1).get(0);
             assertEquals("FIN", after.ending.get(60, TimeUnit.SECONDS));
             proxy.signal("TERM");
             assertEquals(0, proxy.awaitExit(), proxy.describe());
+        });
+    }
+
+    /**
+     * The proxy (60 s grace period) in front of an upstream serving {@code stream}, {@link #TRANSFERS} downloads in
+     * flight through it, then {@code signal} sent to it and {@code check} run.
+     */
+    private static void signalDuringDownloads(
+        final TestUpstream.Handler stream, final String signal, final AfterSignal check) throws Exception
+    {
+        try (TestUpstream upstream = TestUpstream.start(stream);
+            ProxyChild proxy = proxy(upstream, 60))
+        {
+            final List<Download> downloads = startDownloads(proxy);
+            proxy.signal(signal);
+            check.check(proxy, downloads);
         }
     }
 
