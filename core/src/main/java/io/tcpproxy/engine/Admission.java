@@ -307,6 +307,23 @@ final class Admission
         }
     }
 
+    /**
+     * Give back, once, everything admission holds for a connection that closes: its place under
+     * {@code max_connections}, its two reserved descriptors (if its upstream socket never opened), and its per-client
+     * slot (taken at accept, or after a PROXY header by {@link EngineContext#accessGate}).
+     */
+    static void release(final EngineContext context, final Connection connection)
+    {
+        if (connection.accessAdmitted)
+        {
+            connection.accessAdmitted = false;
+            context.accessGate.release(connection);
+        }
+        context.access.release(connection);
+        context.descriptors.releaseFor(connection);
+        context.activeConnections.decrementAndGet();
+    }
+
     /** Close an accepted channel before it became a connection, undoing what accepting it counted and reserved. */
     private void drop(final SocketChannel channel)
     {

@@ -29,7 +29,7 @@ final class EngineContext
     final PreambleHandler.Factory preambles;
     /**
      * Access lists and per-client limits, shared by every worker: judged at accept, or (with accept_proxy_protocol)
-     * by the preamble once the PROXY header names the real client; released by the relay's close.
+     * by the preamble once the PROXY header names the real client; released at close by {@link Admission#release}.
      */
     final ClientAccessGate access;
     /** The routing table every worker starts with. */

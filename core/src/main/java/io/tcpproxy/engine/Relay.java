@@ -5,7 +5,6 @@ import io.tcpproxy.CloseReason;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
-import java.util.ArrayDeque;
 import java.util.Arrays;
 
 /**
@@ -27,7 +26,7 @@ final class Relay
     private final WorkerTimers timers;
     private final WorkerMetrics metrics;
     private final ConnectionTable table;
-    private final ArrayDeque<Flow> starvedFlows = new ArrayDeque<>();
+    private final StarvedFlows starvedFlows = new StarvedFlows();
     private Flow[] deferredWrites = new Flow[64];
     private int deferredCount;
 
@@ -176,9 +175,7 @@ final class Relay
     /** No buffer for this flow's source: stop reading it until buffers come back. */
     void starve(final Flow flow)
     {
-        flow.starved = true;
         starvedFlows.add(flow);
-        Interest.update(flow.connection);
     }
 
     private void deferWrite(final Flow flow)
@@ -307,19 +304,7 @@ final class Relay
     /** @return flows resumed now that buffers are back. */
     int resumeStarvedFlows()
     {
-        int resumed = 0;
-        final int available = pool.ordinaryAvailable();
-        while (!starvedFlows.isEmpty() && resumed < available)
-        {
-            final Flow flow = starvedFlows.poll();
-            if (flow.starved && flow.connection.state != Connection.CLOSED)
-            {
-                flow.starved = false;
-                Interest.update(flow.connection);
-                resumed++;
-            }
-        }
-        return resumed;
+        return starvedFlows.resume(pool.ordinaryAvailable());
     }
 
     /** @return whether flows wait for buffers. */
@@ -332,15 +317,6 @@ final class Relay
     boolean hasDeferredWrites()
     {
         return deferredCount > 0;
-    }
-
-    /** Close every open connection. */
-    void closeAll(final CloseReason reason)
-    {
-        while (table.size() > 0)
-        {
-            close(table.last(), reason);
-        }
     }
 
     /**
@@ -359,14 +335,8 @@ final class Relay
         connection.state = Connection.CLOSED;
         connection.closeReason = reason;
         connection.preamble = null;
-        if (connection.accessAdmitted)
-        {
-            connection.accessAdmitted = false;
-            context.accessGate.release(connection);
-        }
         timers.cancel(connection);
         timers.cancelRemoval(connection);
-        context.descriptors.releaseFor(connection); // closed before its upstream socket was opened
         releasePending(connection.up);
         releasePending(connection.down);
 
@@ -383,8 +353,7 @@ final class Relay
 
         UpstreamConnector.release(connection);
         table.remove(connection);
-        context.access.release(connection); // the single close point: every admitted connection passes here once
-        context.activeConnections.decrementAndGet();
+        Admission.release(context, connection); // the single close point: every admitted connection passes here once
         connection.closedDurationNs = clock.nowNs() - connection.openedNs;
         connection.closedUnpublished = true;
         metrics.lifecycle(connection);

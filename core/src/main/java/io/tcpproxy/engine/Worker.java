@@ -304,9 +304,17 @@ final class Worker implements Agent
         }
         if (newPhase >= CLOSE_ALL && phase < CLOSE_ALL)
         {
-            relay.closeAll(CloseReason.SHUTDOWN);
+            closeAll(CloseReason.SHUTDOWN);
         }
         phase = Math.max(phase, newPhase);
+    }
+
+    private void closeAll(final CloseReason reason)
+    {
+        while (table.size() > 0)
+        {
+            relay.close(table.last(), reason);
+        }
     }
 
     /** Command: never block in select again (the runner is about to stop this agent). */
@@ -330,7 +338,7 @@ final class Worker implements Agent
                 command.applyTo(this);
             }
         }
-        relay.closeAll(CloseReason.SHUTDOWN);
+        closeAll(CloseReason.SHUTDOWN);
         try
         {
             selector.selectNow();

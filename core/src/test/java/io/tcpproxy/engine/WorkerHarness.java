@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
+import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -59,6 +60,18 @@ final class WorkerHarness implements AutoCloseable
         listener.bind(new InetSocketAddress("127.0.0.1", 0));
         this.listenAddress = (InetSocketAddress)listener.getLocalAddress();
         this.worker = new Worker(0, context, listener, true, ring, false, () -> nowNs[0]);
+    }
+
+    /** @return a blocking loopback listener on an ephemeral port, standing in for an upstream server. */
+    static ServerSocketChannel upstreamListener() throws IOException
+    {
+        return ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
+    }
+
+    /** @return the address {@code listener} is bound to. */
+    static InetSocketAddress localAddress(final ServerSocketChannel listener) throws IOException
+    {
+        return (InetSocketAddress)listener.getLocalAddress();
     }
 
     InetSocketAddress listenAddress()
@@ -124,6 +137,18 @@ final class WorkerHarness implements AutoCloseable
         final ConnectionTable table = worker.table();
         cycleUntil("a connection in state " + state, () -> table.size() == 1 && table.last().state == state);
         return table.last();
+    }
+
+    /**
+     * Await the client's connection reading its preamble, send {@code bytes}, then run until the connection reaches
+     * {@code state} ({@link Connection#OPEN} once connected upstream, or {@link Connection#CLOSED}).
+     */
+    Connection sendPreamble(final SocketChannel client, final ByteBuffer bytes, final int state) throws IOException
+    {
+        final Connection connection = awaitConnection(Connection.PREAMBLE);
+        client.write(bytes);
+        cycleUntil("the connection in state " + state + " after its preamble", () -> connection.state == state);
+        return connection;
     }
 
     String log()
