@@ -67,8 +67,21 @@ interface WorkerCommand
         }
     }
 
+    /** A command whose only answer is that the worker applied it: {@link #isDone()} turns true once it has. */
+    abstract class Done extends Answered<Boolean>
+    {
+        final Boolean answer(final Worker worker)
+        {
+            apply(worker);
+            return Boolean.TRUE;
+        }
+
+        /** @param worker the worker applying the command, on its own thread. */
+        abstract void apply(Worker worker);
+    }
+
     /** Move to a later shutdown phase; {@link #isDone()} turns true once the worker has. */
-    final class ChangePhase extends Answered<Boolean>
+    final class ChangePhase extends Done
     {
         private final int phase;
 
@@ -77,10 +90,9 @@ interface WorkerCommand
             this.phase = phase;
         }
 
-        Boolean answer(final Worker worker)
+        void apply(final Worker worker)
         {
             worker.enterPhase(phase);
-            return Boolean.TRUE;
         }
     }
 
@@ -89,7 +101,7 @@ interface WorkerCommand
      * Connections to servers the reload removed get their drain deadline. {@link #isDone()} turns true once the
      * worker has switched.
      */
-    final class SwapRouting extends Answered<Boolean>
+    final class SwapRouting extends Done
     {
         private final RoutingTable table;
         private final RemovedServerDrain drain;
@@ -100,11 +112,10 @@ interface WorkerCommand
             this.drain = drain;
         }
 
-        Boolean answer(final Worker worker)
+        void apply(final Worker worker)
         {
             worker.admission().routing(table);
             drain.apply(worker.table(), worker.timers(), worker.nowNs());
-            return Boolean.TRUE;
         }
     }
 
@@ -113,7 +124,7 @@ interface WorkerCommand
      * in the old one's backlog, then deregisters (and, if its own, closes) the old one. {@link #isDone()} turns true
      * once it has.
      */
-    final class SwapListener extends Answered<Boolean>
+    final class SwapListener extends Done
     {
         private final ServerSocketChannel listener;
         private final boolean owned;
@@ -124,10 +135,9 @@ interface WorkerCommand
             this.owned = owned;
         }
 
-        Boolean answer(final Worker worker)
+        void apply(final Worker worker)
         {
             worker.admission().swapListener(listener, owned);
-            return Boolean.TRUE;
         }
     }
 

@@ -55,12 +55,7 @@ final class WorkerTimers
 
     void cancel(final Connection connection)
     {
-        if (connection.timerId != Connection.NO_TIMER)
-        {
-            connectionByTimerId.remove(connection.timerId);
-            wheel.cancelTimer(connection.timerId);
-            connection.timerId = Connection.NO_TIMER;
-        }
+        connection.timerId = cancel(connection.timerId, connectionByTimerId);
     }
 
     /** Close the connection (its server was removed) at {@code deadlineNs}, unless an earlier such close is due. */
@@ -82,12 +77,18 @@ final class WorkerTimers
 
     void cancelRemoval(final Connection connection)
     {
-        if (connection.removalTimerId != Connection.NO_TIMER)
+        connection.removalTimerId = cancel(connection.removalTimerId, removalByTimerId);
+    }
+
+    /** @return {@link Connection#NO_TIMER}, for the field that held {@code timerId}. */
+    private long cancel(final long timerId, final Long2ObjectHashMap<Connection> byTimerId)
+    {
+        if (timerId != Connection.NO_TIMER)
         {
-            removalByTimerId.remove(connection.removalTimerId);
-            wheel.cancelTimer(connection.removalTimerId);
-            connection.removalTimerId = Connection.NO_TIMER;
+            byTimerId.remove(timerId);
+            wheel.cancelTimer(timerId);
         }
+        return Connection.NO_TIMER;
     }
 
     void scheduleAcceptResume(final long deadlineNs)

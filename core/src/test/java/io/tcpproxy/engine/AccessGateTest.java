@@ -17,6 +17,8 @@ import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.List;
 
+import static io.tcpproxy.engine.WorkerHarness.localAddress;
+import static io.tcpproxy.engine.WorkerHarness.upstreamListener;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
@@ -37,7 +39,7 @@ class AccessGateTest
     @Timeout(60)
     void shouldGiveThePerClientSlotBackOnEveryKindOfClose() throws Exception
     {
-        try (ServerSocketChannel upstreamListener = listener();
+        try (ServerSocketChannel upstreamListener = upstreamListener();
             WorkerHarness harness = new WorkerHarness(
                 Config.builder().maxConnectionsPerClient(10).idleTimeoutSecs(60), localAddress(upstreamListener)))
         {
@@ -104,7 +106,7 @@ class AccessGateTest
     void shouldGiveThePerClientSlotBackWhenTheUpstreamConnectFails() throws Exception
     {
         final InetSocketAddress closedPort;
-        try (ServerSocketChannel gone = listener())
+        try (ServerSocketChannel gone = upstreamListener())
         {
             closedPort = localAddress(gone);
         }
@@ -128,7 +130,7 @@ class AccessGateTest
     @Timeout(60)
     void shouldRefuseADeniedClientAtAcceptWithoutConnectingUpstream() throws Exception
     {
-        try (ServerSocketChannel upstreamListener = listener();
+        try (ServerSocketChannel upstreamListener = upstreamListener();
             WorkerHarness harness = new WorkerHarness(Config.builder().deny(List.of("127.0.0.0/8")),
                 localAddress(upstreamListener));
             SocketChannel client = harness.connectClient())
@@ -146,7 +148,7 @@ class AccessGateTest
     @Timeout(60)
     void shouldCapConnectionsPerClientAndAdmitAgainOnceOneCloses() throws Exception
     {
-        try (ServerSocketChannel upstreamListener = listener();
+        try (ServerSocketChannel upstreamListener = upstreamListener();
             WorkerHarness harness = new WorkerHarness(Config.builder().maxConnectionsPerClient(2),
                 localAddress(upstreamListener));
             SocketChannel first = harness.connectClient();
@@ -174,7 +176,7 @@ class AccessGateTest
     @Timeout(60)
     void shouldRefuseConnectsBeyondTheBurstUntilTheClockRefillsTheBucket() throws Exception
     {
-        try (ServerSocketChannel upstreamListener = listener();
+        try (ServerSocketChannel upstreamListener = upstreamListener();
             WorkerHarness harness = new WorkerHarness(Config.builder().clientConnectRate(1).clientConnectBurst(2),
                 localAddress(upstreamListener)))
         {
@@ -209,7 +211,7 @@ class AccessGateTest
     @Timeout(60)
     void shouldNotJudgeAtAcceptWhenClientsMustSendAProxyHeaderButStillApplyMaxConnections() throws Exception
     {
-        try (ServerSocketChannel upstreamListener = listener();
+        try (ServerSocketChannel upstreamListener = upstreamListener();
             WorkerHarness harness = new WorkerHarness(Config.builder().deny(List.of("127.0.0.0/8"))
                 .acceptProxyProtocol(true).proxyProtocolTrusted(List.of("127.0.0.1")).maxConnections(1),
                 localAddress(upstreamListener));
@@ -399,15 +401,5 @@ class AccessGateTest
     {
         channel.setOption(StandardSocketOptions.SO_LINGER, 0);
         channel.close();
-    }
-
-    private static ServerSocketChannel listener() throws IOException
-    {
-        return ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
-    }
-
-    private static InetSocketAddress localAddress(final ServerSocketChannel listener) throws IOException
-    {
-        return (InetSocketAddress)listener.getLocalAddress();
     }
 }
