@@ -2,6 +2,8 @@ package io.tcpproxy.engine;
 
 import io.tcpproxy.admin.ConnectionInfo;
 import io.tcpproxy.admin.ConnectionPage;
+import io.tcpproxy.engine.relay.Connection;
+import io.tcpproxy.engine.relay.ConnectionTable;
 
 import java.io.IOException;
 import java.net.InetAddress;

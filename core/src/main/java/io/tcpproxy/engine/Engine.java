@@ -3,6 +3,16 @@ package io.tcpproxy.engine;
 import io.tcpproxy.admin.ConnectionPage;
 import io.tcpproxy.config.Config;
 import io.tcpproxy.config.HostPort;
+import io.tcpproxy.engine.admission.Descriptors;
+import io.tcpproxy.engine.admission.ListenerChange;
+import io.tcpproxy.engine.admission.ListenerSet;
+import io.tcpproxy.engine.admission.ListenerSwitch;
+import io.tcpproxy.engine.admission.Listeners;
+import io.tcpproxy.engine.upstream.RoutingTable;
+import io.tcpproxy.engine.upstream.RoutingUpdate;
+import io.tcpproxy.engine.upstream.TargetResolver;
+import io.tcpproxy.engine.upstream.UpstreamMetrics;
+import io.tcpproxy.engine.upstream.UpstreamPools;
 import io.tcpproxy.metrics.AccessLog;
 import io.tcpproxy.metrics.MetricsCollector;
 import io.tcpproxy.upstream.UpstreamListener;
@@ -14,7 +24,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.util.List;
-import java.util.function.Supplier;
 
 /**
  * The running engine: listeners, workers, the metrics collector and (for host-name targets) the resolver.
@@ -216,7 +225,7 @@ public final class Engine
      */
     public void stopAccepting()
     {
-        requestPhase(Worker.STOP_ACCEPTING);
+        workers.askEach(() -> new WorkerCommand.ChangePhase(Worker.STOP_ACCEPTING));
         listeners.closeAll();
     }
 
@@ -225,12 +234,7 @@ public final class Engine
      */
     public void closeAllConnections()
     {
-        requestPhase(Worker.CLOSE_ALL);
-    }
-
-    private void requestPhase(final int phase)
-    {
-        askEveryWorker(() -> new WorkerCommand.ChangePhase(phase));
+        workers.askEach(() -> new WorkerCommand.ChangePhase(Worker.CLOSE_ALL));
     }
 
     /**
@@ -314,7 +318,7 @@ public final class Engine
     public ConnectionPage connections(final long afterId, final int limit)
     {
         final int pageSize = Math.max(1, Math.min(limit, ConnectionPage.MAX_LIMIT));
-        return ConnectionView.merge(askEveryWorker(() -> new WorkerCommand.ListConnections(afterId, pageSize + 1)),
+        return ConnectionView.merge(workers.askEach(() -> new WorkerCommand.ListConnections(afterId, pageSize + 1)),
             pageSize);
     }
 
@@ -335,7 +339,7 @@ public final class Engine
     {
         int closed = 0;
         for (final WorkerCommand.CloseServerConnections command :
-            askEveryWorker(() -> new WorkerCommand.CloseServerConnections(server, reason)))
+            workers.askEach(() -> new WorkerCommand.CloseServerConnections(server, reason)))
         {
             if (command.isDone())
             {
@@ -343,11 +347,6 @@ public final class Engine
             }
         }
         return closed;
-    }
-
-    private <C extends WorkerCommand.Answered<?>> List<C> askEveryWorker(final Supplier<C> newCommand)
-    {
-        return workers.askEach(newCommand, () -> { });
     }
 
     /**
@@ -369,5 +368,11 @@ public final class Engine
         }
         UpstreamPools.closeAll(pools);
         log.close();
+    }
+
+    /** @return one worker (tests reach into it by reflection). */
+    Worker worker(final int index)
+    {
+        return workers.workers()[index];
     }
 }

@@ -2,6 +2,10 @@ package io.tcpproxy.engine;
 
 import io.tcpproxy.CloseReason;
 import io.tcpproxy.admin.ConnectionInfo;
+import io.tcpproxy.engine.relay.Connection;
+import io.tcpproxy.engine.relay.ConnectionTable;
+import io.tcpproxy.engine.upstream.RemovedServerDrain;
+import io.tcpproxy.engine.upstream.RoutingTable;
 import io.tcpproxy.upstream.UpstreamServer;
 
 import java.nio.channels.ServerSocketChannel;
@@ -11,7 +15,7 @@ import java.nio.channels.SocketChannel;
  * Something another thread asks a worker to do, applied on the worker's own thread between polls. The one way into
  * a worker: hand-offs, shutdown phases, and (next) routing-table swaps all travel as commands.
  */
-interface WorkerCommand
+public interface WorkerCommand
 {
     /** @param worker the worker applying the command, on its own thread. */
     void applyTo(Worker worker);
@@ -61,7 +65,7 @@ interface WorkerCommand
             return answer;
         }
 
-        final boolean isDone()
+        public final boolean isDone()
         {
             return answer != null;
         }
@@ -129,7 +133,7 @@ interface WorkerCommand
         private final ServerSocketChannel listener;
         private final boolean owned;
 
-        SwapListener(final ServerSocketChannel listener, final boolean owned)
+        public SwapListener(final ServerSocketChannel listener, final boolean owned)
         {
             this.listener = listener;
             this.owned = owned;

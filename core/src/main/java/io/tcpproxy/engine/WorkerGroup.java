@@ -1,6 +1,7 @@
 package io.tcpproxy.engine;
 
 import io.tcpproxy.config.Config;
+import io.tcpproxy.engine.admission.ListenerSet;
 import io.tcpproxy.metrics.MetricsRing;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.AgentRunner;
@@ -119,6 +120,12 @@ final class WorkerGroup
             default:
                 return NoOpIdleStrategy.INSTANCE; // the worker blocks in select itself
         }
+    }
+
+    /** {@link #askEach(Supplier, Runnable)} with nothing to do while waiting. */
+    <C extends WorkerCommand.Answered<?>> List<C> askEach(final Supplier<C> newCommand)
+    {
+        return askEach(newCommand, () -> { });
     }
 
     /**

@@ -4,6 +4,9 @@ import io.tcpproxy.CloseReason;
 import io.tcpproxy.access.ClientKey;
 import io.tcpproxy.access.ClientTable;
 import io.tcpproxy.config.Config;
+import io.tcpproxy.engine.admission.ClientAccessGate;
+import io.tcpproxy.engine.relay.Connection;
+import io.tcpproxy.engine.relay.ConnectionTable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -11,7 +14,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
-import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
@@ -120,7 +122,7 @@ class AccessGateTest
                     harness.cycleUntil("the connect to fail", () -> harness.worker.table().size() == 0 &&
                         harness.context.activeConnections.get() == 0);
                     assertEquals(0, gate.openConnections(LOOPBACK), "after connect failure " + i);
-                    awaitRefused(harness, client); // NIO completes the close at the worker's next select
+                    harness.awaitClientClosed(client); // NIO completes the close at the worker's next select
                 }
             }
         }
@@ -136,7 +138,7 @@ class AccessGateTest
             SocketChannel client = harness.connectClient())
         {
             upstreamListener.configureBlocking(false);
-            awaitRefused(harness, client);
+            harness.awaitClientClosed(client);
             assertEquals(0, harness.worker.table().size());
             assertEquals(0, harness.context.activeConnections.get());
             harness.cycles(5);
@@ -159,7 +161,7 @@ class AccessGateTest
             assertTrue(upstreamOfFirst.isConnected() && second.isConnected() && upstreamOfSecond.isConnected());
             try (SocketChannel third = harness.connectClient())
             {
-                awaitRefused(harness, third);
+                harness.awaitClientClosed(third);
             }
             assertEquals(2, harness.worker.table().size());
             reset(first);
@@ -188,7 +190,7 @@ class AccessGateTest
                 harness.cycleUntil("the burst admitted", () -> harness.worker.table().size() == 2);
                 try (SocketChannel third = harness.connectClient())
                 {
-                    awaitRefused(harness, third); // the fake clock stands still: no token came back
+                    harness.awaitClientClosed(third); // the fake clock stands still: no token came back
                 }
                 harness.advance(Duration.ofMillis(1_001));
                 admitted[2] = harness.connectClient();
@@ -222,7 +224,7 @@ class AccessGateTest
             harness.awaitConnection(Connection.PREAMBLE); // admitted, waiting for the header that names the client
             try (SocketChannel beyondMax = harness.connectClient())
             {
-                awaitRefused(harness, beyondMax);
+                harness.awaitClientClosed(beyondMax);
             }
             assertEquals(1, harness.worker.table().size());
         }
@@ -354,24 +356,6 @@ class AccessGateTest
     {
         harness.cycleUntil("the close (" + reason.label() + ")", () -> connection.state == Connection.CLOSED);
         assertEquals(reason, connection.closeReason);
-    }
-
-    /** Drive the worker until the client sees its connection end (reset or FIN). */
-    private static void awaitRefused(final WorkerHarness harness, final SocketChannel client) throws IOException
-    {
-        client.configureBlocking(false);
-        final ByteBuffer sink = ByteBuffer.allocate(1);
-        harness.cycleUntil("the client refused", () ->
-        {
-            try
-            {
-                return client.read(sink) < 0;
-            }
-            catch (final IOException ex)
-            {
-                return true; // reset
-            }
-        });
     }
 
     private static SocketChannel acceptUpstream(final WorkerHarness harness, final ServerSocketChannel listener)

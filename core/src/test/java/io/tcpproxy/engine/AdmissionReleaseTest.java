@@ -2,6 +2,8 @@ package io.tcpproxy.engine;
 
 import io.tcpproxy.CloseReason;
 import io.tcpproxy.config.Config;
+import io.tcpproxy.engine.admission.AccessGate;
+import io.tcpproxy.engine.relay.Connection;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -21,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Everything admission holds for a connection (its place under {@code max_connections}, its two reserved
  * descriptors, its per-client slot at accept or at the gate after a PROXY header) is given back by the one release at
- * close, on every path: counts go to one while the connection is admitted and back to zero once it closed.
+ * close, on every path: counts go up while the connection is admitted and back to zero once it closed.
  */
 class AdmissionReleaseTest
 {
@@ -31,53 +33,36 @@ class AdmissionReleaseTest
     @Timeout(60)
     void shouldReleaseTheSlotAndTheCountAfterANormalClose() throws Exception
     {
-        try (ServerSocketChannel upstreamListener = upstreamListener();
-            WorkerHarness harness = new WorkerHarness(Config.builder().maxConnectionsPerClient(10),
-                localAddress(upstreamListener)))
+        runClient(Config.builder().maxConnectionsPerClient(10), true, (harness, upstreamListener, client, gate) ->
         {
-            try (SocketChannel client = harness.connectClient())
+            final Connection connection = harness.awaitConnection(Connection.OPEN);
+            assertHeld(harness, 1, 1, 0, gate);
+            try (SocketChannel upstream = upstreamListener.accept())
             {
-                final Connection connection = harness.awaitConnection(Connection.OPEN);
-                assertHeld(harness, 1, 1, 0, null);
-                try (SocketChannel upstream = upstreamListener.accept())
-                {
-                    assertTrue(upstream.isConnected());
-                    client.shutdownOutput();
-                    upstream.shutdownOutput();
-                    harness.cycleUntil("the close", () -> connection.state == Connection.CLOSED);
-                    assertTrue(connection.closeReason == CloseReason.CLIENT_FIN ||
-                        connection.closeReason == CloseReason.UPSTREAM_FIN, "closed by FINs both ways");
-                }
+                client.shutdownOutput();
+                upstream.shutdownOutput();
+                harness.cycleUntil("the close", () -> connection.state == Connection.CLOSED);
+                assertTrue(connection.closeReason == CloseReason.CLIENT_FIN ||
+                    connection.closeReason == CloseReason.UPSTREAM_FIN, "closed by FINs both ways");
             }
-            assertHeld(harness, 0, 0, 0, null);
-        }
+        });
     }
 
     @Test
     @Timeout(60)
     void shouldReleaseTheSlotAndTheCountAfterAConnectFailure() throws Exception
     {
-        final InetSocketAddress closedPort;
-        try (ServerSocketChannel gone = upstreamListener())
-        {
-            closedPort = localAddress(gone);
-        }
-        try (WorkerHarness harness = new WorkerHarness(Config.builder().maxConnectionsPerClient(10), closedPort);
-            SocketChannel client = harness.connectClient())
-        {
-            assertTrue(client.isConnected());
-            harness.cycleUntil("the connect to fail", () -> harness.worker.table().size() == 0 &&
-                harness.context.activeConnections.get() == 0);
-            assertHeld(harness, 0, 0, 0, null);
-        }
+        runClient(Config.builder().maxConnectionsPerClient(10), false,
+            (harness, upstreamListener, client, gate) -> harness.awaitClientClosed(client));
     }
 
     @Test
     @Timeout(60)
     void shouldReleaseTheGateTheDescriptorsAndTheCountAfterAnAdmittedHeaderCloses() throws Exception
     {
-        runProxyHeaderClient(acceptingProxyHeaders(), (harness, upstreamListener, client, connection, gate) ->
+        runClient(acceptingProxyHeaders(), true, (harness, upstreamListener, client, gate) ->
         {
+            final Connection connection = awaitPreamble(harness, gate);
             client.write(ascii("PROXY TCP4 192.0.2.1 192.0.2.7 5555 443\r\n"));
             harness.cycleUntil("the upstream connected", () -> connection.state == Connection.OPEN);
             assertEquals(1, gate.held, "admitted at the gate");
@@ -93,52 +78,27 @@ class AdmissionReleaseTest
     @Timeout(60)
     void shouldReleaseTheDescriptorsAndTheCountWhenTheGateDeniesTheRealClient() throws Exception
     {
-        final Connection denied = runProxyHeaderClient(acceptingProxyHeaders(),
-            (harness, upstreamListener, client, connection, gate) ->
-                client.write(ascii("PROXY TCP4 10.1.2.3 192.0.2.7 5555 443\r\n")));
-        assertEquals(CloseReason.DENIED, denied.closeReason);
+        runClient(acceptingProxyHeaders(), true, (harness, upstreamListener, client, gate) ->
+        {
+            final Connection connection = awaitPreamble(harness, gate);
+            client.write(ascii("PROXY TCP4 10.1.2.3 192.0.2.7 5555 443\r\n"));
+            harness.cycleUntil("the close", () -> connection.state == Connection.CLOSED);
+            assertEquals(CloseReason.DENIED, connection.closeReason);
+        });
     }
 
     @Test
     @Timeout(60)
     void shouldReleaseTheDescriptorsAndTheCountWhenThePreambleTimesOut() throws Exception
     {
-        final Connection late = runProxyHeaderClient(acceptingProxyHeaders().proxyProtocolTimeoutMs(3000),
-            (harness, upstreamListener, client, connection, gate) -> harness.advance(Duration.ofMillis(3100)));
-        assertEquals(CloseReason.PROXY_PROTOCOL_ERROR, late.closeReason);
-    }
-
-    /**
-     * One client that must open with a PROXY header, judged by a {@link CountingGate}: counted while it reads its
-     * preamble, taken through {@code path}, run until it closed, then nothing may be held.
-     *
-     * @return the closed connection.
-     */
-    private static Connection runProxyHeaderClient(final Config.Builder config, final ProxyHeaderPath path)
-        throws Exception
-    {
-        try (ServerSocketChannel upstreamListener = upstreamListener();
-            WorkerHarness harness = new WorkerHarness(config, localAddress(upstreamListener)))
+        final Config.Builder config = acceptingProxyHeaders().proxyProtocolTimeoutMs(3000);
+        runClient(config, true, (harness, upstreamListener, client, gate) ->
         {
-            final CountingGate gate = CountingGate.installIn(harness);
-            final Connection connection;
-            try (SocketChannel client = harness.connectClient())
-            {
-                connection = harness.awaitConnection(Connection.PREAMBLE);
-                assertHeld(harness, 1, 0, 1, gate);
-                path.run(harness, upstreamListener, client, connection, gate);
-                harness.cycleUntil("the close", () -> connection.state == Connection.CLOSED);
-            }
-            assertHeld(harness, 0, 0, 0, gate);
-            return connection;
-        }
-    }
-
-    /** What the client of {@link #runProxyHeaderClient} does once its connection reads its preamble. */
-    private interface ProxyHeaderPath
-    {
-        void run(WorkerHarness harness, ServerSocketChannel upstreamListener, SocketChannel client,
-            Connection connection, CountingGate gate) throws Exception;
+            final Connection connection = awaitPreamble(harness, gate);
+            harness.advance(Duration.ofMillis(3100));
+            harness.cycleUntil("the close", () -> connection.state == Connection.CLOSED);
+            assertEquals(CloseReason.PROXY_PROTOCOL_ERROR, connection.closeReason);
+        });
     }
 
     private static Config.Builder acceptingProxyHeaders()
@@ -148,11 +108,53 @@ class AdmissionReleaseTest
     }
 
     /**
+     * One client on a hand-driven worker whose real clients a {@link CountingGate} judges after a PROXY header: taken
+     * through {@code path}, run until its connection is gone, then nothing may be held.
+     *
+     * @param upstreamUp whether the upstream accepts (otherwise its port is closed: the connect fails).
+     */
+    private static void runClient(final Config.Builder config, final boolean upstreamUp, final ClientPath path)
+        throws Exception
+    {
+        final ServerSocketChannel upstreamListener = upstreamListener();
+        final InetSocketAddress target = localAddress(upstreamListener);
+        if (!upstreamUp)
+        {
+            upstreamListener.close(); // the port is free again: connects to it are refused
+        }
+        try (upstreamListener; WorkerHarness harness = new WorkerHarness(config, target))
+        {
+            final CountingGate gate = CountingGate.installIn(harness);
+            try (SocketChannel client = harness.connectClient())
+            {
+                path.run(harness, upstreamListener, client, gate);
+                harness.cycleUntil("the connection gone", () -> harness.worker.table().size() == 0);
+            }
+            assertHeld(harness, 0, 0, 0, gate);
+        }
+    }
+
+    /** What the client of {@link #runClient} does once connected to the worker. */
+    private interface ClientPath
+    {
+        void run(WorkerHarness harness, ServerSocketChannel upstreamListener, SocketChannel client, CountingGate gate)
+            throws Exception;
+    }
+
+    /** @return the connection reading its PROXY header, counted under the limit and holding its descriptors. */
+    private static Connection awaitPreamble(final WorkerHarness harness, final CountingGate gate)
+    {
+        final Connection connection = harness.awaitConnection(Connection.PREAMBLE);
+        assertHeld(harness, 1, 0, 1, gate);
+        return connection;
+    }
+
+    /**
      * @param active      connections counted under {@code max_connections}.
      * @param perClient   slots the per-client table holds for the loopback client (judged at accept).
      * @param descriptors clients whose two descriptors are still reserved.
-     * @param gate        the gate judging after a PROXY header (it must hold nothing, before the header or after the
-     *                    close), or null.
+     * @param gate        the gate judging after a PROXY header: it must hold nothing, before the header or after the
+     *                    close.
      */
     private static void assertHeld(
         final WorkerHarness harness, final int active, final int perClient, final int descriptors,
@@ -161,10 +163,7 @@ class AdmissionReleaseTest
         assertEquals(active, harness.context.activeConnections.get(), "active connections");
         assertEquals(perClient, harness.context.access.openConnections(LOOPBACK), "per-client slots");
         assertEquals(descriptors, harness.context.descriptors.reserved(), "reserved descriptors");
-        if (gate != null)
-        {
-            assertEquals(0, gate.held, "gate admissions held");
-        }
+        assertEquals(0, gate.held, "gate admissions held");
     }
 
     private static ByteBuffer ascii(final String text)

@@ -5,6 +5,8 @@ import io.tcpproxy.config.Config;
 import io.tcpproxy.config.Route;
 import io.tcpproxy.config.SendProxyProtocol;
 import io.tcpproxy.config.Upstream;
+import io.tcpproxy.engine.admission.AccessGate;
+import io.tcpproxy.engine.relay.Connection;
 import io.tcpproxy.protocol.ClientHellos;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

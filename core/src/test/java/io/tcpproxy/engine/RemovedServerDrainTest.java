@@ -2,6 +2,9 @@ package io.tcpproxy.engine;
 
 import io.tcpproxy.CloseReason;
 import io.tcpproxy.config.Config;
+import io.tcpproxy.engine.relay.Connection;
+import io.tcpproxy.engine.relay.ConnectionTable;
+import io.tcpproxy.engine.upstream.RemovedServerDrain;
 import io.tcpproxy.testsupport.TestUpstream;
 import io.tcpproxy.upstream.ConnectAttempt;
 import io.tcpproxy.upstream.PoolSpec;

@@ -1,6 +1,10 @@
 package io.tcpproxy.engine;
 
 import io.tcpproxy.config.Config;
+import io.tcpproxy.engine.admission.Descriptors;
+import io.tcpproxy.engine.preamble.PreambleHandler;
+import io.tcpproxy.engine.relay.Connection;
+import io.tcpproxy.engine.relay.ConnectionTable;
 import io.tcpproxy.metrics.MetricsRing;
 
 import java.io.ByteArrayOutputStream;
@@ -149,6 +153,24 @@ final class WorkerHarness implements AutoCloseable
         client.write(bytes);
         cycleUntil("the connection in state " + state + " after its preamble", () -> connection.state == state);
         return connection;
+    }
+
+    /** Run duty cycles until {@code client} sees its connection end (a reset or a FIN). */
+    void awaitClientClosed(final SocketChannel client) throws IOException
+    {
+        client.configureBlocking(false);
+        final ByteBuffer sink = ByteBuffer.allocate(1);
+        cycleUntil("the client's connection to end", () ->
+        {
+            try
+            {
+                return client.read(sink) < 0;
+            }
+            catch (final IOException ex)
+            {
+                return true; // reset
+            }
+        });
     }
 
     String log()

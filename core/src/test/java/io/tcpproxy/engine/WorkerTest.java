@@ -2,6 +2,9 @@ package io.tcpproxy.engine;
 
 import io.tcpproxy.CloseReason;
 import io.tcpproxy.config.Config;
+import io.tcpproxy.engine.admission.Descriptors;
+import io.tcpproxy.engine.preamble.PreambleHandler;
+import io.tcpproxy.engine.relay.Connection;
 import io.tcpproxy.relay.FullBacklogTarget;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
