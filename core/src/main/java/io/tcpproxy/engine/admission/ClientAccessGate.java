@@ -22,7 +22,7 @@ import java.util.List;
 public final class ClientAccessGate implements AccessGate
 {
     /** Fewest clients remembered, whatever {@code max_connections}. */
-    public static final int MIN_CLIENT_CAPACITY = 4096;
+    static final int MIN_CLIENT_CAPACITY = 4096;
     /** Most clients remembered (about 50 MB of flat arrays at most): a scan from more addresses evicts idle ones. */
     static final int MAX_CLIENT_CAPACITY = 1 << 20;
 
@@ -57,7 +57,7 @@ public final class ClientAccessGate implements AccessGate
     }
 
     /** @return whether the current rules limit anyone at all. */
-    public boolean limitsAnyone()
+    boolean limitsAnyone()
     {
         final Rules current = rules;
         return current.lists != null || current.clients != null;
@@ -122,7 +122,7 @@ public final class ClientAccessGate implements AccessGate
     }
 
     /** @return the current per-client table, or null when no per-client limit is set. */
-    public ClientTable clients()
+    ClientTable clients()
     {
         return rules.clients;
     }
