@@ -3,7 +3,7 @@ package io.tcpproxy;
 import io.tcpproxy.config.Config;
 import io.tcpproxy.config.HostPort;
 import io.tcpproxy.engine.Engine;
-import io.tcpproxy.engine.ListenerChange;
+import io.tcpproxy.engine.admission.ListenerChange;
 
 import java.io.IOException;
 import java.util.Objects;

@@ -4,7 +4,7 @@ import io.tcpproxy.admin.ReloadResult;
 import io.tcpproxy.config.Config;
 import io.tcpproxy.config.ConfigKey;
 import io.tcpproxy.engine.Engine;
-import io.tcpproxy.engine.RoutingUpdate;
+import io.tcpproxy.engine.upstream.RoutingUpdate;
 import io.tcpproxy.metrics.ReloadFamilies;
 
 import java.io.IOException;

@@ -12,7 +12,7 @@ import java.util.function.Consumer;
  * A worker's inbox: many threads offer {@link WorkerCommand}s, the worker applies them between polls. Offering wakes
  * the worker only when it may be blocked in select.
  */
-final class CommandQueue
+public final class CommandQueue
 {
     private static final int CAPACITY = 1024;
     private static final int MAX_PER_CYCLE = 64;
@@ -47,7 +47,7 @@ final class CommandQueue
     }
 
     /** Queue a command that must not be lost, waiting while the queue is full (never from a worker thread). */
-    void submitAndWake(final WorkerCommand command, final long timeoutNs)
+    public void submitAndWake(final WorkerCommand command, final long timeoutNs)
     {
         final long deadlineNs = System.nanoTime() + timeoutNs;
         while (!submit(command) && System.nanoTime() - deadlineNs < 0)

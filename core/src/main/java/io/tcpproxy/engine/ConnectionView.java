@@ -1,14 +1,19 @@
 package io.tcpproxy.engine;
 
 import io.tcpproxy.admin.ConnectionInfo;
+import io.tcpproxy.admin.ConnectionPage;
+import io.tcpproxy.engine.relay.Connection;
+import io.tcpproxy.engine.relay.ConnectionTable;
 
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnknownHostException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.List;
 import java.util.PriorityQueue;
 
 /**
@@ -57,6 +62,32 @@ final class ConnectionView
             page[i] = info(lowest.poll(), worker.index(), nowNs);
         }
         return page;
+    }
+
+    /**
+     * @param answers  every worker's page ({@link #page} with {@code pageSize + 1}); one not done timed out.
+     * @param pageSize at most this many.
+     * @return the lowest ids of all, incomplete if a worker did not answer.
+     */
+    static ConnectionPage merge(final List<WorkerCommand.ListConnections> answers, final int pageSize)
+    {
+        final List<ConnectionInfo> merged = new ArrayList<>();
+        boolean complete = true;
+        for (final WorkerCommand.ListConnections command : answers)
+        {
+            if (command.isDone())
+            {
+                merged.addAll(Arrays.asList(command.answer()));
+            }
+            else
+            {
+                complete = false;
+            }
+        }
+        merged.sort(Comparator.comparingLong(ConnectionInfo::id));
+        final boolean more = merged.size() > pageSize;
+        final List<ConnectionInfo> page = List.copyOf(more ? merged.subList(0, pageSize) : merged);
+        return new ConnectionPage(page, more ? page.get(page.size() - 1).id() : -1, complete);
     }
 
     private static ConnectionInfo info(final Connection connection, final int worker, final long nowNs)

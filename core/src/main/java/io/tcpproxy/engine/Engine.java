@@ -1,33 +1,29 @@
 package io.tcpproxy.engine;
 
-import io.tcpproxy.admin.ConnectionInfo;
 import io.tcpproxy.admin.ConnectionPage;
 import io.tcpproxy.config.Config;
 import io.tcpproxy.config.HostPort;
+import io.tcpproxy.engine.admission.Descriptors;
+import io.tcpproxy.engine.admission.ListenerChange;
+import io.tcpproxy.engine.admission.ListenerSet;
+import io.tcpproxy.engine.admission.ListenerSwitch;
+import io.tcpproxy.engine.admission.Listeners;
+import io.tcpproxy.engine.upstream.RoutingTable;
+import io.tcpproxy.engine.upstream.RoutingUpdate;
+import io.tcpproxy.engine.upstream.TargetResolver;
+import io.tcpproxy.engine.upstream.UpstreamMetrics;
+import io.tcpproxy.engine.upstream.UpstreamPools;
 import io.tcpproxy.metrics.AccessLog;
 import io.tcpproxy.metrics.MetricsCollector;
-import io.tcpproxy.metrics.MetricsRing;
 import io.tcpproxy.upstream.UpstreamListener;
 import io.tcpproxy.upstream.UpstreamPool;
 import io.tcpproxy.upstream.UpstreamServer;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.BackoffIdleStrategy;
-import org.agrona.concurrent.BusySpinIdleStrategy;
-import org.agrona.concurrent.IdleStrategy;
-import org.agrona.concurrent.NoOpIdleStrategy;
-import org.agrona.concurrent.SystemNanoClock;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.Supplier;
 
 /**
  * The running engine: listeners, workers, the metrics collector and (for host-name targets) the resolver.
@@ -36,16 +32,11 @@ import java.util.function.Supplier;
  */
 public final class Engine
 {
-    private static final long PHASE_ACK_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(5);
-    private static final long PHASE_ACK_POLL_NS = TimeUnit.MICROSECONDS.toNanos(100);
-
     private final Config config;
     private final EngineLog log;
     private final EngineContext context;
     private final ListenerSwitch listeners;
-    private final Worker[] workers;
-    private final AgentRunner[] workerRunners;
-    private final MetricsRing[] rings;
+    private final WorkerGroup workers;
     private final MetricsCollector collector;
     private final AgentRunner collectorRunner;
     private final TargetResolver resolver;
@@ -71,53 +62,21 @@ public final class Engine
         final int workerCount = config.effectiveWorkers();
         final ListenerSet bound =
             ListenerSet.bind(config.listenAddress(), Listeners.effectiveAcceptMode(config, console), workerCount);
-        if (config.busyPollUs() > 0 && config.idleStrategy() != Config.IdleStrategyKind.BLOCK)
-        {
-            log.warn("busy_poll_us = " + config.busyPollUs() + " only applies to idle_strategy = " +
-                "\"block\"; ignored with \"" + config.idleStrategy().name().toLowerCase(Locale.ROOT) +
-                "\" (which never blocks)");
-        }
-        this.rings = new MetricsRing[workerCount];
-        this.workers = new Worker[workerCount];
-        this.listeners = new ListenerSwitch(bound, workers, context);
-        this.workerRunners = new AgentRunner[workerCount];
+        this.workers = new WorkerGroup(workerCount);
+        this.listeners = new ListenerSwitch(bound, workers.workers(), context);
         try
         {
-            for (int i = 0; i < workerCount; i++)
-            {
-                rings[i] = new MetricsRing(i, config.channelBufferSize());
-                workers[i] = new Worker(i, context, bound.forWorker(i), bound.workersOwnListeners(), rings[i],
-                    config.idleStrategy() == Config.IdleStrategyKind.BLOCK, SystemNanoClock.INSTANCE);
-            }
-            final int[] cpus = WorkerPlacement.plan(config.cpuAffinityMode(), workerCount,
-                Runtime.getRuntime().availableProcessors(), WorkerPlacement.SYSTEM_CPU_ROOT, log);
-            for (int i = 0; cpus != null && i < workerCount; i++)
-            {
-                workers[i].pinTo(cpus[i]);
-            }
-            if (bound.workersOwnListeners() && workerCount > 1)
-            {
-                for (final Worker worker : workers)
-                {
-                    worker.admission().balanceWith(worker, workers);
-                }
-            }
-            bound.handOffTo(workers, context);
+            workers.build(config, context, bound, log);
+            bound.handOffTo(workers.workers(), context);
         }
         catch (final Throwable ex)
         {
-            for (final Worker worker : workers)
-            {
-                if (worker != null)
-                {
-                    worker.onClose(); // never started: releases its selector and buffers on this thread
-                }
-            }
+            workers.releaseUnstarted();
             listeners.closeAll();
             UpstreamPools.closeAll(pools);
             throw ex;
         }
-        this.collector = new MetricsCollector(config, rings, console, context.acceptorPauses::get, accessLog);
+        this.collector = new MetricsCollector(config, workers.rings(), console, context.acceptorPauses::get, accessLog);
         collector.snapshotSource(new UpstreamMetrics(
             () -> pools, config.targetAddress() == null ? null : config.targetAddress().toString())::update);
         // The collector parks until its next snapshot is due (at most 100 ms); a worker wakes it when its ring passes
@@ -167,12 +126,7 @@ public final class Engine
         try
         {
             UpstreamPools.start(engine.pools);
-            for (int i = 0; i < engine.workers.length; i++)
-            {
-                final Worker worker = engine.workers[i];
-                engine.workerRunners[i] = new AgentRunner(idleStrategy(config), engine::onAgentError, null, worker);
-                AgentRunner.startOnThread(engine.workerRunners[i]);
-            }
+            engine.workers.start(config, engine::onAgentError);
             AgentRunner.startOnThread(engine.collectorRunner);
             engine.listeners.startAcceptor();
             if (engine.resolver != null)
@@ -186,19 +140,6 @@ public final class Engine
             throw ex;
         }
         return engine;
-    }
-
-    private static IdleStrategy idleStrategy(final Config config)
-    {
-        switch (config.idleStrategy())
-        {
-            case SPIN:
-                return new BusySpinIdleStrategy();
-            case BACKOFF:
-                return new BackoffIdleStrategy();
-            default:
-                return NoOpIdleStrategy.INSTANCE; // the worker blocks in select itself
-        }
     }
 
     private void onAgentError(final Throwable error)
@@ -284,7 +225,7 @@ public final class Engine
      */
     public void stopAccepting()
     {
-        requestPhase(Worker.STOP_ACCEPTING);
+        workers.askEach(() -> new WorkerCommand.ChangePhase(Worker.STOP_ACCEPTING));
         listeners.closeAll();
     }
 
@@ -293,12 +234,7 @@ public final class Engine
      */
     public void closeAllConnections()
     {
-        requestPhase(Worker.CLOSE_ALL);
-    }
-
-    private void requestPhase(final int phase)
-    {
-        askEveryWorker(() -> new WorkerCommand.ChangePhase(phase));
+        workers.askEach(() -> new WorkerCommand.ChangePhase(Worker.CLOSE_ALL));
     }
 
     /**
@@ -350,13 +286,9 @@ public final class Engine
             pools = table.pools.clone();
         }
         departed = update.departed;
-        final List<WorkerCommand.SwapRouting> commands = askEveryWorker(
+        final List<WorkerCommand.SwapRouting> commands = workers.askEach(
             () -> new WorkerCommand.SwapRouting(table, update.drain), () -> context.latestRouting(table));
-        boolean allDone = true;
-        for (final WorkerCommand.SwapRouting command : commands)
-        {
-            allDone &= command.isDone();
-        }
+        final boolean allDone = WorkerGroup.allDone(commands);
         if (update.rebuild != null)
         {
             update.rebuild.retireOld();
@@ -386,24 +318,8 @@ public final class Engine
     public ConnectionPage connections(final long afterId, final int limit)
     {
         final int pageSize = Math.max(1, Math.min(limit, ConnectionPage.MAX_LIMIT));
-        final List<ConnectionInfo> merged = new ArrayList<>();
-        boolean complete = true;
-        for (final WorkerCommand.ListConnections command :
-            askEveryWorker(() -> new WorkerCommand.ListConnections(afterId, pageSize + 1)))
-        {
-            if (command.isDone())
-            {
-                merged.addAll(Arrays.asList(command.answer()));
-            }
-            else
-            {
-                complete = false;
-            }
-        }
-        merged.sort(Comparator.comparingLong(ConnectionInfo::id));
-        final boolean more = merged.size() > pageSize;
-        final List<ConnectionInfo> page = List.copyOf(more ? merged.subList(0, pageSize) : merged);
-        return new ConnectionPage(page, more ? page.get(page.size() - 1).id() : -1, complete);
+        return ConnectionView.merge(workers.askEach(() -> new WorkerCommand.ListConnections(afterId, pageSize + 1)),
+            pageSize);
     }
 
     /** Print the pools and their servers, once the proxy as a whole has started. */
@@ -423,7 +339,7 @@ public final class Engine
     {
         int closed = 0;
         for (final WorkerCommand.CloseServerConnections command :
-            askEveryWorker(() -> new WorkerCommand.CloseServerConnections(server, reason)))
+            workers.askEach(() -> new WorkerCommand.CloseServerConnections(server, reason)))
         {
             if (command.isDone())
             {
@@ -431,39 +347,6 @@ public final class Engine
             }
         }
         return closed;
-    }
-
-    private <C extends WorkerCommand.Answered<?>> List<C> askEveryWorker(final Supplier<C> newCommand)
-    {
-        return askEveryWorker(newCommand, () -> { });
-    }
-
-    /**
-     * Submit one command to every worker, run {@code whileWaiting} once all are queued, then wait until each worker
-     * has answered or a few seconds have passed (a stuck worker must not hang the caller).
-     *
-     * @return the commands in worker order; one not {@link WorkerCommand.Answered#isDone() done} timed out.
-     */
-    private <C extends WorkerCommand.Answered<?>> List<C> askEveryWorker(
-        final Supplier<C> newCommand, final Runnable whileWaiting)
-    {
-        final List<C> commands = new ArrayList<>(workers.length);
-        for (final Worker worker : workers)
-        {
-            final C command = newCommand.get();
-            commands.add(command);
-            worker.commands().submitAndWake(command, PHASE_ACK_TIMEOUT_NS);
-        }
-        whileWaiting.run();
-        final long deadlineNs = System.nanoTime() + PHASE_ACK_TIMEOUT_NS;
-        for (final C command : commands)
-        {
-            while (!command.isDone() && System.nanoTime() - deadlineNs < 0)
-            {
-                LockSupport.parkNanos(PHASE_ACK_POLL_NS);
-            }
-        }
-        return commands;
     }
 
     /**
@@ -474,28 +357,11 @@ public final class Engine
     public void stop(final boolean printFinalSummary)
     {
         listeners.closeAll();
-        for (final Worker worker : workers)
-        {
-            worker.commands().submitAndWake(WorkerCommand.STOP_BLOCKING, PHASE_ACK_TIMEOUT_NS);
-        }
-        for (int i = 0; i < workers.length; i++)
-        {
-            if (workerRunners[i] != null)
-            {
-                workerRunners[i].close();
-            }
-            else
-            {
-                workers[i].onClose(); // start failed before this worker's thread: release it here
-            }
-        }
+        workers.stop();
         collector.beforeStop(); // closing its runner must not wait out a 100 ms park
         collectorRunner.close();
         collector.finish(printFinalSummary);
-        for (final MetricsRing ring : rings)
-        {
-            ring.free();
-        }
+        workers.freeRings();
         if (resolver != null)
         {
             resolver.close();
@@ -504,13 +370,9 @@ public final class Engine
         log.close();
     }
 
-    int workerCount()
-    {
-        return workers.length;
-    }
-
+    /** @return one worker (tests reach into it by reflection). */
     Worker worker(final int index)
     {
-        return workers[index];
+        return workers.workers()[index];
     }
 }

@@ -2,6 +2,15 @@ package io.tcpproxy.engine;
 
 import io.tcpproxy.config.Config;
 import io.tcpproxy.config.Upstream;
+import io.tcpproxy.engine.admission.AccessGate;
+import io.tcpproxy.engine.admission.Admission;
+import io.tcpproxy.engine.admission.ClientAccessGate;
+import io.tcpproxy.engine.admission.Descriptors;
+import io.tcpproxy.engine.preamble.PreambleHandler;
+import io.tcpproxy.engine.upstream.PoolSelector;
+import io.tcpproxy.engine.upstream.RoutingTable;
+import io.tcpproxy.engine.upstream.SingleTargetSelector;
+import io.tcpproxy.engine.upstream.UpstreamSelector;
 import io.tcpproxy.upstream.UpstreamPool;
 
 import java.net.InetSocketAddress;
@@ -13,9 +22,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * What every worker shares: settings resolved once, the global open-connection count (for max_connections and
  * draining), the descriptor budget, the log, and the resolved upstream address (refreshed off the relay threads).
  */
-final class EngineContext
+public final class EngineContext
 {
-    final Config config;
+    public final Config config;
     /**
      * Connections the descriptor limit holds (two descriptors each, headroom kept): when it is below
      * {@code max_connections}, accepting pauses at this many and new clients wait in the backlog, as when accept
@@ -23,27 +32,27 @@ final class EngineContext
      */
     final int descriptorFitConnections;
     final long busyPollNs;
-    final Descriptors descriptors;
+    public final Descriptors descriptors;
     final EngineLog log;
     /** Makes each connection's preamble handler; null when connections relay from their first byte. */
-    final PreambleHandler.Factory preambles;
+    public final PreambleHandler.Factory preambles;
     /**
      * Access lists and per-client limits, shared by every worker: judged at accept, or (with accept_proxy_protocol)
-     * by the preamble once the PROXY header names the real client; released by the relay's close.
+     * by the preamble once the PROXY header names the real client; released at close by {@link Admission#release}.
      */
-    final ClientAccessGate access;
+    public final ClientAccessGate access;
     /** The routing table every worker starts with. */
-    final RoutingTable initialRouting;
+    public final RoutingTable initialRouting;
     /**
      * Judges the real client once a PROXY-protocol header named it: {@link #access} (tests may set another before the
      * workers start). Without such a header the admission part judges the socket peer at accept.
      */
-    AccessGate accessGate;
-    final AtomicInteger activeConnections = new AtomicInteger();
+    public AccessGate accessGate;
+    public final AtomicInteger activeConnections = new AtomicInteger();
     /** Accept pauses of the acceptor thread ({@code accept_mode = "acceptor"}); workers count theirs in their ring. */
-    final AtomicLong acceptorPauses = new AtomicLong();
+    public final AtomicLong acceptorPauses = new AtomicLong();
     /** Whether connections pick servers from pools (false: a {@code target_addr} host name, fixed at start). */
-    final boolean usesPools;
+    public final boolean usesPools;
     private volatile InetSocketAddress target;
     /** The table last handed to the workers (for readers outside them; workers use their own). */
     private volatile RoutingTable latestRouting;
@@ -96,7 +105,7 @@ final class EngineContext
      *     cap below {@code max_connections} pauses; at {@code max_connections} itself clients are rejected as
      *     configured.
      */
-    boolean reserveDescriptorsForOneMore(final int maxConnections)
+    public boolean reserveDescriptorsForOneMore(final int maxConnections)
     {
         final int active = activeConnections.get();
         final boolean underCap = descriptorFitConnections >= maxConnections ||
@@ -105,7 +114,7 @@ final class EngineContext
     }
 
     /** @return the routing table last handed to the workers. */
-    RoutingTable latestRouting()
+    public RoutingTable latestRouting()
     {
         return latestRouting;
     }
@@ -120,7 +129,7 @@ final class EngineContext
      * @return the pool a connection goes to unless a preamble (SNI routing) says otherwise: {@code default} without
      * routes, else {@code sni_default_pool} (when it has servers); its position in {@code Config.pools()} order.
      */
-    static int defaultPoolIndex(final Config config)
+    public static int defaultPoolIndex(final Config config)
     {
         final String name = config.routes().isEmpty() || config.sniDefaultPool().isEmpty() ?
             Upstream.DEFAULT_POOL : config.sniDefaultPool();
@@ -143,13 +152,13 @@ final class EngineContext
     }
 
     /** @return the upstream address, possibly unresolved if its name did not resolve at the last attempt. */
-    InetSocketAddress target()
+    public InetSocketAddress target()
     {
         return target;
     }
 
     /** @param target a freshly resolved upstream address. */
-    void target(final InetSocketAddress target)
+    public void target(final InetSocketAddress target)
     {
         this.target = target;
     }

@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * pipe nobody reads) never stalls a worker; when the queue is full a line is dropped rather than waited for. Errors
  * are also counted: the count is what {@code tcp_proxy_internal_errors_total} exports.
  */
-final class EngineLog implements AutoCloseable
+public final class EngineLog implements AutoCloseable
 {
     private static final int QUEUE_LINES = 256;
     private static final String END = new String("end of log");
@@ -37,12 +37,12 @@ final class EngineLog implements AutoCloseable
     }
 
     /** A line with a tag of its own ({@code [HEALTH] ...}). */
-    void line(final String line)
+    public void line(final String line)
     {
         enqueue(line);
     }
 
-    void warn(final String message)
+    public void warn(final String message)
     {
         enqueue("[WARN] " + message);
     }

@@ -7,14 +7,14 @@ import java.nio.channels.SocketChannel;
 /**
  * The engine's two ways of letting go of a socket.
  */
-final class Sockets
+public final class Sockets
 {
     private Sockets()
     {
     }
 
     /** Close, ignoring failure: nothing more can be done for this resource. */
-    static void closeQuietly(final AutoCloseable closeable)
+    public static void closeQuietly(final AutoCloseable closeable)
     {
         if (closeable != null)
         {
@@ -30,7 +30,7 @@ final class Sockets
     }
 
     /** Make the coming close send a reset (SO_LINGER 0), so the peer cannot take a cut stream for a whole one. */
-    static void resetOnClose(final SocketChannel channel)
+    public static void resetOnClose(final SocketChannel channel)
     {
         if (channel != null && channel.isOpen())
         {

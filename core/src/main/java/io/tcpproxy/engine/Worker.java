@@ -1,6 +1,14 @@
 package io.tcpproxy.engine;
 
 import io.tcpproxy.CloseReason;
+import io.tcpproxy.engine.admission.Acceptor;
+import io.tcpproxy.engine.admission.Admission;
+import io.tcpproxy.engine.preamble.PreambleReader;
+import io.tcpproxy.engine.relay.Connection;
+import io.tcpproxy.engine.relay.ConnectionTable;
+import io.tcpproxy.engine.relay.Relay;
+import io.tcpproxy.engine.relay.RelayBuffers;
+import io.tcpproxy.engine.upstream.UpstreamConnector;
 import io.tcpproxy.metrics.MetricsRing;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.NanoClock;
@@ -23,7 +31,7 @@ import java.util.function.LongSupplier;
  * <p>
  * Other threads talk to a worker only through its {@link CommandQueue}.
  */
-final class Worker implements Agent
+public final class Worker implements Agent
 {
     static final int RUNNING = 0;
     static final int STOP_ACCEPTING = 1;
@@ -165,7 +173,7 @@ final class Worker implements Agent
     }
 
     /** @return connections open here or queued to this worker: what a peer compares when it balances new ones. */
-    int load()
+    public int load()
     {
         return table.load();
     }
@@ -196,7 +204,7 @@ final class Worker implements Agent
     }
 
     /** @return this worker's inbox: the one way other threads reach it. */
-    CommandQueue commands()
+    public CommandQueue commands()
     {
         return commands;
     }
@@ -207,7 +215,7 @@ final class Worker implements Agent
      * @param channel just accepted.
      * @return false when this worker's queue is full.
      */
-    boolean offer(final SocketChannel channel)
+    public boolean offer(final SocketChannel channel)
     {
         table.assign();
         if (!commands.submit(new WorkerCommand.HandOff(channel)))
@@ -304,9 +312,17 @@ final class Worker implements Agent
         }
         if (newPhase >= CLOSE_ALL && phase < CLOSE_ALL)
         {
-            relay.closeAll(CloseReason.SHUTDOWN);
+            closeAll(CloseReason.SHUTDOWN);
         }
         phase = Math.max(phase, newPhase);
+    }
+
+    private void closeAll(final CloseReason reason)
+    {
+        while (table.size() > 0)
+        {
+            relay.close(table.last(), reason);
+        }
     }
 
     /** Command: never block in select again (the runner is about to stop this agent). */
@@ -330,7 +346,7 @@ final class Worker implements Agent
                 command.applyTo(this);
             }
         }
-        relay.closeAll(CloseReason.SHUTDOWN);
+        closeAll(CloseReason.SHUTDOWN);
         try
         {
             selector.selectNow();

@@ -6,7 +6,7 @@ import org.agrona.concurrent.NanoClock;
  * A worker's notion of now: read from the injected {@link NanoClock} at fixed points of the duty cycle and shared
  * by all of the worker's parts, so that tests drive every timer path by advancing a fake clock.
  */
-final class WorkerClock
+public final class WorkerClock
 {
     private final NanoClock source;
     private long nowNs;
@@ -18,7 +18,7 @@ final class WorkerClock
     }
 
     /** @return the time read by the last {@link #update()}. */
-    long nowNs()
+    public long nowNs()
     {
         return nowNs;
     }

@@ -2,6 +2,10 @@ package io.tcpproxy.engine;
 
 import io.tcpproxy.CloseReason;
 import io.tcpproxy.admin.ConnectionInfo;
+import io.tcpproxy.engine.relay.Connection;
+import io.tcpproxy.engine.relay.ConnectionTable;
+import io.tcpproxy.engine.upstream.RemovedServerDrain;
+import io.tcpproxy.engine.upstream.RoutingTable;
 import io.tcpproxy.upstream.UpstreamServer;
 
 import java.nio.channels.ServerSocketChannel;
@@ -11,7 +15,7 @@ import java.nio.channels.SocketChannel;
  * Something another thread asks a worker to do, applied on the worker's own thread between polls. The one way into
  * a worker: hand-offs, shutdown phases, and (next) routing-table swaps all travel as commands.
  */
-interface WorkerCommand
+public interface WorkerCommand
 {
     /** @param worker the worker applying the command, on its own thread. */
     void applyTo(Worker worker);
@@ -61,14 +65,27 @@ interface WorkerCommand
             return answer;
         }
 
-        final boolean isDone()
+        public final boolean isDone()
         {
             return answer != null;
         }
     }
 
+    /** A command whose only answer is that the worker applied it: {@link #isDone()} turns true once it has. */
+    abstract class Done extends Answered<Boolean>
+    {
+        final Boolean answer(final Worker worker)
+        {
+            apply(worker);
+            return Boolean.TRUE;
+        }
+
+        /** @param worker the worker applying the command, on its own thread. */
+        abstract void apply(Worker worker);
+    }
+
     /** Move to a later shutdown phase; {@link #isDone()} turns true once the worker has. */
-    final class ChangePhase extends Answered<Boolean>
+    final class ChangePhase extends Done
     {
         private final int phase;
 
@@ -77,10 +94,9 @@ interface WorkerCommand
             this.phase = phase;
         }
 
-        Boolean answer(final Worker worker)
+        void apply(final Worker worker)
         {
             worker.enterPhase(phase);
-            return Boolean.TRUE;
         }
     }
 
@@ -89,7 +105,7 @@ interface WorkerCommand
      * Connections to servers the reload removed get their drain deadline. {@link #isDone()} turns true once the
      * worker has switched.
      */
-    final class SwapRouting extends Answered<Boolean>
+    final class SwapRouting extends Done
     {
         private final RoutingTable table;
         private final RemovedServerDrain drain;
@@ -100,11 +116,10 @@ interface WorkerCommand
             this.drain = drain;
         }
 
-        Boolean answer(final Worker worker)
+        void apply(final Worker worker)
         {
             worker.admission().routing(table);
             drain.apply(worker.table(), worker.timers(), worker.nowNs());
-            return Boolean.TRUE;
         }
     }
 
@@ -113,21 +128,20 @@ interface WorkerCommand
      * in the old one's backlog, then deregisters (and, if its own, closes) the old one. {@link #isDone()} turns true
      * once it has.
      */
-    final class SwapListener extends Answered<Boolean>
+    final class SwapListener extends Done
     {
         private final ServerSocketChannel listener;
         private final boolean owned;
 
-        SwapListener(final ServerSocketChannel listener, final boolean owned)
+        public SwapListener(final ServerSocketChannel listener, final boolean owned)
         {
             this.listener = listener;
             this.owned = owned;
         }
 
-        Boolean answer(final Worker worker)
+        void apply(final Worker worker)
         {
             worker.admission().swapListener(listener, owned);
-            return Boolean.TRUE;
         }
     }
 

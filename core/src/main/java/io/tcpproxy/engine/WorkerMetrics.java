@@ -1,5 +1,7 @@
 package io.tcpproxy.engine;
 
+import io.tcpproxy.engine.relay.Connection;
+import io.tcpproxy.engine.relay.RelayBuffers;
 import io.tcpproxy.metrics.EndedBy;
 import io.tcpproxy.metrics.MetricsRing;
 import io.tcpproxy.metrics.RejectReason;
@@ -15,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  * flush gets all of it out; counts without a connection (rejections, accept pauses) are summed until then. The
  * only class of the engine that calls the ring's producer methods. Never blocks: a full ring is retried later.
  */
-final class WorkerMetrics
+public final class WorkerMetrics
 {
     /**
      * Byte deltas are summed per connection and published at most this often (lifecycle events go out every duty
@@ -61,14 +63,14 @@ final class WorkerMetrics
     }
 
     /** A connection opened, connected, failed or closed: publish in this duty cycle. */
-    void lifecycle(final Connection connection)
+    public void lifecycle(final Connection connection)
     {
         lifecycleUnpublished = true;
         dirty(connection);
     }
 
     /** A connection relayed bytes: publish within the bytes interval. */
-    void dirty(final Connection connection)
+    public void dirty(final Connection connection)
     {
         if (!connection.dirty)
         {
@@ -82,7 +84,7 @@ final class WorkerMetrics
     }
 
     /** @param reason why an accepted client was refused before it became a connection. */
-    void rejected(final RejectReason reason)
+    public void rejected(final RejectReason reason)
     {
         rejectedUnpublished[reason.ordinal()]++;
         anyRejectedUnpublished = true;
@@ -90,7 +92,7 @@ final class WorkerMetrics
     }
 
     /** A connection's preamble chose the pool with this index (SNI routing, or its default). */
-    void routed(final int poolIndex)
+    public void routed(final int poolIndex)
     {
         if (poolIndex >= routedUnpublished.length)
         {
@@ -102,7 +104,7 @@ final class WorkerMetrics
     }
 
     /** Accepting paused for want of descriptors. */
-    void acceptPaused()
+    public void acceptPaused()
     {
         acceptPausesUnpublished++;
         lifecycleUnpublished = true;
@@ -112,7 +114,7 @@ final class WorkerMetrics
      * An unexpected fault on this worker (a bug, not a peer's doing): the one place engine errors are logged and
      * counted.
      */
-    void internalError(final String what, final Throwable error)
+    public void internalError(final String what, final Throwable error)
     {
         log.error(workerName + ": " + what + ": " + error);
         ring.internalErrors(1); // tcp_proxy_internal_errors_total: best effort, the log line is the record

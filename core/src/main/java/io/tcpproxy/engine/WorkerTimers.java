@@ -1,5 +1,6 @@
 package io.tcpproxy.engine;
 
+import io.tcpproxy.engine.relay.Connection;
 import org.agrona.DeadlineTimerWheel;
 import org.agrona.collections.Long2ObjectHashMap;
 
@@ -10,7 +11,7 @@ import java.util.concurrent.TimeUnit;
  * re-armed lazily from the connection's last activity), the admission part's accept resume, and the end of the
  * drain of a connection whose server a reload removed ({@code removed_server_drain_secs}).
  */
-final class WorkerTimers
+public final class WorkerTimers
 {
     /** Where expired timers go, on the worker's thread. */
     interface Expiry
@@ -45,7 +46,7 @@ final class WorkerTimers
     }
 
     /** Replace the connection's timer with one at {@code deadlineNs}. */
-    void schedule(final Connection connection, final long deadlineNs)
+    public void schedule(final Connection connection, final long deadlineNs)
     {
         cancel(connection);
         final long timerId = wheel.scheduleTimer(deadlineNs);
@@ -53,18 +54,13 @@ final class WorkerTimers
         connectionByTimerId.put(timerId, connection);
     }
 
-    void cancel(final Connection connection)
+    public void cancel(final Connection connection)
     {
-        if (connection.timerId != Connection.NO_TIMER)
-        {
-            connectionByTimerId.remove(connection.timerId);
-            wheel.cancelTimer(connection.timerId);
-            connection.timerId = Connection.NO_TIMER;
-        }
+        connection.timerId = cancel(connection.timerId, connectionByTimerId);
     }
 
     /** Close the connection (its server was removed) at {@code deadlineNs}, unless an earlier such close is due. */
-    void scheduleRemoval(final Connection connection, final long deadlineNs)
+    public void scheduleRemoval(final Connection connection, final long deadlineNs)
     {
         if (connection.removalTimerId != Connection.NO_TIMER)
         {
@@ -80,23 +76,29 @@ final class WorkerTimers
         removalByTimerId.put(timerId, connection);
     }
 
-    void cancelRemoval(final Connection connection)
+    public void cancelRemoval(final Connection connection)
     {
-        if (connection.removalTimerId != Connection.NO_TIMER)
-        {
-            removalByTimerId.remove(connection.removalTimerId);
-            wheel.cancelTimer(connection.removalTimerId);
-            connection.removalTimerId = Connection.NO_TIMER;
-        }
+        connection.removalTimerId = cancel(connection.removalTimerId, removalByTimerId);
     }
 
-    void scheduleAcceptResume(final long deadlineNs)
+    /** @return {@link Connection#NO_TIMER}, for the field that held {@code timerId}. */
+    private long cancel(final long timerId, final Long2ObjectHashMap<Connection> byTimerId)
+    {
+        if (timerId != Connection.NO_TIMER)
+        {
+            byTimerId.remove(timerId);
+            wheel.cancelTimer(timerId);
+        }
+        return Connection.NO_TIMER;
+    }
+
+    public void scheduleAcceptResume(final long deadlineNs)
     {
         cancelAcceptResume();
         acceptResumeTimerId = wheel.scheduleTimer(deadlineNs);
     }
 
-    void cancelAcceptResume()
+    public void cancelAcceptResume()
     {
         if (acceptResumeTimerId != Connection.NO_TIMER)
         {

@@ -6,6 +6,8 @@ import io.tcpproxy.config.ConfigBuilder;
 import io.tcpproxy.config.Route;
 import io.tcpproxy.config.SendProxyProtocol;
 import io.tcpproxy.config.Upstream;
+import io.tcpproxy.engine.admission.AccessGate;
+import io.tcpproxy.engine.relay.Connection;
 import io.tcpproxy.protocol.ClientHellos;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -13,7 +15,6 @@ import org.junit.jupiter.api.Timeout;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -22,6 +23,8 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 
+import static io.tcpproxy.engine.WorkerHarness.localAddress;
+import static io.tcpproxy.engine.WorkerHarness.upstreamListener;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -39,13 +42,12 @@ class PreambleTest
     @Timeout(60)
     void shouldTakeTheRealClientFromAV1HeaderAndRelayTheBytesThatFollowItInTheSameSegment() throws Exception
     {
-        try (ServerSocketChannel upstreamListener = listener();
+        try (ServerSocketChannel upstreamListener = upstreamListener();
             WorkerHarness harness = new WorkerHarness(accepting("127.0.0.1/32"), localAddress(upstreamListener));
             SocketChannel client = harness.connectClient())
         {
-            final Connection connection = harness.awaitConnection(Connection.PREAMBLE);
-            client.write(ascii("PROXY TCP4 10.1.2.3 192.0.2.7 5555 443\r\nhello"));
-            harness.cycleUntil("the upstream connected", () -> connection.state == Connection.OPEN);
+            final Connection connection = harness.sendPreamble(
+                client, ascii("PROXY TCP4 10.1.2.3 192.0.2.7 5555 443\r\nhello"), Connection.OPEN);
             assertArrayEquals(new byte[] { 10, 1, 2, 3 }, connection.sourceAddress);
             assertEquals(5555, connection.sourcePort);
             try (SocketChannel upstream = upstreamListener.accept())
@@ -59,7 +61,7 @@ class PreambleTest
     @Timeout(60)
     void shouldRelayBytesThatFollowAHeaderReadOnItsOwn() throws Exception
     {
-        try (ServerSocketChannel upstreamListener = listener();
+        try (ServerSocketChannel upstreamListener = upstreamListener();
             WorkerHarness harness = new WorkerHarness(accepting("127.0.0.1/32"), localAddress(upstreamListener));
             SocketChannel client = harness.connectClient())
         {
@@ -86,7 +88,7 @@ class PreambleTest
     @Timeout(60)
     void shouldCloseAClientOutsideTheTrustedSourcesAtOnce() throws Exception
     {
-        try (ServerSocketChannel upstreamListener = listener();
+        try (ServerSocketChannel upstreamListener = upstreamListener();
             WorkerHarness harness = new WorkerHarness(accepting("10.0.0.0/8"), localAddress(upstreamListener));
             SocketChannel client = harness.connectClient())
         {
@@ -101,7 +103,7 @@ class PreambleTest
     @Timeout(60)
     void shouldCloseALateHeaderAtTheHeaderTimeoutNotTheIdleTimeout() throws Exception
     {
-        try (ServerSocketChannel upstreamListener = listener();
+        try (ServerSocketChannel upstreamListener = upstreamListener();
             WorkerHarness harness = new WorkerHarness(accepting("127.0.0.1/32").proxyProtocolTimeoutMs(3000),
                 localAddress(upstreamListener));
             SocketChannel client = harness.connectClient())
@@ -123,14 +125,14 @@ class PreambleTest
     @Timeout(60)
     void shouldCloseAMalformedOrTruncatedHeaderAsAProxyProtocolError() throws Exception
     {
-        try (ServerSocketChannel upstreamListener = listener();
+        try (ServerSocketChannel upstreamListener = upstreamListener();
             WorkerHarness harness = new WorkerHarness(accepting("127.0.0.1/32"), localAddress(upstreamListener)))
         {
             try (SocketChannel client = harness.connectClient())
             {
-                final Connection connection = harness.awaitConnection(Connection.PREAMBLE);
-                client.write(ascii("GET / HTTP/1.1\r\n\r\n")); // no header: never guessed to be the client's data
-                harness.cycleUntil("the close", () -> connection.state == Connection.CLOSED);
+                // no header: never guessed to be the client's data
+                final Connection connection = harness.sendPreamble(client, ascii("GET / HTTP/1.1\r\n\r\n"),
+                    Connection.CLOSED);
                 assertEquals(CloseReason.PROXY_PROTOCOL_ERROR, connection.closeReason);
             }
             try (SocketChannel client = harness.connectClient())
@@ -149,7 +151,7 @@ class PreambleTest
     @Timeout(60)
     void shouldJudgeTheRealClientAtTheAccessGateAfterTheHeader() throws Exception
     {
-        try (ServerSocketChannel upstreamListener = listener();
+        try (ServerSocketChannel upstreamListener = upstreamListener();
             WorkerHarness harness = new WorkerHarness(accepting("127.0.0.1/32"), localAddress(upstreamListener)))
         {
             final int[] released = new int[1];
@@ -167,15 +169,13 @@ class PreambleTest
             };
             try (SocketChannel client = harness.connectClient())
             {
-                final Connection connection = harness.awaitConnection(Connection.PREAMBLE);
-                client.write(ascii("PROXY TCP4 10.1.2.3 192.0.2.7 5555 443\r\n"));
-                harness.cycleUntil("the close", () -> connection.state == Connection.CLOSED);
+                final Connection connection = harness.sendPreamble(
+                    client, ascii("PROXY TCP4 10.1.2.3 192.0.2.7 5555 443\r\n"), Connection.CLOSED);
                 assertEquals(CloseReason.DENIED, connection.closeReason);
             }
             final SocketChannel client = harness.connectClient();
-            final Connection connection = harness.awaitConnection(Connection.PREAMBLE);
-            client.write(ascii("PROXY TCP4 192.0.2.1 192.0.2.7 5555 443\r\n"));
-            harness.cycleUntil("the upstream connected", () -> connection.state == Connection.OPEN);
+            final Connection connection = harness.sendPreamble(
+                client, ascii("PROXY TCP4 192.0.2.1 192.0.2.7 5555 443\r\n"), Connection.OPEN);
             final SocketChannel upstream = upstreamListener.accept();
             try
             {
@@ -196,7 +196,7 @@ class PreambleTest
     void shouldRouteByServerNameAndRelayTheHelloUntouched() throws Exception
     {
         final byte[] hello = ClientHellos.fromJdk("api.example.com");
-        try (ServerSocketChannel upstreamListener = listener();
+        try (ServerSocketChannel upstreamListener = upstreamListener();
             WorkerHarness harness = new WorkerHarness(routing(""), localAddress(upstreamListener));
             SocketChannel client = harness.connectClient())
         {
@@ -218,21 +218,19 @@ class PreambleTest
     @Timeout(60)
     void shouldCloseWithNoRouteOrNotTlsWithoutADefaultPool() throws Exception
     {
-        try (ServerSocketChannel upstreamListener = listener();
+        try (ServerSocketChannel upstreamListener = upstreamListener();
             WorkerHarness harness = new WorkerHarness(routing(""), localAddress(upstreamListener)))
         {
             try (SocketChannel client = harness.connectClient())
             {
-                final Connection connection = harness.awaitConnection(Connection.PREAMBLE);
-                client.write(ByteBuffer.wrap(ClientHellos.fromJdk("other.example.org")));
-                harness.cycleUntil("the close", () -> connection.state == Connection.CLOSED);
+                final Connection connection = harness.sendPreamble(
+                    client, ByteBuffer.wrap(ClientHellos.fromJdk("other.example.org")), Connection.CLOSED);
                 assertEquals(CloseReason.NO_ROUTE, connection.closeReason);
             }
             try (SocketChannel client = harness.connectClient())
             {
-                final Connection connection = harness.awaitConnection(Connection.PREAMBLE);
-                client.write(ascii("GET / HTTP/1.1\r\n"));
-                harness.cycleUntil("the close", () -> connection.state == Connection.CLOSED);
+                final Connection connection = harness.sendPreamble(client, ascii("GET / HTTP/1.1\r\n"),
+                    Connection.CLOSED);
                 assertEquals(CloseReason.TLS_NOT_TLS, connection.closeReason);
             }
             assertNull(nonBlockingAccept(upstreamListener));
@@ -244,7 +242,7 @@ class PreambleTest
     void shouldTimeTheHelloOutToTheDefaultPoolOrCloseWithTlsTimeout() throws Exception
     {
         final byte[] hello = ClientHellos.fromJdk("api.example.com");
-        try (ServerSocketChannel upstreamListener = listener();
+        try (ServerSocketChannel upstreamListener = upstreamListener();
             WorkerHarness harness = new WorkerHarness(routing("").sniPeekTimeoutMs(5000), localAddress(upstreamListener));
             SocketChannel client = harness.connectClient())
         {
@@ -259,7 +257,7 @@ class PreambleTest
             assertEquals(CloseReason.TLS_TIMEOUT, connection.closeReason);
         }
 
-        try (ServerSocketChannel upstreamListener = listener();
+        try (ServerSocketChannel upstreamListener = upstreamListener();
             WorkerHarness harness = new WorkerHarness(routing("web").sniPeekTimeoutMs(5000),
                 localAddress(upstreamListener));
             SocketChannel client = harness.connectClient())
@@ -286,15 +284,15 @@ class PreambleTest
         final ByteArrayOutputStream sent = new ByteArrayOutputStream();
         sent.writeBytes(ascii("PROXY TCP6 2001:db8::1 2001:db8::2 40000 443\r\n").array());
         sent.writeBytes(hello);
-        try (ServerSocketChannel upstreamListener = listener();
+        try (ServerSocketChannel upstreamListener = upstreamListener();
             WorkerHarness harness = new WorkerHarness(
                 routing("").acceptProxyProtocol(true).proxyProtocolTrusted(List.of("127.0.0.0/8"))
                     .sendProxyProtocol(SendProxyProtocol.V2), localAddress(upstreamListener));
             SocketChannel client = harness.connectClient())
         {
-            final Connection connection = harness.awaitConnection(Connection.PREAMBLE);
-            client.write(ByteBuffer.wrap(sent.toByteArray())); // header and hello in one segment
-            harness.cycleUntil("the upstream connected", () -> connection.state == Connection.OPEN);
+            // header and hello in one segment
+            final Connection connection = harness.sendPreamble(client, ByteBuffer.wrap(sent.toByteArray()),
+                Connection.OPEN);
             assertEquals(1, connection.poolIndex);
             assertArrayEquals(InetAddress.getByName("2001:db8::1").getAddress(), connection.sourceAddress);
             try (SocketChannel upstream = upstreamListener.accept())
@@ -330,14 +328,13 @@ class PreambleTest
         final byte[] plainHello = ClientHellos.fromJdk("grpc.example.com");
         final ConfigBuilder config = routing("").bufferSizeBytes(512)
             .route(Route.builder().sni(List.of("grpc.example.com")).alpn(List.of("h2")).pool("api").build());
-        try (ServerSocketChannel upstreamListener = listener();
+        try (ServerSocketChannel upstreamListener = upstreamListener();
             WorkerHarness harness = new WorkerHarness(config, localAddress(upstreamListener)))
         {
             try (SocketChannel client = harness.connectClient())
             {
-                final Connection connection = harness.awaitConnection(Connection.PREAMBLE);
-                client.write(ByteBuffer.wrap(largeHello));
-                harness.cycleUntil("the upstream connected", () -> connection.state == Connection.OPEN);
+                final Connection connection = harness.sendPreamble(client, ByteBuffer.wrap(largeHello),
+                    Connection.OPEN);
                 assertEquals(1, connection.poolIndex, "h2 offered: the ALPN route to \"api\"");
                 try (SocketChannel upstream = upstreamListener.accept())
                 {
@@ -347,19 +344,16 @@ class PreambleTest
             }
             try (SocketChannel client = harness.connectClient())
             {
-                final Connection connection = harness.awaitConnection(Connection.PREAMBLE);
-                client.write(ByteBuffer.wrap(plainHello));
-                harness.cycleUntil("the close", () -> connection.state == Connection.CLOSED);
+                final Connection connection = harness.sendPreamble(client, ByteBuffer.wrap(plainHello),
+                    Connection.CLOSED);
                 assertEquals(CloseReason.NO_ROUTE, connection.closeReason, "h2 not offered, no default pool");
             }
         }
-        try (ServerSocketChannel upstreamListener = listener();
+        try (ServerSocketChannel upstreamListener = upstreamListener();
             WorkerHarness harness = new WorkerHarness(routing("").sniPeekMaxBytes(1024), localAddress(upstreamListener));
             SocketChannel client = harness.connectClient())
         {
-            final Connection connection = harness.awaitConnection(Connection.PREAMBLE);
-            client.write(ByteBuffer.wrap(largeHello));
-            harness.cycleUntil("the close", () -> connection.state == Connection.CLOSED);
+            final Connection connection = harness.sendPreamble(client, ByteBuffer.wrap(largeHello), Connection.CLOSED);
             assertEquals(CloseReason.TLS_TOO_LARGE, connection.closeReason, largeHello.length + " bytes");
         }
     }
@@ -378,16 +372,6 @@ class PreambleTest
             .upstream(Upstream.builder().addr("127.0.0.1:2").pool("api").build())
             .route(Route.builder().sni(List.of("api.example.com")).pool("api").build())
             .sniDefaultPool(defaultPool);
-    }
-
-    private static ServerSocketChannel listener() throws IOException
-    {
-        return ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
-    }
-
-    private static InetSocketAddress localAddress(final ServerSocketChannel channel) throws IOException
-    {
-        return (InetSocketAddress)channel.getLocalAddress();
     }
 
     private static SocketChannel nonBlockingAccept(final ServerSocketChannel listener) throws IOException

@@ -2,6 +2,9 @@ package io.tcpproxy.engine;
 
 import io.tcpproxy.CloseReason;
 import io.tcpproxy.config.Config;
+import io.tcpproxy.engine.relay.Connection;
+import io.tcpproxy.engine.relay.ConnectionTable;
+import io.tcpproxy.engine.upstream.RemovedServerDrain;
 import io.tcpproxy.testsupport.TestUpstream;
 import io.tcpproxy.upstream.ConnectAttempt;
 import io.tcpproxy.upstream.PoolSpec;
@@ -9,6 +12,8 @@ import io.tcpproxy.upstream.ServerSpec;
 import io.tcpproxy.upstream.UpstreamListener;
 import io.tcpproxy.upstream.UpstreamPool;
 import io.tcpproxy.upstream.UpstreamServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -32,72 +37,82 @@ class RemovedServerDrainTest
 {
     private static final int CLIENTS = 8;
 
+    private TestUpstream echo;
+    private UpstreamPool pool;
+    private WorkerHarness harness;
+
+    @BeforeEach
+    void startAWorkerOnAPoolOfOneEchoServer() throws IOException
+    {
+        echo = TestUpstream.echo();
+        pool = pool(echo);
+        harness = new WorkerHarness(Config.builder(), address(echo));
+    }
+
+    @AfterEach
+    void stop()
+    {
+        harness.close();
+        pool.close();
+        echo.close();
+    }
+
     @Test
     @Timeout(60)
     void connectionsCloseAfterTheDrainAtSpreadDeadlines() throws Exception
     {
-        try (TestUpstream echo = TestUpstream.echo();
-            UpstreamPool pool = pool(echo);
-            WorkerHarness harness = new WorkerHarness(Config.builder(), address(echo)))
+        final List<Connection> connections = connectAll(harness, pool);
+        final UpstreamServer server = pool.servers().get(0);
+        final RemovedServerDrain drain = new RemovedServerDrain(new UpstreamServer[] {server},
+            Duration.ofSeconds(2).toNanos());
+        assertEquals(CLIENTS, drain.apply(harness.worker.table(), harness.worker.timers(), harness.worker.nowNs()));
+
+        harness.advance(Duration.ofMillis(1900));
+        harness.cycles(3);
+        assertEquals(CLIENTS, harness.worker.table().size(), "nothing closed before the drain time");
+
+        final TreeSet<Integer> closeSteps = new TreeSet<>();
+        for (int step = 0; step < 30 && harness.worker.table().size() > 0; step++)
         {
-            final List<Connection> connections = connectAll(harness, pool);
-            final UpstreamServer server = pool.servers().get(0);
-            final RemovedServerDrain drain = new RemovedServerDrain(new UpstreamServer[] {server},
-                Duration.ofSeconds(2).toNanos());
-            assertEquals(CLIENTS, drain.apply(harness.worker.table(), harness.worker.timers(), harness.worker.nowNs()));
-
-            harness.advance(Duration.ofMillis(1900));
-            harness.cycles(3);
-            assertEquals(CLIENTS, harness.worker.table().size(), "nothing closed before the drain time");
-
-            final TreeSet<Integer> closeSteps = new TreeSet<>();
-            for (int step = 0; step < 30 && harness.worker.table().size() > 0; step++)
+            final int before = harness.worker.table().size();
+            harness.advance(Duration.ofMillis(100));
+            harness.cycles(2);
+            if (harness.worker.table().size() < before)
             {
-                final int before = harness.worker.table().size();
-                harness.advance(Duration.ofMillis(100));
-                harness.cycles(2);
-                if (harness.worker.table().size() < before)
-                {
-                    closeSteps.add(step);
-                }
+                closeSteps.add(step);
             }
-            assertEquals(0, harness.worker.table().size(), "all closed within drain + spread");
-            assertTrue(closeSteps.size() >= 4, "closed at several instants, not at once: steps " + closeSteps);
-            for (final Connection connection : connections)
-            {
-                assertEquals(CloseReason.SERVER_REMOVED, connection.closeReason);
-            }
-            assertEquals(0, server.activeConnections(), "their slots released");
         }
+        assertEquals(0, harness.worker.table().size(), "all closed within drain + spread");
+        assertTrue(closeSteps.size() >= 4, "closed at several instants, not at once: steps " + closeSteps);
+        for (final Connection connection : connections)
+        {
+            assertEquals(CloseReason.SERVER_REMOVED, connection.closeReason);
+        }
+        assertEquals(0, server.activeConnections(), "their slots released");
     }
 
     @Test
     @Timeout(60)
     void withoutADrainTimeOrWhenTheServerIsBackTheyRunOn() throws Exception
     {
-        try (TestUpstream echo = TestUpstream.echo();
-            UpstreamPool pool = pool(echo);
-            WorkerHarness harness = new WorkerHarness(Config.builder(), address(echo)))
-        {
-            connectAll(harness, pool);
-            final UpstreamServer[] removed = {pool.servers().get(0)};
-            final ConnectionTable table = harness.worker.table();
-            new RemovedServerDrain(removed, Duration.ofSeconds(2).toNanos())
-                .apply(table, harness.worker.timers(), harness.worker.nowNs());
-            // a later reload with removed_server_drain_secs = 0 lifts the deadline
-            new RemovedServerDrain(removed, 0).apply(table, harness.worker.timers(), harness.worker.nowNs());
-            harness.advance(Duration.ofSeconds(60));
-            harness.cycles(3);
-            assertEquals(CLIENTS, table.size());
+        connectAll(harness, pool);
+        final UpstreamServer[] removed = {pool.servers().get(0)};
+        final ConnectionTable table = harness.worker.table();
+        new RemovedServerDrain(removed, Duration.ofSeconds(2).toNanos())
+            .apply(table, harness.worker.timers(), harness.worker.nowNs());
+        // a later reload with removed_server_drain_secs = 0 lifts the deadline
+        new RemovedServerDrain(removed, 0).apply(table, harness.worker.timers(), harness.worker.nowNs());
+        harness.advance(Duration.ofSeconds(60));
+        harness.cycles(3);
+        assertEquals(CLIENTS, table.size());
 
-            new RemovedServerDrain(removed, Duration.ofSeconds(1).toNanos())
-                .apply(table, harness.worker.timers(), harness.worker.nowNs());
-            // the server came back in a later reload: no longer removed, nothing closes
-            RemovedServerDrain.NONE.apply(table, harness.worker.timers(), harness.worker.nowNs());
-            harness.advance(Duration.ofSeconds(60));
-            harness.cycles(3);
-            assertEquals(CLIENTS, table.size());
-        }
+        new RemovedServerDrain(removed, Duration.ofSeconds(1).toNanos())
+            .apply(table, harness.worker.timers(), harness.worker.nowNs());
+        // the server came back in a later reload: no longer removed, nothing closes
+        RemovedServerDrain.NONE.apply(table, harness.worker.timers(), harness.worker.nowNs());
+        harness.advance(Duration.ofSeconds(60));
+        harness.cycles(3);
+        assertEquals(CLIENTS, table.size());
     }
 
     private static List<Connection> connectAll(final WorkerHarness harness, final UpstreamPool pool)

@@ -2,6 +2,10 @@ package io.tcpproxy.engine;
 
 import io.tcpproxy.config.Config;
 import io.tcpproxy.config.ConfigBuilder;
+import io.tcpproxy.engine.admission.Descriptors;
+import io.tcpproxy.engine.preamble.PreambleHandler;
+import io.tcpproxy.engine.relay.Connection;
+import io.tcpproxy.engine.relay.ConnectionTable;
 import io.tcpproxy.metrics.MetricsRing;
 
 import java.io.ByteArrayOutputStream;
@@ -9,6 +13,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
+import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -60,6 +65,18 @@ final class WorkerHarness implements AutoCloseable
         listener.bind(new InetSocketAddress("127.0.0.1", 0));
         this.listenAddress = (InetSocketAddress)listener.getLocalAddress();
         this.worker = new Worker(0, context, listener, true, ring, false, () -> nowNs[0]);
+    }
+
+    /** @return a blocking loopback listener on an ephemeral port, standing in for an upstream server. */
+    static ServerSocketChannel upstreamListener() throws IOException
+    {
+        return ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
+    }
+
+    /** @return the address {@code listener} is bound to. */
+    static InetSocketAddress localAddress(final ServerSocketChannel listener) throws IOException
+    {
+        return (InetSocketAddress)listener.getLocalAddress();
     }
 
     InetSocketAddress listenAddress()
@@ -125,6 +142,36 @@ final class WorkerHarness implements AutoCloseable
         final ConnectionTable table = worker.table();
         cycleUntil("a connection in state " + state, () -> table.size() == 1 && table.last().state == state);
         return table.last();
+    }
+
+    /**
+     * Await the client's connection reading its preamble, send {@code bytes}, then run until the connection reaches
+     * {@code state} ({@link Connection#OPEN} once connected upstream, or {@link Connection#CLOSED}).
+     */
+    Connection sendPreamble(final SocketChannel client, final ByteBuffer bytes, final int state) throws IOException
+    {
+        final Connection connection = awaitConnection(Connection.PREAMBLE);
+        client.write(bytes);
+        cycleUntil("the connection in state " + state + " after its preamble", () -> connection.state == state);
+        return connection;
+    }
+
+    /** Run duty cycles until {@code client} sees its connection end (a reset or a FIN). */
+    void awaitClientClosed(final SocketChannel client) throws IOException
+    {
+        client.configureBlocking(false);
+        final ByteBuffer sink = ByteBuffer.allocate(1);
+        cycleUntil("the client's connection to end", () ->
+        {
+            try
+            {
+                return client.read(sink) < 0;
+            }
+            catch (final IOException ex)
+            {
+                return true; // reset
+            }
+        });
     }
 
     String log()

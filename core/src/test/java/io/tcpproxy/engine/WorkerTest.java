@@ -2,6 +2,9 @@ package io.tcpproxy.engine;
 
 import io.tcpproxy.CloseReason;
 import io.tcpproxy.config.Config;
+import io.tcpproxy.engine.admission.Descriptors;
+import io.tcpproxy.engine.preamble.PreambleHandler;
+import io.tcpproxy.engine.relay.Connection;
 import io.tcpproxy.relay.FullBacklogTarget;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -16,6 +19,8 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
+import static io.tcpproxy.engine.WorkerHarness.localAddress;
+import static io.tcpproxy.engine.WorkerHarness.upstreamListener;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -59,7 +64,7 @@ class WorkerTest
     @Timeout(60)
     void shouldCloseAnIdleConnectionWithResetsOnlyAfterTheIdleTimeoutSinceItsLastActivity() throws Exception
     {
-        try (ServerSocketChannel upstreamListener = listener();
+        try (ServerSocketChannel upstreamListener = upstreamListener();
             WorkerHarness harness = new WorkerHarness(
                 Config.builder().idleTimeoutSecs(IDLE_TIMEOUT_SECS), localAddress(upstreamListener));
             SocketChannel client = harness.connectClient())
@@ -91,7 +96,7 @@ class WorkerTest
     @Timeout(60)
     void shouldStopAcceptingThenCloseAllOnPhaseCommandsResettingOnlyUnfinishedDirections() throws Exception
     {
-        try (ServerSocketChannel upstreamListener = listener();
+        try (ServerSocketChannel upstreamListener = upstreamListener();
             WorkerHarness harness = new WorkerHarness(Config.builder(), localAddress(upstreamListener));
             SocketChannel client = harness.connectClient())
         {
@@ -129,7 +134,7 @@ class WorkerTest
     {
         // 70 descriptors, none open, 64 + 4 kept back: room for exactly one connection of two descriptors
         final Descriptors oneConnection = Descriptors.fixed(70, 0);
-        try (ServerSocketChannel upstreamListener = listener();
+        try (ServerSocketChannel upstreamListener = upstreamListener();
             WorkerHarness harness = new WorkerHarness(
                 Config.builder(), localAddress(upstreamListener), null, oneConnection))
         {
@@ -160,7 +165,7 @@ class WorkerTest
     @Timeout(60)
     void shouldWriteDeferredMessagesWithinTheDutyCycleThatReadThem() throws Exception
     {
-        try (ServerSocketChannel upstreamListener = listener();
+        try (ServerSocketChannel upstreamListener = upstreamListener();
             WorkerHarness harness = new WorkerHarness(Config.builder(), localAddress(upstreamListener));
             SocketChannel client = harness.connectClient())
         {
@@ -185,7 +190,7 @@ class WorkerTest
     {
         // 256 KiB buffers in a 1 MiB budget: 4 buffers, no large ones
         final int bufferBytes = 256 * 1024;
-        try (ServerSocketChannel upstreamListener = listener();
+        try (ServerSocketChannel upstreamListener = upstreamListener();
             WorkerHarness harness = new WorkerHarness(
                 Config.builder().bufferSizeBytes(bufferBytes).bufferPoolMb(1), localAddress(upstreamListener)))
         {
@@ -275,7 +280,7 @@ class WorkerTest
                 return CloseReason.CLIENT_RESET;
             }
         };
-        try (ServerSocketChannel upstreamListener = listener();
+        try (ServerSocketChannel upstreamListener = upstreamListener();
             WorkerHarness harness = new WorkerHarness(
                 Config.builder().idleTimeoutSecs(IDLE_TIMEOUT_SECS), localAddress(upstreamListener), lineThenRelay))
         {
@@ -313,16 +318,6 @@ class WorkerTest
                 assertEquals(-1, readBlocking(client), "nothing was relayed yet: the client gets a FIN");
             }
         }
-    }
-
-    private static ServerSocketChannel listener() throws IOException
-    {
-        return ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
-    }
-
-    private static InetSocketAddress localAddress(final ServerSocketChannel listener) throws IOException
-    {
-        return (InetSocketAddress)listener.getLocalAddress();
     }
 
     private static InetSocketAddress address(final String hostPort)
