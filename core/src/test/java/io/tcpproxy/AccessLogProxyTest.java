@@ -1,6 +1,7 @@
 package io.tcpproxy;
 
 import io.tcpproxy.config.AccessLogFormat;
+import io.tcpproxy.config.LogEvents;
 import io.tcpproxy.config.Config;
 import io.tcpproxy.config.ConfigException;
 import io.tcpproxy.testsupport.TestUpstream;
@@ -144,7 +145,7 @@ class AccessLogProxyTest
             .targetAddress("127.0.0.1:" + upstream.port())
             .metricsAddress("")
             .workers(2)
-            .logEvents(Config.LogEvents.OFF)
+            .logEvents(LogEvents.OFF)
             .metricsLogIntervalSecs(0)
             .accessLog(log.toString())
             .accessLogFormat(format)

@@ -1,6 +1,7 @@
 package io.tcpproxy.metrics;
 
 import io.tcpproxy.bench.jmh.AbstractBenchmark;
+import io.tcpproxy.config.LogEvents;
 import io.tcpproxy.config.Config;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.MessageHandler;
@@ -51,7 +52,7 @@ public class MetricsRingBenchmark extends AbstractBenchmark
         {
             final Config config = Config.builder()
                 .metricsAddress("")
-                .logEvents(Config.LogEvents.OFF)
+                .logEvents(LogEvents.OFF)
                 .metricsLogIntervalSecs(0)
                 .build();
             ring = new MetricsRing(0, CHANNEL_BUFFER_EVENTS);

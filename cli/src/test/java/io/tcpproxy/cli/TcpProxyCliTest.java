@@ -1,6 +1,7 @@
 package io.tcpproxy.cli;
 
 import io.tcpproxy.config.Config;
+import io.tcpproxy.config.LogEvents;
 import io.tcpproxy.config.ConfigException;
 import io.tcpproxy.config.CpuAffinityMode;
 import io.tcpproxy.config.HostPort;
@@ -56,7 +57,7 @@ class TcpProxyCliTest
         assertEquals(9, config.gracePeriodSecs());
         assertNull(config.metricsAddress());
         assertTrue(config.cpuAffinity());
-        assertEquals(Config.LogEvents.ALL, config.logEvents());
+        assertEquals(LogEvents.ALL, config.logEvents());
         assertEquals(HostPort.of("127.0.0.1", 8081), config.targetAddress());
     }
 

@@ -13,39 +13,6 @@ import java.util.Map;
  */
 public final class Config
 {
-    /** What the console logs per connection. */
-    public enum LogEvents
-    {
-        /** No per-connection lines (summaries still print). */
-        OFF,
-        /** Open and close lines. */
-        CONNECTIONS,
-        /** Open and close lines plus byte lines, coalesced per connection per interval. */
-        ALL
-    }
-
-    /** How clients are accepted. */
-    public enum AcceptMode
-    {
-        /** One listener per worker bound with SO_REUSEPORT: the kernel spreads connections, no hand-off. */
-        REUSE_PORT,
-        /** One listener registered with every worker's selector; whichever worker wakes first accepts. */
-        SHARED,
-        /** One acceptor thread blocks in accept and hands channels to the workers in turn through bounded queues. */
-        ACCEPTOR
-    }
-
-    /** What an idle worker does. */
-    public enum IdleStrategyKind
-    {
-        /** Block in select until something happens (no CPU when idle). */
-        BLOCK,
-        /** Poll, then spin, yield and park with growing pauses. */
-        BACKOFF,
-        /** Poll in a busy loop: lowest latency, one full core per worker. */
-        SPIN
-    }
-
     private final ConfigValues settings;
     private final List<Upstream> upstreams;
     private final List<Route> routes;

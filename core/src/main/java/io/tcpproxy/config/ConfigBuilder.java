@@ -114,7 +114,7 @@ public final class ConfigBuilder
     }
 
     /** @param events what the console logs. @return this builder. */
-    public ConfigBuilder logEvents(final Config.LogEvents events)
+    public ConfigBuilder logEvents(final LogEvents events)
     {
         return set(ConfigKey.LOG_EVENTS, events.name());
     }
@@ -132,13 +132,13 @@ public final class ConfigBuilder
     }
 
     /** @param mode how clients are accepted. @return this builder. */
-    public ConfigBuilder acceptMode(final Config.AcceptMode mode)
+    public ConfigBuilder acceptMode(final AcceptMode mode)
     {
         return set(ConfigKey.ACCEPT_MODE, mode.name());
     }
 
     /** @param kind what an idle worker does. @return this builder. */
-    public ConfigBuilder idleStrategy(final Config.IdleStrategyKind kind)
+    public ConfigBuilder idleStrategy(final IdleStrategyKind kind)
     {
         return set(ConfigKey.IDLE_STRATEGY, kind.name());
     }

@@ -27,11 +27,11 @@ final class ConfigValues implements Cloneable
     int maxConnections = 10_000;
     int connectTimeoutMs = 5000;
     int idleTimeoutSecs = 0;
-    Config.LogEvents logEvents = Config.LogEvents.CONNECTIONS;
+    LogEvents logEvents = LogEvents.CONNECTIONS;
     int metricsClientTopK = 20;
     boolean metricsClientLabels = false;
-    Config.AcceptMode acceptMode = Config.AcceptMode.REUSE_PORT;
-    Config.IdleStrategyKind idleStrategy = Config.IdleStrategyKind.BLOCK;
+    AcceptMode acceptMode = AcceptMode.REUSE_PORT;
+    IdleStrategyKind idleStrategy = IdleStrategyKind.BLOCK;
     int busyPollUs = 0;
     CpuAffinityMode cpuAffinity = CpuAffinityMode.OFF;
     Balance balance = Balance.ROUND_ROBIN;

@@ -1,6 +1,7 @@
 package io.tcpproxy.engine;
 
 import io.tcpproxy.config.Config;
+import io.tcpproxy.config.IdleStrategyKind;
 import io.tcpproxy.engine.admission.ListenerSet;
 import io.tcpproxy.metrics.MetricsRing;
 import org.agrona.ErrorHandler;
@@ -59,7 +60,7 @@ final class WorkerGroup
     void build(final Config config, final EngineContext context, final ListenerSet bound, final EngineLog log)
         throws IOException
     {
-        if (config.busyPollUs() > 0 && config.idleStrategy() != Config.IdleStrategyKind.BLOCK)
+        if (config.busyPollUs() > 0 && config.idleStrategy() != IdleStrategyKind.BLOCK)
         {
             log.warn("busy_poll_us = " + config.busyPollUs() + " only applies to idle_strategy = " +
                 "\"block\"; ignored with \"" + config.idleStrategy().name().toLowerCase(Locale.ROOT) +
@@ -70,7 +71,7 @@ final class WorkerGroup
         {
             rings[i] = new MetricsRing(i, config.channelBufferSize());
             workers[i] = new Worker(i, context, bound.forWorker(i), bound.workersOwnListeners(), rings[i],
-                config.idleStrategy() == Config.IdleStrategyKind.BLOCK, SystemNanoClock.INSTANCE);
+                config.idleStrategy() == IdleStrategyKind.BLOCK, SystemNanoClock.INSTANCE);
         }
         final int[] cpus = WorkerPlacement.plan(config.cpuAffinityMode(), workerCount,
             Runtime.getRuntime().availableProcessors(), WorkerPlacement.SYSTEM_CPU_ROOT, log);

@@ -1,6 +1,7 @@
 package io.tcpproxy.metrics;
 
 import io.tcpproxy.CloseReason;
+import io.tcpproxy.config.LogEvents;
 import io.tcpproxy.config.Config;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Long2ObjectHashMap;
@@ -29,7 +30,7 @@ final class ConnectionEvents
     private final ClientTable clients;
     private final ConsoleLines console;
     private final AccessLog accessLog;
-    private final Config.LogEvents logEvents;
+    private final LogEvents logEvents;
     private final LongSupplier epochMsClock;
 
     ConnectionEvents(
@@ -38,7 +39,7 @@ final class ConnectionEvents
         final ClientTable clients,
         final ConsoleLines console,
         final AccessLog accessLog,
-        final Config.LogEvents logEvents,
+        final LogEvents logEvents,
         final LongSupplier epochMsClock)
     {
         this.cells = cells;
@@ -107,7 +108,7 @@ final class ConnectionEvents
         cells.totalConnections.increment();
         cells.workerActive[workerIndex].increment();
         cells.workerTotal[workerIndex].increment();
-        if (logEvents != Config.LogEvents.OFF)
+        if (logEvents != LogEvents.OFF)
         {
             console.opened(endpoint, cells.activeConnections.value(), cells.totalConnections.value());
         }
@@ -144,7 +145,7 @@ final class ConnectionEvents
         {
             failures.increment();
         }
-        if (logEvents != Config.LogEvents.OFF)
+        if (logEvents != LogEvents.OFF)
         {
             final ConnectionEntry entry = connections.get(id);
             console.connectFailed(entry == null ? "?" : entry.endpoint, reason, elapsedNs);
@@ -206,10 +207,10 @@ final class ConnectionEvents
             }
             accessLogDirty = true;
         }
-        if (logEvents != Config.LogEvents.OFF)
+        if (logEvents != LogEvents.OFF)
         {
             final String endpoint = entry == null ? "?" : entry.endpoint;
-            if (logEvents == Config.LogEvents.ALL && entry != null)
+            if (logEvents == LogEvents.ALL && entry != null)
             {
                 console.bytes(entry);
             }
@@ -220,7 +221,7 @@ final class ConnectionEvents
     private void onRejected(final RejectReason reason, final long count)
     {
         countRejected(reason, count);
-        if (logEvents != Config.LogEvents.OFF)
+        if (logEvents != LogEvents.OFF)
         {
             console.rejected(reason, count, cells.rejectedConnections.value(), nowNs);
         }

@@ -1,6 +1,7 @@
 package io.tcpproxy.metrics;
 
 import io.tcpproxy.config.Config;
+import io.tcpproxy.config.LogEvents;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.IdleStrategy;
 
@@ -41,7 +42,7 @@ public final class MetricsCollector implements Agent
     private final ConsoleLines console;
     private final AccessLog accessLog;
     private final ConnectionEvents events;
-    private final Config.LogEvents logEvents;
+    private final LogEvents logEvents;
     private final long summaryIntervalNs;
     private final LongSupplier nanoClock;
 
@@ -225,7 +226,7 @@ public final class MetricsCollector implements Agent
         {
             changed = true;
         }
-        if (logEvents == Config.LogEvents.ALL && nowNs - lastByteLogNs >= BYTE_LOG_INTERVAL_NS)
+        if (logEvents == LogEvents.ALL && nowNs - lastByteLogNs >= BYTE_LOG_INTERVAL_NS)
         {
             lastByteLogNs = nowNs;
             console.byteProgress(events.connections.values());
@@ -286,7 +287,7 @@ public final class MetricsCollector implements Agent
         {
             changed = true;
         }
-        if (logEvents == Config.LogEvents.ALL)
+        if (logEvents == LogEvents.ALL)
         {
             console.byteProgress(events.connections.values());
         }

@@ -99,7 +99,7 @@ class ConfigBuilderTest
         final Config reloaded = running.toBuilder()
             .workers(4)
             .metricsAddress("")
-            .acceptMode(Config.AcceptMode.SHARED)
+            .acceptMode(AcceptMode.SHARED)
             .maxConnections(5)
             .allow(List.of("10.0.0.0/8"))
             .balance(Balance.LEAST_CONNECTIONS)

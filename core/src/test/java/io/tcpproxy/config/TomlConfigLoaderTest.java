@@ -62,11 +62,11 @@ class TomlConfigLoaderTest
         assertEquals(77, config.maxConnections());
         assertEquals(250, config.connectTimeoutMs());
         assertEquals(60, config.idleTimeoutSecs());
-        assertEquals(Config.LogEvents.ALL, config.logEvents());
+        assertEquals(LogEvents.ALL, config.logEvents());
         assertEquals(5, config.metricsClientTopK());
         assertTrue(config.metricsClientLabels());
-        assertEquals(Config.AcceptMode.SHARED, config.acceptMode());
-        assertEquals(Config.IdleStrategyKind.BACKOFF, config.idleStrategy());
+        assertEquals(AcceptMode.SHARED, config.acceptMode());
+        assertEquals(IdleStrategyKind.BACKOFF, config.idleStrategy());
         assertEquals(40, config.busyPollUs());
         assertTrue(config.cpuAffinity());
     }
@@ -110,7 +110,7 @@ class TomlConfigLoaderTest
     {
         final Path file = write("log_events = \"OFF\"\n");
 
-        assertEquals(Config.LogEvents.OFF, TomlConfigLoader.load(file).build().logEvents());
+        assertEquals(LogEvents.OFF, TomlConfigLoader.load(file).build().logEvents());
     }
 
     @Test

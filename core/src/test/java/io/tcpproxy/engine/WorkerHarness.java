@@ -1,6 +1,7 @@
 package io.tcpproxy.engine;
 
 import io.tcpproxy.config.Config;
+import io.tcpproxy.config.LogEvents;
 import io.tcpproxy.config.ConfigBuilder;
 import io.tcpproxy.engine.admission.Descriptors;
 import io.tcpproxy.engine.preamble.PreambleHandler;
@@ -56,7 +57,7 @@ final class WorkerHarness implements AutoCloseable
         final PreambleHandler.Factory preambles, final Descriptors descriptors) throws IOException
     {
         final Config config = builder.listenAddress("127.0.0.1:0").metricsAddress("").workers(1)
-            .logEvents(Config.LogEvents.OFF).metricsLogIntervalSecs(0).build();
+            .logEvents(LogEvents.OFF).metricsLogIntervalSecs(0).build();
         final EngineLog log = new EngineLog(new PrintStream(logBytes, true, StandardCharsets.UTF_8));
         this.context = new EngineContext(config, target, descriptors, log, preambles);
         this.ring = new MetricsRing(0, config.channelBufferSize());

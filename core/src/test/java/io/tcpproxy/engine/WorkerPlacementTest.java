@@ -1,6 +1,7 @@
 package io.tcpproxy.engine;
 
 import io.tcpproxy.Proxy;
+import io.tcpproxy.config.LogEvents;
 import io.tcpproxy.config.Config;
 import io.tcpproxy.config.CpuAffinityMode;
 import io.tcpproxy.engine.affinity.AffinityMode;
@@ -146,7 +147,7 @@ class WorkerPlacementTest
             .metricsAddress("")
             .workers(2)
             .cpuAffinity(CpuAffinityMode.CORES)
-            .logEvents(Config.LogEvents.OFF)
+            .logEvents(LogEvents.OFF)
             .metricsLogIntervalSecs(0)
             .build();
 

@@ -1,6 +1,7 @@
 package io.tcpproxy.metrics;
 
 import io.tcpproxy.CloseReason;
+import io.tcpproxy.config.LogEvents;
 import io.tcpproxy.config.Config;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -38,7 +39,7 @@ class ClientSeriesMonotonicTest
     void shouldNeverDecreaseOrDropAClientCounterWhileTopKMembershipChanges()
     {
         collector = new MetricsCollector(Config.builder().metricsClientTopK(2).metricsClientLabels(true)
-            .logEvents(Config.LogEvents.OFF).metricsLogIntervalSecs(0).build(), new MetricsRing[]{ring},
+            .logEvents(LogEvents.OFF).metricsLogIntervalSecs(0).build(), new MetricsRing[]{ring},
             new PrintStream(OutputStream.nullOutputStream()), () -> 0);
 
         final byte[][] clients = new byte[6][];

@@ -1,6 +1,7 @@
 package io.tcpproxy.metrics;
 
 import io.tcpproxy.CloseReason;
+import io.tcpproxy.config.LogEvents;
 import io.tcpproxy.config.Config;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.IdleStrategy;
@@ -213,7 +214,7 @@ class CollectorWakeTest
     /** @return a collector of {@link #ring} that prints nothing, with time from {@code nanoClock}. */
     private MetricsCollector collector(final LongSupplier nanoClock)
     {
-        return new MetricsCollector(Config.builder().logEvents(Config.LogEvents.OFF).metricsLogIntervalSecs(0).build(),
+        return new MetricsCollector(Config.builder().logEvents(LogEvents.OFF).metricsLogIntervalSecs(0).build(),
             new MetricsRing[]{ring}, new PrintStream(OutputStream.nullOutputStream()), () -> 0, null, nanoClock,
             () -> 1_700_000_000_000L, MetricsCollector.CLIENT_SERIES_RETENTION_NS);
     }

@@ -1,6 +1,7 @@
 package io.tcpproxy.metrics;
 
 import io.tcpproxy.CloseReason;
+import io.tcpproxy.config.LogEvents;
 import io.tcpproxy.config.Config;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -60,7 +61,7 @@ class MetricsCollectorTest
     void shouldCountEveryEventIntoItsFamily()
     {
         final MetricsRing[] r = rings(2);
-        final MetricsCollector collector = collector(Config.builder().logEvents(Config.LogEvents.CONNECTIONS)
+        final MetricsCollector collector = collector(Config.builder().logEvents(LogEvents.CONNECTIONS)
             .metricsLogIntervalSecs(0).build(), r, null);
 
         assertTrue(r[0].opened(1, CLIENT_A, 5000));
@@ -114,7 +115,7 @@ class MetricsCollectorTest
     void shouldPrintTheSummaryInTheSeedsShape()
     {
         final MetricsRing[] r = rings(1);
-        final MetricsCollector collector = collector(Config.builder().logEvents(Config.LogEvents.OFF)
+        final MetricsCollector collector = collector(Config.builder().logEvents(LogEvents.OFF)
             .metricsLogIntervalSecs(1).build(), r, null);
         assertTrue(r[0].opened(1, CLIENT_A, 5000));
         assertTrue(r[0].bytes(1, 1536, 2048));
@@ -128,7 +129,7 @@ class MetricsCollectorTest
     void shouldPublishOnlyAfterTheSnapshotIntervalWhileBusy()
     {
         final MetricsRing[] r = rings(1);
-        final MetricsCollector collector = collector(Config.builder().logEvents(Config.LogEvents.OFF)
+        final MetricsCollector collector = collector(Config.builder().logEvents(LogEvents.OFF)
             .metricsLogIntervalSecs(0).build(), r, null);
         final MetricsSnapshot first = collector.snapshot();
         assertTrue(r[0].opened(1, CLIENT_A, 5000));
@@ -144,7 +145,7 @@ class MetricsCollectorTest
     void shouldKeepTheClientTableEmptyWhenTopKIsZero()
     {
         final MetricsRing[] r = rings(1);
-        final MetricsCollector collector = collector(Config.builder().logEvents(Config.LogEvents.OFF)
+        final MetricsCollector collector = collector(Config.builder().logEvents(LogEvents.OFF)
             .metricsClientTopK(0).build(), r, null);
         assertTrue(r[0].opened(1, CLIENT_A, 5000));
         collector.publishNow();
@@ -158,7 +159,7 @@ class MetricsCollectorTest
     void shouldRetireAClientSeriesOnlyAfterItsRetentionPeriod()
     {
         final MetricsRing[] r = rings(1);
-        final MetricsCollector collector = collector(Config.builder().logEvents(Config.LogEvents.OFF)
+        final MetricsCollector collector = collector(Config.builder().logEvents(LogEvents.OFF)
             .metricsClientTopK(1).metricsClientLabels(true).build(), r, null);
         assertTrue(r[0].opened(1, CLIENT_A, 5000));
         assertTrue(r[0].bytes(1, 10, 10));
@@ -189,7 +190,7 @@ class MetricsCollectorTest
         final Path file = dir.resolve("access.log");
         final AccessLog log = AccessLog.toFile(file, AccessLog.Format.TEXT);
         final MetricsRing[] r = rings(2);
-        final MetricsCollector collector = collector(Config.builder().logEvents(Config.LogEvents.OFF).build(), r, log);
+        final MetricsCollector collector = collector(Config.builder().logEvents(LogEvents.OFF).build(), r, log);
         nowNs[0] = TimeUnit.SECONDS.toNanos(60);
 
         assertTrue(r[1].opened(7, CLIENT_A, 5000));
@@ -226,7 +227,7 @@ class MetricsCollectorTest
         final AccessLog log = AccessLog.toStream(new PrintStream(bytes, true, StandardCharsets.UTF_8),
             AccessLog.Format.JSON);
         final MetricsRing[] r = rings(1);
-        final MetricsCollector collector = collector(Config.builder().logEvents(Config.LogEvents.OFF).build(), r, log);
+        final MetricsCollector collector = collector(Config.builder().logEvents(LogEvents.OFF).build(), r, log);
         nowNs[0] = TimeUnit.SECONDS.toNanos(60);
         assertTrue(r[0].opened(7, new byte[16], 5000));
         assertTrue(r[0].connected(7, 1_500_000, new byte[]{127, 0, 0, 1}, 9000));

@@ -1,6 +1,7 @@
 package io.tcpproxy.metrics;
 
 import io.tcpproxy.CloseReason;
+import io.tcpproxy.config.LogEvents;
 import io.tcpproxy.config.Config;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -26,7 +27,7 @@ class RejectionCountingTest
     private final ByteArrayOutputStream consoleBytes = new ByteArrayOutputStream();
     private final MetricsRing[] rings = {new MetricsRing(0, 1 << 16), new MetricsRing(1, 1 << 16)};
     private final MetricsCollector collector = new MetricsCollector(
-        Config.builder().logEvents(Config.LogEvents.CONNECTIONS).metricsLogIntervalSecs(0).build(), rings,
+        Config.builder().logEvents(LogEvents.CONNECTIONS).metricsLogIntervalSecs(0).build(), rings,
         new PrintStream(consoleBytes, true, StandardCharsets.UTF_8), () -> 0, null, () -> nowNs[0],
         () -> 1_700_000_000_000L, TimeUnit.MINUTES.toNanos(15));
 

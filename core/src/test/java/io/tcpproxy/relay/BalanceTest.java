@@ -1,6 +1,7 @@
 package io.tcpproxy.relay;
 
 import io.tcpproxy.Proxy;
+import io.tcpproxy.config.AcceptMode;
 import io.tcpproxy.config.Config;
 import io.tcpproxy.metrics.MetricsSnapshot;
 import io.tcpproxy.metrics.TrafficStats;
@@ -38,7 +39,7 @@ class BalanceTest
     {
         try (TestUpstream upstream = TestUpstream.echo();
             Proxy proxy = TestProxies.start(
-                TestProxies.configFor(upstream).workers(WORKERS).acceptMode(Config.AcceptMode.REUSE_PORT)))
+                TestProxies.configFor(upstream).workers(WORKERS).acceptMode(AcceptMode.REUSE_PORT)))
         {
             long closedSoFar = 0;
             for (int round = 0; round < ROUNDS; round++)

@@ -1,6 +1,7 @@
 package io.tcpproxy.relay;
 
 import io.tcpproxy.testsupport.TestUpstream;
+import io.tcpproxy.config.LogEvents;
 import io.tcpproxy.CloseReason;
 import io.tcpproxy.Proxy;
 import io.tcpproxy.config.Config;
@@ -28,7 +29,7 @@ class CollectorChurnTest
             Proxy proxy = TestProxies.start(TestProxies.configFor(upstream)
                 .workers(1)
                 .channelBufferSize(16)
-                .logEvents(Config.LogEvents.OFF)))
+                .logEvents(LogEvents.OFF)))
         {
             for (int i = 0; i < connections; i++)
             {

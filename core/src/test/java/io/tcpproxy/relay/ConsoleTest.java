@@ -1,6 +1,7 @@
 package io.tcpproxy.relay;
 
 import io.tcpproxy.Proxy;
+import io.tcpproxy.config.LogEvents;
 import io.tcpproxy.config.Config;
 import io.tcpproxy.testsupport.TestUpstream;
 import org.junit.jupiter.api.Test;
@@ -28,7 +29,7 @@ class ConsoleTest
         final ConsoleCapture console = new ConsoleCapture();
         try (TestUpstream upstream = TestUpstream.echo();
             Proxy proxy = TestProxies.start(
-                TestProxies.configFor(upstream).logEvents(Config.LogEvents.CONNECTIONS), console);
+                TestProxies.configFor(upstream).logEvents(LogEvents.CONNECTIONS), console);
             Socket client = Clients.connect(proxy))
         {
             final String endpoint = "127.0.0.1:" + client.getLocalPort();
@@ -49,7 +50,7 @@ class ConsoleTest
         final ConsoleCapture console = new ConsoleCapture();
         final long startNs = System.nanoTime();
         try (TestUpstream upstream = TestUpstream.echo();
-            Proxy proxy = TestProxies.start(TestProxies.configFor(upstream).logEvents(Config.LogEvents.ALL), console);
+            Proxy proxy = TestProxies.start(TestProxies.configFor(upstream).logEvents(LogEvents.ALL), console);
             Socket client = Clients.connect(proxy))
         {
             final String endpoint = "127.0.0.1:" + client.getLocalPort();

@@ -1,6 +1,7 @@
 package io.tcpproxy.relay;
 
 import io.tcpproxy.Proxy;
+import io.tcpproxy.config.LogEvents;
 import io.tcpproxy.config.Config;
 import io.tcpproxy.metrics.MetricsSnapshot;
 import io.tcpproxy.metrics.RejectReason;
@@ -67,7 +68,7 @@ public final class DeniedFloodMeasurement
 
         try (TestUpstream upstream = TestUpstream.echo();
             Proxy proxy = Proxy.start(TestProxies.configFor(upstream).deny(List.of("127.0.0.2/32"))
-                .logEvents(Config.LogEvents.CONNECTIONS).build(), console))
+                .logEvents(LogEvents.CONNECTIONS).build(), console))
         {
             final InetSocketAddress address = proxy.localAddress();
             final LongAdder roundTrips = new LongAdder();

@@ -1,6 +1,7 @@
 package io.tcpproxy.relay;
 
 import io.tcpproxy.CloseReason;
+import io.tcpproxy.config.AcceptMode;
 import io.tcpproxy.Proxy;
 import io.tcpproxy.config.Config;
 import io.tcpproxy.metrics.MetricsSnapshot;
@@ -33,9 +34,9 @@ class IntegrityTest
     private static final int STREAM_BYTES = MIB;
 
     @ParameterizedTest
-    @EnumSource(Config.AcceptMode.class)
+    @EnumSource(AcceptMode.class)
     @Timeout(60)
-    void shouldRelayHundredConcurrentStreamsIntactInBothDirections(final Config.AcceptMode acceptMode) throws Exception
+    void shouldRelayHundredConcurrentStreamsIntactInBothDirections(final AcceptMode acceptMode) throws Exception
     {
         final Set<String> upstreamSent = ConcurrentHashMap.newKeySet();
         final Set<String> upstreamReceived = ConcurrentHashMap.newKeySet();

@@ -1,6 +1,7 @@
 package io.tcpproxy.relay;
 
 import io.tcpproxy.CloseReason;
+import io.tcpproxy.config.LogEvents;
 import io.tcpproxy.Proxy;
 import io.tcpproxy.config.Config;
 import io.tcpproxy.metrics.MetricsSnapshot;
@@ -88,7 +89,7 @@ class MetricsExactnessTest
             Proxy proxy = Proxy.start(TestProxies.configFor(upstream)
                 .workers(2)
                 .channelBufferSize(16)
-                .logEvents(Config.LogEvents.CONNECTIONS)
+                .logEvents(LogEvents.CONNECTIONS)
                 .build(), console.stream()))
         {
             final List<Future<String>> sent = new ArrayList<>();

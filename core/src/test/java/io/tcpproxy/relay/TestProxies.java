@@ -1,6 +1,7 @@
 package io.tcpproxy.relay;
 
 import io.tcpproxy.Proxy;
+import io.tcpproxy.config.LogEvents;
 import io.tcpproxy.config.Config;
 import io.tcpproxy.config.ConfigBuilder;
 import io.tcpproxy.testsupport.TestUpstream;
@@ -36,7 +37,7 @@ public final class TestProxies
             .targetAddress(targetAddress)
             .metricsAddress("")
             .workers(2)
-            .logEvents(Config.LogEvents.OFF)
+            .logEvents(LogEvents.OFF)
             .metricsLogIntervalSecs(0);
     }
 

@@ -1,6 +1,7 @@
 package io.tcpproxy.relay;
 
 import io.tcpproxy.CloseReason;
+import io.tcpproxy.config.LogEvents;
 import io.tcpproxy.Proxy;
 import io.tcpproxy.config.Balance;
 import io.tcpproxy.config.Config;
@@ -387,7 +388,7 @@ class UpstreamPoolsTest
             .listenAddress("127.0.0.1:0")
             .metricsAddress("")
             .workers(2)
-            .logEvents(Config.LogEvents.OFF)
+            .logEvents(LogEvents.OFF)
             .metricsLogIntervalSecs(0)
             .balance(balance)
             .connectAttempts(3)

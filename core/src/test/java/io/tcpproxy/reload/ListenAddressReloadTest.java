@@ -1,6 +1,7 @@
 package io.tcpproxy.reload;
 
 import io.tcpproxy.Proxy;
+import io.tcpproxy.config.AcceptMode;
 import io.tcpproxy.admin.ReloadResult;
 import io.tcpproxy.config.Config;
 import io.tcpproxy.metrics.MetricsSnapshot;
@@ -55,9 +56,9 @@ class ListenAddressReloadTest
     private Proxy proxy;
 
     @ParameterizedTest
-    @EnumSource(Config.AcceptMode.class)
+    @EnumSource(AcceptMode.class)
     @Timeout(120)
-    void shouldServeTheNewAddressBeforeTheOldStopsAndKeepConnectionsOpenOnTheOld(final Config.AcceptMode mode)
+    void shouldServeTheNewAddressBeforeTheOldStopsAndKeepConnectionsOpenOnTheOld(final AcceptMode mode)
         throws Exception
     {
         start(mode, "127.0.0.1:0");
@@ -98,7 +99,7 @@ class ListenAddressReloadTest
         assertThrows(ConnectException.class, () -> connect(oldAddress), "the old address still accepts");
         roundTrip(before, "opened before the reload, still relayed after it");
         assertEquals(0, listening(oldAddress.getPort()), "a listener on the old port is still open");
-        assertEquals(mode == Config.AcceptMode.REUSE_PORT ? WORKERS : 1, listening(newPort),
+        assertEquals(mode == AcceptMode.REUSE_PORT ? WORKERS : 1, listening(newPort),
             "listeners on the new port");
         awaitMetrics("one applied reload", s -> s.value(ReloadFamilies.RELOADS, "applied") == 1 &&
             s.value(ReloadFamilies.RELOADS, "rejected") == 0);
@@ -106,9 +107,9 @@ class ListenAddressReloadTest
     }
 
     @ParameterizedTest
-    @EnumSource(Config.AcceptMode.class)
+    @EnumSource(AcceptMode.class)
     @Timeout(120)
-    void shouldRejectTheReloadAndKeepServingWhenTheNewAddressIsInUse(final Config.AcceptMode mode) throws Exception
+    void shouldRejectTheReloadAndKeepServingWhenTheNewAddressIsInUse(final AcceptMode mode) throws Exception
     {
         start(mode, "127.0.0.1:0");
         final InetSocketAddress oldAddress = proxy.localAddress();
@@ -137,7 +138,7 @@ class ListenAddressReloadTest
             "nothing of a rejected file applies");
         roundTrip(connect(oldAddress), "a new connection on the old address");
         roundTrip(before, "still relayed");
-        assertEquals(mode == Config.AcceptMode.REUSE_PORT ? WORKERS : 1, listening(oldAddress.getPort()));
+        assertEquals(mode == AcceptMode.REUSE_PORT ? WORKERS : 1, listening(oldAddress.getPort()));
         awaitMetrics("one rejected reload", s -> s.value(ReloadFamilies.RELOADS, "rejected") == 1 &&
             s.value(ReloadFamilies.RELOADS, "applied") == 0);
     }
@@ -146,9 +147,9 @@ class ListenAddressReloadTest
     @Timeout(120)
     void shouldRejectAnAddressThatIsNotLocal() throws Exception
     {
-        start(Config.AcceptMode.REUSE_PORT, "127.0.0.1:0");
+        start(AcceptMode.REUSE_PORT, "127.0.0.1:0");
         final InetSocketAddress oldAddress = proxy.localAddress();
-        write(Config.AcceptMode.REUSE_PORT, "192.0.2.1:0"); // TEST-NET-1: never an address of this machine
+        write(AcceptMode.REUSE_PORT, "192.0.2.1:0"); // TEST-NET-1: never an address of this machine
 
         final ReloadResult result = proxy.reload();
 
@@ -162,10 +163,10 @@ class ListenAddressReloadTest
     @Timeout(120)
     void shouldMoveNoListenerWhenTheNewAddressIsTheOneBound() throws Exception
     {
-        start(Config.AcceptMode.REUSE_PORT, "127.0.0.1:0");
+        start(AcceptMode.REUSE_PORT, "127.0.0.1:0");
         final InetSocketAddress bound = proxy.localAddress();
         final Socket before = connect(bound);
-        write(Config.AcceptMode.REUSE_PORT, "127.0.0.1:" + bound.getPort());
+        write(AcceptMode.REUSE_PORT, "127.0.0.1:" + bound.getPort());
 
         final ReloadResult result = proxy.reload();
 
@@ -182,14 +183,14 @@ class ListenAddressReloadTest
     @Timeout(120)
     void shouldMoveTheListenersAgainAndStopCleanly() throws Exception
     {
-        start(Config.AcceptMode.SHARED, "127.0.0.1:0");
+        start(AcceptMode.SHARED, "127.0.0.1:0");
         final Socket first = connect(proxy.localAddress());
         final List<Integer> ports = new ArrayList<>();
         ports.add(proxy.localAddress().getPort());
         for (int i = 0; i < 3; i++)
         {
             final int port = freePort();
-            write(Config.AcceptMode.SHARED, "127.0.0.1:" + port);
+            write(AcceptMode.SHARED, "127.0.0.1:" + port);
             assertTrue(proxy.reload().applied(), console());
             ports.add(port);
             roundTrip(connect(proxy.localAddress()), "after move " + i);
@@ -236,22 +237,22 @@ class ListenAddressReloadTest
         }
     }
 
-    private void start(final Config.AcceptMode mode, final String listen) throws IOException
+    private void start(final AcceptMode mode, final String listen) throws IOException
     {
         proxy = fixture.start(toml(mode, listen, ""));
     }
 
-    private void write(final Config.AcceptMode mode, final String listen) throws IOException
+    private void write(final AcceptMode mode, final String listen) throws IOException
     {
         write(mode, listen, "");
     }
 
-    private void write(final Config.AcceptMode mode, final String listen, final String extra) throws IOException
+    private void write(final AcceptMode mode, final String listen, final String extra) throws IOException
     {
         fixture.write(toml(mode, listen, extra));
     }
 
-    private String toml(final Config.AcceptMode mode, final String listen, final String extra) throws IOException
+    private String toml(final AcceptMode mode, final String listen, final String extra) throws IOException
     {
         return "listen_addr = \"" + listen + "\"\n" +
             "target_addr = \"" + fixture.echo().address() + "\"\n" +

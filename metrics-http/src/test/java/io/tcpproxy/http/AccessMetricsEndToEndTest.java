@@ -1,6 +1,7 @@
 package io.tcpproxy.http;
 
 import io.tcpproxy.Proxy;
+import io.tcpproxy.config.LogEvents;
 import io.tcpproxy.config.Config;
 import io.tcpproxy.metrics.RejectReason;
 import io.tcpproxy.testsupport.Await;
@@ -47,7 +48,7 @@ class AccessMetricsEndToEndTest
                 .workers(1)
                 .maxConnections(1)
                 .deny(List.of("127.0.0.2"))
-                .logEvents(Config.LogEvents.CONNECTIONS)
+                .logEvents(LogEvents.CONNECTIONS)
                 .metricsLogIntervalSecs(0)
                 .build(), new PrintStream(consoleBytes, true, StandardCharsets.UTF_8)))
         {

@@ -1,6 +1,7 @@
 package io.tcpproxy.http;
 
 import io.tcpproxy.config.Config;
+import io.tcpproxy.config.LogEvents;
 import io.tcpproxy.Proxy;
 import io.tcpproxy.testsupport.Await;
 import io.tcpproxy.testsupport.Json;
@@ -96,7 +97,7 @@ class DashboardBrowserTest
             .targetAddress(upstream.address())
             .workers(2)
             .metricsClientLabels(true)
-            .logEvents(Config.LogEvents.OFF)
+            .logEvents(LogEvents.OFF)
             .build(), LoopbackConfig.quietConsole()));
         final InetSocketAddress metrics = proxy.metricsAddress();
 
@@ -161,7 +162,7 @@ class DashboardBrowserTest
             .listenAddress("127.0.0.1:0")
             .targetAddress(upstream.address())
             .metricsAddress("127.0.0.1:" + metrics.getPort())
-            .logEvents(Config.LogEvents.OFF)
+            .logEvents(LogEvents.OFF)
             .build(), LoopbackConfig.quietConsole()));
         await(() -> "live".equals(text("status")) && "0".equals(value("total-connections")),
             "the page reconnects to the restarted proxy and shows its figures");

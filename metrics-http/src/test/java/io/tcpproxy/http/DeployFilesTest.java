@@ -1,6 +1,7 @@
 package io.tcpproxy.http;
 
 import io.tcpproxy.config.Config;
+import io.tcpproxy.config.LogEvents;
 import io.tcpproxy.Proxy;
 import io.tcpproxy.testsupport.Json;
 import org.junit.jupiter.api.Assumptions;
@@ -188,7 +189,7 @@ class DeployFilesTest
             Proxy proxy = Proxy.start(LoopbackConfig.withMetrics(upstream.getLocalPort())
                 .workers(1)
                 .metricsClientLabels(true)
-                .logEvents(Config.LogEvents.OFF)
+                .logEvents(LogEvents.OFF)
                 .build(), LoopbackConfig.quietConsole()))
         {
             try (Socket client = new Socket())

@@ -1,6 +1,7 @@
 package io.tcpproxy.http;
 
 import io.tcpproxy.CloseReason;
+import io.tcpproxy.config.LogEvents;
 import io.tcpproxy.Proxy;
 import io.tcpproxy.config.Config;
 import io.tcpproxy.metrics.MetricsSnapshot;
@@ -84,7 +85,7 @@ class ProxyMetricsEndToEndTest
         proxy = Proxy.start(LoopbackConfig.withMetrics(upstream.getLocalPort())
             .workers(2)
             .metricsClientLabels(true)
-            .logEvents(Config.LogEvents.OFF)
+            .logEvents(LogEvents.OFF)
             .build(), console);
         final InetSocketAddress metricsAddress = proxy.metricsAddress();
         assertTrue(null != metricsAddress && metricsAddress.getPort() > 0, "metrics endpoint from ServiceLoader");

@@ -1,6 +1,7 @@
 package io.tcpproxy.http;
 
 import io.tcpproxy.Proxy;
+import io.tcpproxy.config.LogEvents;
 import io.tcpproxy.config.Config;
 import io.tcpproxy.config.ConfigBuilder;
 import io.tcpproxy.config.Route;
@@ -231,7 +232,7 @@ class UpstreamMetricsEndToEndTest
 
     private static ConfigBuilder oneQuietWorker()
     {
-        return LoopbackConfig.withMetrics().workers(1).logEvents(Config.LogEvents.OFF);
+        return LoopbackConfig.withMetrics().workers(1).logEvents(LogEvents.OFF);
     }
 
     private void start(final ConfigBuilder config) throws IOException

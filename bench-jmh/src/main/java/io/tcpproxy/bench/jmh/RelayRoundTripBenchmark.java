@@ -1,6 +1,7 @@
 package io.tcpproxy.bench.jmh;
 
 import io.tcpproxy.Proxy;
+import io.tcpproxy.config.LogEvents;
 import io.tcpproxy.config.Config;
 import io.tcpproxy.echo.EchoServer;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -90,7 +91,7 @@ public class RelayRoundTripBenchmark extends AbstractBenchmark
             .targetAddress(echoAddress.getHostString() + ":" + echoAddress.getPort())
             .metricsAddress("")
             .workers(1)
-            .logEvents(Config.LogEvents.OFF)
+            .logEvents(LogEvents.OFF)
             .metricsLogIntervalSecs(0)
             .build();
         message = ByteBuffer.allocateDirect(messageBytes);

@@ -1,6 +1,7 @@
 package io.tcpproxy.engine.admission;
 
 import io.tcpproxy.config.Config;
+import io.tcpproxy.config.AcceptMode;
 import io.tcpproxy.config.HostPort;
 import io.tcpproxy.engine.EngineContext;
 import io.tcpproxy.engine.Sockets;
@@ -17,12 +18,12 @@ import java.util.List;
  */
 public final class ListenerSet
 {
-    private final Config.AcceptMode mode;
+    private final AcceptMode mode;
     private final List<ServerSocketChannel> channels;
     private final InetSocketAddress localAddress;
     private Acceptor acceptor;
 
-    private ListenerSet(final Config.AcceptMode mode, final List<ServerSocketChannel> channels)
+    private ListenerSet(final AcceptMode mode, final List<ServerSocketChannel> channels)
         throws IOException
     {
         this.mode = mode;
@@ -39,11 +40,11 @@ public final class ListenerSet
      * @return the bound, not yet accepting, listeners.
      * @throws IOException (a {@link java.net.BindException}) when the address cannot be bound; nothing stays open.
      */
-    public static ListenerSet bind(final HostPort address, final Config.AcceptMode mode, final int workerCount)
+    public static ListenerSet bind(final HostPort address, final AcceptMode mode, final int workerCount)
         throws IOException
     {
         final List<ServerSocketChannel> channels =
-            Listeners.bind(address, mode == Config.AcceptMode.REUSE_PORT ? workerCount : 1);
+            Listeners.bind(address, mode == AcceptMode.REUSE_PORT ? workerCount : 1);
         try
         {
             return new ListenerSet(mode, channels);
@@ -55,7 +56,7 @@ public final class ListenerSet
         }
     }
 
-    Config.AcceptMode mode()
+    AcceptMode mode()
     {
         return mode;
     }
@@ -83,7 +84,7 @@ public final class ListenerSet
     /** @return whether each worker owns (and closes) its listener, rather than sharing one the engine closes. */
     public boolean workersOwnListeners()
     {
-        return mode == Config.AcceptMode.REUSE_PORT;
+        return mode == AcceptMode.REUSE_PORT;
     }
 
     /**
@@ -95,7 +96,7 @@ public final class ListenerSet
      */
     public void handOffTo(final Worker[] workers, final EngineContext context) throws IOException
     {
-        if (mode == Config.AcceptMode.ACCEPTOR)
+        if (mode == AcceptMode.ACCEPTOR)
         {
             acceptor = new Acceptor(channels.get(0), workers, context);
         }

@@ -1,6 +1,7 @@
 package io.tcpproxy.engine.admission;
 
 import io.tcpproxy.config.Config;
+import io.tcpproxy.config.AcceptMode;
 import io.tcpproxy.config.HostPort;
 import io.tcpproxy.engine.EngineContext;
 import io.tcpproxy.engine.Worker;
@@ -102,7 +103,7 @@ public final class ListenerSwitch
 
     private boolean handOver(final ListenerSet fresh)
     {
-        if (fresh.mode() == Config.AcceptMode.ACCEPTOR)
+        if (fresh.mode() == AcceptMode.ACCEPTOR)
         {
             fresh.startAcceptor(); // acceptor mode: the new acceptor thread accepts before the old one stops
             return true;

@@ -1,6 +1,7 @@
 package io.tcpproxy.engine.admission;
 
 import io.tcpproxy.config.Config;
+import io.tcpproxy.config.AcceptMode;
 import io.tcpproxy.config.HostPort;
 import io.tcpproxy.engine.Sockets;
 
@@ -28,17 +29,17 @@ public final class Listeners
     {
     }
 
-    public static Config.AcceptMode effectiveAcceptMode(final Config config, final PrintStream console)
+    public static AcceptMode effectiveAcceptMode(final Config config, final PrintStream console)
         throws IOException
     {
-        if (config.acceptMode() == Config.AcceptMode.REUSE_PORT)
+        if (config.acceptMode() == AcceptMode.REUSE_PORT)
         {
             try (ServerSocketChannel probe = ServerSocketChannel.open())
             {
                 if (!probe.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT))
                 {
                     console.println("[WARN] SO_REUSEPORT is not supported here; using accept_mode = \"shared\"");
-                    return Config.AcceptMode.SHARED;
+                    return AcceptMode.SHARED;
                 }
             }
         }

@@ -1,6 +1,8 @@
 package io.tcpproxy.engine.admission;
 
 import io.tcpproxy.config.Config;
+import io.tcpproxy.config.AcceptMode;
+import io.tcpproxy.config.LogEvents;
 import io.tcpproxy.Proxy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -35,15 +37,15 @@ class ListenerBindingTest
     @Timeout(60)
     void shouldRefuseToStartInReusePortModeWhenAnotherProxyHoldsTheAddress() throws Exception
     {
-        try (Proxy first = start(config("127.0.0.1:0", Config.AcceptMode.REUSE_PORT)))
+        try (Proxy first = start(config("127.0.0.1:0", AcceptMode.REUSE_PORT)))
         {
             final String taken = "127.0.0.1:" + first.localAddress().getPort();
             final BindException refused =
-                assertThrows(BindException.class, () -> start(config(taken, Config.AcceptMode.REUSE_PORT)));
+                assertThrows(BindException.class, () -> start(config(taken, AcceptMode.REUSE_PORT)));
             assertTrue(refused.getMessage().contains("Address already in use"), refused.getMessage());
             // the same error as shared mode's
             final BindException shared =
-                assertThrows(BindException.class, () -> start(config(taken, Config.AcceptMode.SHARED)));
+                assertThrows(BindException.class, () -> start(config(taken, AcceptMode.SHARED)));
             assertEquals(shared.getMessage(), refused.getMessage());
         }
     }
@@ -55,7 +57,7 @@ class ListenerBindingTest
         try (ServerSocket other = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1")))
         {
             final BindException refused = assertThrows(BindException.class,
-                () -> start(config("127.0.0.1:" + other.getLocalPort(), Config.AcceptMode.REUSE_PORT)));
+                () -> start(config("127.0.0.1:" + other.getLocalPort(), AcceptMode.REUSE_PORT)));
             assertTrue(refused.getMessage().contains("Address already in use"), refused.getMessage());
         }
     }
@@ -64,7 +66,7 @@ class ListenerBindingTest
     @Timeout(60)
     void shouldBindAnIpv4AddressWithIpv4OnlySockets() throws Exception
     {
-        for (final Config.AcceptMode mode : List.of(Config.AcceptMode.REUSE_PORT, Config.AcceptMode.SHARED))
+        for (final AcceptMode mode : List.of(AcceptMode.REUSE_PORT, AcceptMode.SHARED))
         {
             try (Proxy proxy = start(config("127.0.0.1:0", mode)))
             {
@@ -80,7 +82,7 @@ class ListenerBindingTest
     void shouldBindAnIpv6AddressWithIpv6Sockets() throws Exception
     {
         assumeTrue(ipv6LoopbackAvailable(), "::1 is not available on this machine: exact IPv6 binding not checked");
-        try (Proxy proxy = start(config("[::1]:0", Config.AcceptMode.REUSE_PORT)))
+        try (Proxy proxy = start(config("[::1]:0", AcceptMode.REUSE_PORT)))
         {
             final int port = proxy.localAddress().getPort();
             assertTrue(proxy.localAddress().getAddress() instanceof Inet6Address, proxy.localAddress().toString());
@@ -89,7 +91,7 @@ class ListenerBindingTest
         }
     }
 
-    private static Config config(final String listen, final Config.AcceptMode mode)
+    private static Config config(final String listen, final AcceptMode mode)
     {
         return Config.builder()
             .listenAddress(listen)
@@ -97,7 +99,7 @@ class ListenerBindingTest
             .metricsAddress("")
             .workers(2)
             .acceptMode(mode)
-            .logEvents(Config.LogEvents.OFF)
+            .logEvents(LogEvents.OFF)
             .metricsLogIntervalSecs(0)
             .build();
     }

@@ -1,6 +1,7 @@
 package io.tcpproxy.engine.relay;
 
 import io.tcpproxy.Proxy;
+import io.tcpproxy.config.LogEvents;
 import io.tcpproxy.config.Config;
 import org.junit.jupiter.api.Test;
 
@@ -46,7 +47,7 @@ class RelayAllocationTest
                 .targetAddress("127.0.0.1:" + upstream.getLocalPort())
                 .metricsAddress("")
                 .workers(1)
-                .logEvents(Config.LogEvents.OFF)
+                .logEvents(LogEvents.OFF)
                 .metricsLogIntervalSecs(0)
                 .build();
             final PrintStream console = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
