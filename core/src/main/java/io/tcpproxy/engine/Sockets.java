@@ -5,28 +5,12 @@ import java.net.StandardSocketOptions;
 import java.nio.channels.SocketChannel;
 
 /**
- * The engine's two ways of letting go of a socket.
+ * How the engine lets go of a socket with a reset (closing quietly is Agrona's {@code CloseHelper.quietClose}).
  */
 public final class Sockets
 {
     private Sockets()
     {
-    }
-
-    /** Close, ignoring failure: nothing more can be done for this resource. */
-    public static void closeQuietly(final AutoCloseable closeable)
-    {
-        if (closeable != null)
-        {
-            try
-            {
-                closeable.close();
-            }
-            catch (final Exception ignore)
-            {
-                // gone either way
-            }
-        }
     }
 
     /** Make the coming close send a reset (SO_LINGER 0), so the peer cannot take a cut stream for a whole one. */

@@ -10,6 +10,7 @@ import io.tcpproxy.engine.relay.Relay;
 import io.tcpproxy.engine.relay.RelayBuffers;
 import io.tcpproxy.engine.upstream.UpstreamConnector;
 import io.tcpproxy.metrics.MetricsRing;
+import org.agrona.CloseHelper;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.NanoClock;
 
@@ -355,7 +356,7 @@ public final class Worker implements Agent
         {
             // closing anyway
         }
-        Sockets.closeQuietly(selector);
+        CloseHelper.quietClose(selector);
         // A bound in wall-clock time, not a timer: a collector that never drains must not hang the shutdown.
         final long deadlineNs = System.nanoTime() + METRICS_DRAIN_ON_CLOSE_NS;
         while (metrics.hasUnpublished() && System.nanoTime() < deadlineNs)

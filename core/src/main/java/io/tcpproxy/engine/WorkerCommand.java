@@ -7,6 +7,7 @@ import io.tcpproxy.engine.relay.ConnectionTable;
 import io.tcpproxy.engine.upstream.RemovedServerDrain;
 import io.tcpproxy.engine.upstream.RoutingTable;
 import io.tcpproxy.upstream.UpstreamServer;
+import org.agrona.CloseHelper;
 
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -38,7 +39,7 @@ public interface WorkerCommand
         /** Release what was never opened (the worker stopped first). */
         void discard()
         {
-            Sockets.closeQuietly(channel);
+            CloseHelper.quietClose(channel);
         }
     }
 

@@ -1,5 +1,7 @@
 package io.tcpproxy.relay;
 
+import org.agrona.CloseHelper;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -62,7 +64,7 @@ final class NamedServer implements AutoCloseable
     /** Close the listener and every connection (connects are refused from now on). */
     void kill()
     {
-        closeQuietly(serverSocket);
+        CloseHelper.quietClose(serverSocket);
         try
         {
             acceptor.join(10_000); // a connect that raced the close may still be accepted: wait, then close it too
@@ -73,7 +75,7 @@ final class NamedServer implements AutoCloseable
         }
         for (final Socket socket : sockets)
         {
-            closeQuietly(socket);
+            CloseHelper.quietClose(socket);
         }
     }
 
@@ -118,7 +120,7 @@ final class NamedServer implements AutoCloseable
             sockets.add(socket);
             if (listener.isClosed())
             {
-                closeQuietly(socket); // accepted while being killed
+                CloseHelper.quietClose(socket); // accepted while being killed
                 continue;
             }
             final Thread handler = new Thread(() -> serve(socket), "named-server-" + name + "-conn");
@@ -146,18 +148,4 @@ final class NamedServer implements AutoCloseable
         }
     }
 
-    private static void closeQuietly(final java.io.Closeable closeable)
-    {
-        if (closeable != null)
-        {
-            try
-            {
-                closeable.close();
-            }
-            catch (final IOException ignore)
-            {
-                // closing anyway
-            }
-        }
-    }
 }

@@ -1,8 +1,8 @@
 package io.tcpproxy.engine.admission;
 
 import io.tcpproxy.engine.EngineContext;
-import io.tcpproxy.engine.Sockets;
 import io.tcpproxy.engine.Worker;
+import org.agrona.CloseHelper;
 
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
@@ -95,14 +95,14 @@ public final class Acceptor implements Runnable, AutoCloseable
             }
         }
         context.descriptors.release();
-        Sockets.closeQuietly(channel); // every worker's queue is full: shed the connection rather than block accepting
+        CloseHelper.quietClose(channel); // every worker's queue is full: shed the connection rather than block accepting
     }
 
     /** Stop accepting: closes the listener (new connects are refused) and joins the thread. */
     public void close()
     {
         running = false;
-        Sockets.closeQuietly(listener);
+        CloseHelper.quietClose(listener);
         try
         {
             thread.join(TimeUnit.SECONDS.toMillis(5));

@@ -14,6 +14,7 @@ import io.tcpproxy.engine.relay.ConnectionTable;
 import io.tcpproxy.engine.relay.Relay;
 import io.tcpproxy.engine.upstream.RoutingTable;
 import io.tcpproxy.metrics.RejectReason;
+import org.agrona.CloseHelper;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -170,7 +171,7 @@ public final class Admission
         {
             if (ownsFresh)
             {
-                Sockets.closeQuietly(fresh);
+                CloseHelper.quietClose(fresh);
             }
             return;
         }
@@ -342,7 +343,7 @@ public final class Admission
         context.descriptors.release();
         table.unassign();
         context.activeConnections.decrementAndGet();
-        Sockets.closeQuietly(channel);
+        CloseHelper.quietClose(channel);
     }
 
     /** Stop accepting for good: deregister (and, if it is this worker's own, close) the listener. */
@@ -362,7 +363,7 @@ public final class Admission
         key.cancel();
         if (owned)
         {
-            Sockets.closeQuietly(channel);
+            CloseHelper.quietClose(channel);
         }
         try
         {

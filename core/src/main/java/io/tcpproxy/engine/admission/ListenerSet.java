@@ -4,8 +4,8 @@ import io.tcpproxy.config.Config;
 import io.tcpproxy.config.AcceptMode;
 import io.tcpproxy.config.HostPort;
 import io.tcpproxy.engine.EngineContext;
-import io.tcpproxy.engine.Sockets;
 import io.tcpproxy.engine.Worker;
+import org.agrona.CloseHelper;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -51,7 +51,7 @@ public final class ListenerSet
         }
         catch (final IOException | RuntimeException ex)
         {
-            channels.forEach(Sockets::closeQuietly);
+            channels.forEach(CloseHelper::quietClose);
             throw ex;
         }
     }
@@ -133,7 +133,7 @@ public final class ListenerSet
         }
         for (final ServerSocketChannel channel : channels)
         {
-            Sockets.closeQuietly(channel);
+            CloseHelper.quietClose(channel);
         }
     }
 }

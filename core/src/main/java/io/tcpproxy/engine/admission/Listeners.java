@@ -3,7 +3,7 @@ package io.tcpproxy.engine.admission;
 import io.tcpproxy.config.Config;
 import io.tcpproxy.config.AcceptMode;
 import io.tcpproxy.config.HostPort;
-import io.tcpproxy.engine.Sockets;
+import org.agrona.CloseHelper;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -94,7 +94,7 @@ public final class Listeners
         {
             for (final ServerSocketChannel channel : bound)
             {
-                Sockets.closeQuietly(channel);
+                CloseHelper.quietClose(channel);
             }
             final BindException bindException = new BindException("cannot listen on " + listen + ": " + ex.getMessage());
             bindException.initCause(ex);
@@ -102,7 +102,7 @@ public final class Listeners
         }
         finally
         {
-            Sockets.closeQuietly(probe);
+            CloseHelper.quietClose(probe);
         }
         return bound;
     }

@@ -8,6 +8,7 @@ import io.tcpproxy.engine.WorkerMetrics;
 import io.tcpproxy.engine.WorkerTimers;
 import io.tcpproxy.engine.admission.Admission;
 import io.tcpproxy.engine.upstream.UpstreamConnector;
+import org.agrona.CloseHelper;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -355,8 +356,8 @@ public final class Relay
         {
             Sockets.resetOnClose(connection.client);
         }
-        Sockets.closeQuietly(connection.client);
-        Sockets.closeQuietly(connection.upstream);
+        CloseHelper.quietClose(connection.client);
+        CloseHelper.quietClose(connection.upstream);
 
         UpstreamConnector.release(connection);
         table.remove(connection);

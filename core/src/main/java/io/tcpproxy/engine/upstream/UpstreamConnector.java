@@ -2,13 +2,13 @@ package io.tcpproxy.engine.upstream;
 
 import io.tcpproxy.CloseReason;
 import io.tcpproxy.engine.EngineContext;
-import io.tcpproxy.engine.Sockets;
 import io.tcpproxy.engine.WorkerClock;
 import io.tcpproxy.engine.WorkerMetrics;
 import io.tcpproxy.engine.WorkerTimers;
 import io.tcpproxy.engine.relay.Connection;
 import io.tcpproxy.engine.relay.Relay;
 import io.tcpproxy.upstream.UpstreamServer;
+import org.agrona.CloseHelper;
 
 import java.io.IOException;
 import java.net.ConnectException;
@@ -104,7 +104,7 @@ public final class UpstreamConnector
         {
             if (connection.upstream == null)
             {
-                Sockets.closeQuietly(upstream);
+                CloseHelper.quietClose(upstream);
             }
             onTryFailed(connection, failureReason(ex));
         }
@@ -157,7 +157,7 @@ public final class UpstreamConnector
         upstreams.onConnectFailure(connection, reason);
         if (connection.upstream != null)
         {
-            Sockets.closeQuietly(connection.upstream); // its key is cancelled with it
+            CloseHelper.quietClose(connection.upstream); // its key is cancelled with it
             connection.detachUpstream();
         }
         tryNext(connection);
