@@ -1,7 +1,7 @@
 package io.tcpproxy.engine;
 
 /**
- * Thread helpers shared by the modules that own threads outside the engine (the HTTP responder, the echo server).
+ * Thread helpers shared by the modules that own threads outside the engine (the HTTP responder).
  */
 public final class Threads
 {
