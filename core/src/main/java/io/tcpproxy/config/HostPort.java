@@ -108,6 +108,41 @@ public final class HostPort
     }
 
     /**
+     * Whether a host is written as an address rather than a name: an IPv6 literal (it has a colon) or four dotted
+     * decimal groups of one to three digits. Names need DNS and are re-resolved; literals never are.
+     *
+     * @param host as written in the configuration.
+     * @return true for an IP literal.
+     */
+    public static boolean isLiteralIp(final String host)
+    {
+        if (host.indexOf(':') >= 0)
+        {
+            return true;
+        }
+        int groups = 1;
+        int digits = 0;
+        for (int i = 0; i < host.length(); i++)
+        {
+            final char c = host.charAt(i);
+            if (c == '.')
+            {
+                if (digits == 0)
+                {
+                    return false;
+                }
+                groups++;
+                digits = 0;
+            }
+            else if (c < '0' || c > '9' || ++digits > 3)
+            {
+                return false;
+            }
+        }
+        return groups == 4 && digits > 0;
+    }
+
+    /**
      * Resolve the host now (may block on DNS).
      *
      * @return a resolved socket address, unresolved if the name does not resolve.

@@ -37,7 +37,7 @@ final class PoolAddresses
         for (int i = 0; i < specs.size(); i++)
         {
             final String host = specs.get(i).hostPort().host();
-            isName[i] = !isLiteralIp(host);
+            isName[i] = !HostPort.isLiteralIp(host);
             addresses[i] = new InetAddress[0];
             try
             {
@@ -263,26 +263,5 @@ final class PoolAddresses
         final String head = String.join(":", Arrays.copyOfRange(groups, 0, bestStart));
         final String tail = String.join(":", Arrays.copyOfRange(groups, bestStart + bestLength, groups.length));
         return head + "::" + tail;
-    }
-
-    static boolean isLiteralIp(final String host)
-    {
-        if (host.indexOf(':') >= 0)
-        {
-            return true;
-        }
-        final String[] parts = host.split("\\.", -1);
-        if (parts.length != 4)
-        {
-            return false;
-        }
-        for (final String part : parts)
-        {
-            if (part.isEmpty() || part.length() > 3 || !part.chars().allMatch(Character::isDigit))
-            {
-                return false;
-            }
-        }
-        return true;
     }
 }

@@ -7,8 +7,10 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class HostPortTest
 {
@@ -89,6 +91,20 @@ class HostPortTest
 
         assertEquals(8081, resolved.getPort());
         assertEquals("127.0.0.1", resolved.getAddress().getHostAddress());
+    }
+
+    @Test
+    void shouldTellIpLiteralsFromNames()
+    {
+        for (final String literal : new String[]{ "127.0.0.1", "10.0.0.255", "0.0.0.0", "::1", "2001:db8::5" })
+        {
+            assertTrue(HostPort.isLiteralIp(literal), literal);
+        }
+        for (final String name : new String[]{
+            "localhost", "backend.internal", "1.2.3", "1.2.3.4.5", "1..2.3", "1.2.3.", ".1.2.3", "1234.1.1.1", "1.2.3.a", "" })
+        {
+            assertFalse(HostPort.isLiteralIp(name), name);
+        }
     }
 
     private static void assertError(final String message, final String text)

@@ -72,7 +72,7 @@ public final class UpstreamPools
     public static boolean usesPools(final Config config)
     {
         final HostPort target = config.targetAddress();
-        return target == null || isLiteralIp(target.host());
+        return target == null || HostPort.isLiteralIp(target.host());
     }
 
     /** @return the listener printing the pools' state changes through the engine's log. */
@@ -122,11 +122,6 @@ public final class UpstreamPools
         {
             pool.close();
         }
-    }
-
-    static boolean isLiteralIp(final String host)
-    {
-        return host.indexOf(':') >= 0 || host.matches("\\d{1,3}(\\.\\d{1,3}){3}");
     }
 
     /** The pools' console lines, through the engine's log thread (a stalled console never stalls health checks). */
