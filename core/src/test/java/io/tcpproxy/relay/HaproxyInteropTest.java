@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 
 import static io.tcpproxy.relay.ProxyProtocolPeers.CLIENT_IP;
 import static io.tcpproxy.relay.ProxyProtocolPeers.exchange;
-import static io.tcpproxy.relay.ProxyProtocolPeers.freePort;
+import static io.tcpproxy.testsupport.FreePorts.freePort;
 import static io.tcpproxy.relay.ProxyProtocolPeers.startAccepting;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -3,9 +3,7 @@ package io.tcpproxy.relay;
 import io.tcpproxy.Proxy;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -74,14 +72,5 @@ final class ProxyProtocolPeers
     static int exchange(final int port, final byte[] bytes) throws IOException
     {
         return exchange(new InetSocketAddress("127.0.0.1", port), bytes);
-    }
-
-    /** @return a port free a moment ago (HAProxy and nginx need a number in their configs). */
-    static int freePort() throws IOException
-    {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()))
-        {
-            return socket.getLocalPort();
-        }
     }
 }

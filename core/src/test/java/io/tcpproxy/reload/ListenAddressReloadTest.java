@@ -32,6 +32,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 
+import static io.tcpproxy.testsupport.FreePorts.freePort;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -260,15 +261,6 @@ class ListenAddressReloadTest
             "workers = " + WORKERS + "\n" +
             "accept_mode = \"" + mode.name().toLowerCase(Locale.ROOT) + "\"\n" +
             extra;
-    }
-
-    /** A port free a moment ago; the kernel hands ephemeral ports out at random, so another taker is unlikely. */
-    private static int freePort() throws IOException
-    {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()))
-        {
-            return socket.getLocalPort();
-        }
     }
 
     private Socket connect(final InetSocketAddress address) throws IOException

@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.regex.Pattern;
 
+import static io.tcpproxy.testsupport.FreePorts.freePort;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -111,15 +112,6 @@ class ListenReloadIT
             "workers = 2\n" +
             "log_events = \"off\"\n" +
             "grace_period_secs = 5\n");
-    }
-
-    /** A port free a moment ago; the kernel hands ephemeral ports out at random, so another taker is unlikely. */
-    private static int freePort() throws IOException
-    {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()))
-        {
-            return socket.getLocalPort();
-        }
     }
 
     private static Socket connect(final int port) throws IOException
